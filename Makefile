@@ -1,0 +1,32 @@
+# One-command set-up: a local virtualenv with CPU torch first, then the package.
+# Re-running is fast: the install step is skipped while pyproject.toml is unchanged.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PYTEST_ARGS ?= -n 2
+
+.PHONY: demo test env bench clean
+
+env: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e ".[test]"
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+demo: $(STAMP)
+	$(VENV)/bin/ssbi build Li Li6PS5Cl --film-miller 1 0 0 --substrate-miller 1 0 0 --max-atoms 300 --max-strain 0.05 -o out/demo
+
+test: $(STAMP)
+	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_build.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

@@ -1,0 +1,180 @@
+"""The curated materials library (``configs/materials``) and structure loading.
+
+Each material is one YAML file (metadata plus published crystallography) and, in
+``structures/``, the structures made from it by ``ssbi materials curate``:
+
+- ``NAME.parent.cif``: the published cell as written (may be partially occupied);
+- ``NAME.cif``: the ordered structure at the experimental lattice (for a disordered
+  phase, the chosen ordered approximant);
+- ``NAME.chgnet.cif``: the same after a CHGNet relaxation (primitive cell);
+- ``NAME.provenance.json``: how the two above were made.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pymatgen.core import Structure
+
+from interfaces.crystallography import structure_from_wyckoff
+from interfaces.errors import MaterialNotFoundError, StructureReadError
+
+VARIANTS = ("experimental", "chgnet", "parent")
+STRUCTURE_SUFFIXES = (".cif", ".json", ".vasp", ".poscar", ".xyz", ".extxyz", ".traj")
+
+
+def library_dir() -> Path:
+    """Folder of the materials library (``SSBI_MATERIALS_DIR`` overrides)."""
+    env = os.environ.get("SSBI_MATERIALS_DIR")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "configs" / "materials"
+
+
+@dataclass
+class Material:
+    """One library entry: metadata and published crystallography."""
+
+    name: str
+    formula: str
+    roles: list[str]
+    crystallography: dict[str, Any]
+    source: dict[str, Any]
+    description: str = ""
+    aliases: list[str] = field(default_factory=list)
+    ordering: dict[str, Any] | None = None
+    positions_quality: str = "published"
+    van_der_waals: bool = False
+
+    @property
+    def is_disordered(self) -> bool:
+        return any(isinstance(s["species"], dict) for s in self.crystallography["sites"])
+
+    def structure_path(self, variant: str = "experimental") -> Path:
+        suffix = {"experimental": ".cif", "chgnet": ".chgnet.cif", "parent": ".parent.cif"}[variant]
+        return library_dir() / "structures" / f"{self.name}{suffix}"
+
+    def parent_structure(self) -> Structure:
+        """The published cell built from space group, lattice and Wyckoff sites."""
+        return structure_from_wyckoff(self.crystallography)
+
+    def source_text(self) -> str:
+        ids = [self.source.get("doi") and f"doi:{self.source['doi']}", self.source.get("database_id")]
+        return "; ".join(i for i in ids if i) or self.source.get("reference", "")
+
+
+@lru_cache(maxsize=1)
+def _library(folder: str) -> dict[str, Material]:
+    entries = {}
+    for path in sorted(Path(folder).glob("*.yaml")):
+        data = yaml.safe_load(path.read_text())
+        entries[data["name"]] = Material(**data)
+    return entries
+
+
+def list_materials() -> list[Material]:
+    """All library entries, sorted by name."""
+    return list(_library(str(library_dir())).values())
+
+
+def _lookup_table() -> dict[str, Material]:
+    table = {}
+    for mat in list_materials():
+        for key in [mat.name, mat.formula, *mat.aliases]:
+            table.setdefault(key.lower(), mat)
+    return table
+
+
+def get_material(name: str) -> Material:
+    """Library entry by name, formula or alias (case-insensitive)."""
+    table = _lookup_table()
+    mat = table.get(name.lower())
+    if mat is None:
+        names = sorted({m.name for m in table.values()})
+        near = difflib.get_close_matches(name.lower(), list(table), n=3, cutoff=0.5)
+        closest = list(dict.fromkeys(table[n].name for n in near))  # closest first
+        hint = (
+            f" Did you mean {', '.join(closest)}?"
+            if near
+            else f" Known: {', '.join(names)}."
+        )
+        raise MaterialNotFoundError(f"Unknown material '{name}'.{hint}")
+    return mat
+
+
+def read_structure(path: str | Path) -> Structure:
+    """Read a CIF, POSCAR, pymatgen JSON or any ASE-readable file; one-line error if not."""
+    path = Path(path)
+    if not path.is_file():
+        raise StructureReadError(f"Structure file not found: {path}")
+    try:
+        structure = Structure.from_file(path)
+    except Exception:
+        try:
+            from ase.io import read
+            from pymatgen.io.ase import AseAtomsAdaptor
+
+            structure = AseAtomsAdaptor.get_structure(read(path))
+        except Exception as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise StructureReadError(f"Cannot read structure from {path}: {reason}") from None
+    if len(structure) == 0:
+        raise StructureReadError(f"Cannot read structure from {path}: no atoms")
+    return structure
+
+
+def _looks_like_path(name: str) -> bool:
+    return os.sep in name or name.lower().endswith(STRUCTURE_SUFFIXES) or "POSCAR" in name or "CONTCAR" in name
+
+
+def load(name_or_path: str | Path, variant: str = "experimental") -> Structure:
+    """Structure of a library material (by name/alias) or from a file.
+
+    ``variant``: ``experimental`` (ordered, experimental lattice; default),
+    ``chgnet`` (CHGNet-relaxed) or ``parent`` (as published, may be disordered).
+    """
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {VARIANTS}, not {variant!r}")
+    text = str(name_or_path)
+    if isinstance(name_or_path, Path) or Path(text).is_file() or _looks_like_path(text):
+        return read_structure(text)
+    mat = get_material(text)
+    if variant == "parent":
+        return mat.parent_structure()
+    path = mat.structure_path(variant)
+    if not path.is_file():
+        if variant == "experimental" and not mat.is_disordered:
+            return mat.parent_structure()
+        raise StructureReadError(
+            f"{mat.name}: {path.name} is missing; run 'ssbi materials curate {mat.name}'"
+        )
+    return Structure.from_file(path)
+
+
+def summary(mat: Material, variant: str = "experimental") -> dict[str, Any]:
+    """Formula, space group, lattice, density and source of one entry, as shown by the CLI."""
+    structure = load(mat.name, variant)
+    # the published space group (for a disordered phase, that of the average structure)
+    sg = mat.crystallography["spacegroup"]
+    a, b, c = structure.lattice.abc
+    return {
+        "name": mat.name,
+        "formula": structure.composition.reduced_formula,
+        "roles": ", ".join(mat.roles),
+        "spacegroup": sg,
+        "a": a,
+        "b": b,
+        "c": c,
+        "density": float(structure.density),
+        "n_atoms": len(structure),
+        "source": mat.source_text(),
+        "reference": mat.source.get("reference", ""),
+        "positions_quality": mat.positions_quality,
+        "ordering": (mat.ordering or {}).get("note", ""),
+    }

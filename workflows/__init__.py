@@ -1,0 +1,1 @@
+"""Workflows, engines, stores and the ``ssbi`` command line."""

@@ -1,0 +1,172 @@
+"""The ``ssbi`` command line."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from interfaces.errors import SSBIError
+
+app = typer.Typer(help="ssb-interfaces: interfaces of all-solid-state Li-S batteries.", no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+materials_app = typer.Typer(help="The curated materials library.", no_args_is_help=True)
+app.add_typer(materials_app, name="materials")
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print one line on stderr and exit non-zero."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def run_guarded(func, *args, **kwargs):
+    """Call ``func``; turn a user-facing error into one line on stderr."""
+    try:
+        return func(*args, **kwargs)
+    except SSBIError as exc:
+        fail(str(exc))
+
+
+@materials_app.command("list")
+def materials_list(role: Optional[str] = typer.Option(None, help="Only this role: anode, cathode, electrolyte, interphase.")):
+    """Table of the library: formula, roles, space group, lattice, density, source."""
+    from interfaces.materials import list_materials, summary
+
+    table = Table(title="Materials library", header_style="bold")
+    for col in ("name", "formula", "roles", "space group", "a (Å)", "b (Å)", "c (Å)", "ρ (g/cm³)", "source"):
+        table.add_column(col, justify="right" if col[0] in "abcρ" else "left")
+    for mat in list_materials():
+        if role and role not in mat.roles:
+            continue
+        row = run_guarded(summary, mat)
+        table.add_row(row["name"], row["formula"], row["roles"], row["spacegroup"], f"{row['a']:.3f}",
+                      f"{row['b']:.3f}", f"{row['c']:.3f}", f"{row['density']:.3f}", row["source"])
+    console.print(table)
+
+
+@materials_app.command("show")
+def materials_show(
+    name: str = typer.Argument(..., help="Material name, formula or alias."),
+    variant: str = typer.Option("experimental", help="experimental, chgnet (relaxed) or parent (as published)."),
+):
+    """One material: crystallography, source and how its structure was made."""
+    import json
+
+    from interfaces.materials import get_material, summary
+
+    mat = run_guarded(get_material, name)
+    row = run_guarded(summary, mat, variant)
+    table = Table(title=f"{mat.name} ({variant})", show_header=False)
+    table.add_column("field", style="bold")
+    table.add_column("value")
+    for key in ("formula", "roles", "spacegroup", "a", "b", "c", "density", "n_atoms", "source", "reference", "positions_quality", "ordering"):
+        value = row[key]
+        if isinstance(value, float):
+            value = f"{value:.4f}"
+        table.add_row(key, str(value))
+    prov = mat.structure_path("experimental").with_name(f"{mat.name}.provenance.json")
+    if prov.is_file():
+        rel = json.loads(prov.read_text())["relaxation"]
+        table.add_row("CHGNet relaxation", f"ΔV = {100 * rel['volume_change']:+.1f} %, max displacement {rel['max_displacement_A']:.2f} Å, E = {rel['energy_eV_per_atom']:.4f} eV/atom ({rel['energy_scale']})")
+    console.print(table)
+
+
+@materials_app.command("curate")
+def materials_curate(names: list[str] = typer.Argument(None, help="Materials to (re)curate; all when omitted.")):
+    """(Re)make ordered approximants and CHGNet-relaxed structures of the library."""
+    from interfaces.materials import get_material, library_dir, list_materials
+    from workflows.curation import curate
+
+    mats = [run_guarded(get_material, n) for n in names] if names else list_materials()
+    for mat in mats:
+        with console.status(f"curating {mat.name}"):
+            prov = curate(mat, library_dir() / "structures", log=console.print)
+        rel = prov["relaxation"]
+        console.print(f"{mat.name}: ΔV {100 * rel['volume_change']:+.1f} %, max displacement {rel['max_displacement_A']:.2f} Å, {prov['wall_time_s']} s")
+
+
+def _miller(values: tuple[str, str, str], label: str):
+    from interfaces.slabs import check_miller
+
+    return run_guarded(check_miller, values, label)
+
+
+def _short(label: str) -> str:
+    """'2_Li2S_P4/mmm_1' -> '2:Li2S' (index and terminating species)."""
+    parts = label.split("_")
+    return f"{parts[0]}:{parts[1]}" if len(parts) > 2 else label
+
+
+def candidates_table(candidates, title: str) -> Table:
+    table = Table(title=title, header_style="bold")
+    for col in ("#", "atoms", "film/sub", "area Å²", "termination", "strained", "ε max %", "ε VM % f/s", "contact Å", "fixed"):
+        table.add_column(col, justify="left" if col in ("termination", "strained") else "right", no_wrap=True)
+    for c in candidates:
+        m = c.metadata
+        table.add_row(
+            str(m.rank), str(m.n_atoms), f"{m.n_film_atoms}/{m.n_substrate_atoms}", f"{m.area:.1f}",
+            f"{_short(m.termination[0])} | {_short(m.termination[1])}", m.strained_side, f"{100 * m.max_abs_strain:.2f}",
+            f"{100 * m.film_von_mises_strain:.2f}/{100 * m.substrate_von_mises_strain:.2f}",
+            f"{m.min_contact_distance:.2f}", str(m.n_fixed_atoms),
+        )
+    return table
+
+
+@app.command()
+def build(
+    film: str = typer.Argument(..., help="Film (top) material: library name or structure file."),
+    substrate: str = typer.Argument(..., help="Substrate (bottom) material: library name or structure file."),
+    film_miller: tuple[str, str, str] = typer.Option(..., "--film-miller", help="h k l of the film plane."),
+    substrate_miller: tuple[str, str, str] = typer.Option(..., "--substrate-miller", help="h k l of the substrate plane."),
+    max_atoms: int = typer.Option(300, help="Largest interface cell (atoms)."),
+    max_strain: float = typer.Option(0.05, help="Largest principal in-plane strain of the strained side (fraction)."),
+    max_area: float = typer.Option(400.0, help="Largest interface area (Å²)."),
+    film_thickness: float = typer.Option(8.0, help="Film slab thickness (Å)."),
+    substrate_thickness: float = typer.Option(10.0, help="Substrate slab thickness (Å)."),
+    vacuum: float = typer.Option(15.0, help="Vacuum above the film (Å); ignored with --periodic."),
+    periodic: bool = typer.Option(False, "--periodic", help="No vacuum: periodic stack with two interfaces per cell."),
+    gap: float = typer.Option(2.5, help="Initial film-substrate gap (Å)."),
+    strained: str = typer.Option("auto", help="Side that takes the strain: auto (Li/metal side when present), film or substrate."),
+    fix_depth: Optional[float] = typer.Option(None, help="Substrate bottom depth to fix (Å); default half its thickness."),
+    max_candidates: int = typer.Option(10, help="How many ranked candidates to keep."),
+    variant: str = typer.Option("experimental", help="Library structures: experimental or chgnet (relaxed)."),
+    out: Path = typer.Option(Path("out"), "-o", "--out", help="Output folder."),
+):
+    """Build ranked lattice-matched interfaces and write CIF/extxyz/POSCAR + candidates.json."""
+    from interfaces.builder import build_interfaces
+    from interfaces.materials import load
+    from workflows.build_output import write_candidates
+
+    fm, sm = _miller(film_miller, "film Miller index"), _miller(substrate_miller, "substrate Miller index")
+    if strained not in ("auto", "film", "substrate"):
+        fail(f"--strained must be auto, film or substrate, not '{strained}'")
+    film_s = run_guarded(load, film, variant)
+    sub_s = run_guarded(load, substrate, variant)
+    start = time.time()
+    with console.status(f"matching {film}{fm} on {substrate}{sm} and building slabs"):
+        cands = run_guarded(
+            build_interfaces, film_s, sub_s, fm, sm, max_atoms=max_atoms, max_strain=max_strain,
+            max_area=max_area, film_thickness=film_thickness, substrate_thickness=substrate_thickness,
+            vacuum=vacuum, periodic=periodic, gap=gap, strained=strained, fix_depth=fix_depth,
+            max_candidates=max_candidates,
+        )
+    inputs = {"film": film, "substrate": substrate, "variant": variant, "film_miller": list(fm), "substrate_miller": list(sm)}
+    path = write_candidates(cands, out, inputs)
+    console.print(candidates_table(cands, f"{film}{fm} | {substrate}{sm}: {len(cands)} candidates in {time.time() - start:.1f} s"))
+    console.print(f"wrote {len(cands)} candidates (CIF, extxyz, POSCAR) and {path}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
