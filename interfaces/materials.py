@@ -165,7 +165,7 @@ def summary(mat: Material, variant: str = "experimental") -> dict[str, Any]:
     a, b, c = structure.lattice.abc
     return {
         "name": mat.name,
-        "formula": structure.composition.reduced_formula,
+        "formula": mat.formula,
         "roles": ", ".join(mat.roles),
         "spacegroup": sg,
         "a": a,

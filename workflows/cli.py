@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Optional
 
@@ -17,8 +19,13 @@ app = typer.Typer(help="ssb-interfaces: interfaces of all-solid-state Li-S batte
 materials_app = typer.Typer(help="The curated materials library.", no_args_is_help=True)
 app.add_typer(materials_app, name="materials")
 
-console = Console()
-err_console = Console(stderr=True)
+# library warnings (CIF rounding, deprecations) are noise to a user; errors are ours
+warnings.filterwarnings("ignore")
+
+# tables stay readable when piped or logged (rich falls back to 80 columns there)
+_width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "140"))
+console = Console(width=_width)
+err_console = Console(stderr=True, width=10_000)
 
 
 def fail(message: str, code: int = 2) -> None:
