@@ -33,7 +33,7 @@ def main() -> None:
         try:
             get_material(sub)
         except SSBIError as exc:
-            table.add_row(f"{film}{fm}", f"{sub}{sm}", "-", "-", "-", f"skipped: {exc}")
+            table.add_row(f"{film}{fm}", f"{sub}{sm}", "-", "-", "-", "skipped: not in the library")
             continue
         start = time.perf_counter()
         try:
@@ -43,7 +43,7 @@ def main() -> None:
         except SSBIError as exc:
             row = ("0", "-", str(exc))
         table.add_row(f"{film}{fm}", f"{sub}{sm}", *row, f"{time.perf_counter() - start:.1f}")
-    Console().print(table)
+    Console(width=130).print(table)
 
 
 if __name__ == "__main__":
