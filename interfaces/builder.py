@@ -18,7 +18,6 @@ from interfaces.errors import InputError, NoMatchError
 from interfaces.fingerprint import fingerprint
 from interfaces.slabs import check_miller, fixed_mask, in_plane_strain, set_in_plane_lattice
 
-EV_PER_A2_TO_J_PER_M2 = 16.02176634
 BUILDER_VERSION = 1
 
 
@@ -221,8 +220,9 @@ def build_interfaces(
 def _preselect_matches(matches, atoms_per_area: float, s: BuildSettings, rejected: dict) -> list:
     """Unique matches (by area and strain) that can fit the atom and strain limits.
 
-    ZSL returns many symmetry-equivalent supercells; building each one is the
-    expensive step, so duplicates and hopeless ones are dropped first. The atom
+    ZSL returns many symmetry-equivalent cells and plain supercells of smaller
+    matches; building each one is the expensive step, so those and hopeless ones
+    are dropped first. The atom
     estimate (area x atoms per Å^2 at the requested thicknesses) is a lower bound.
     """
     keyed = {}
@@ -237,8 +237,20 @@ def _preselect_matches(matches, atoms_per_area: float, s: BuildSettings, rejecte
             rejected["strain"] += 1
             continue
         keyed.setdefault((round(area, 2), round(principal, 4)), m)
-    ordered = [keyed[k] for k in sorted(keyed)]
+    kept: list[tuple[float, float]] = []
+    ordered = []
+    for area, principal in sorted(keyed):
+        # a supercell of a kept match (same strain, k times the area) adds nothing
+        if any(abs(principal - p) < 1e-4 and _is_multiple(area, a) for a, p in kept):
+            continue
+        kept.append((area, principal))
+        ordered.append(keyed[(area, principal)])
     return ordered[: max(3 * s.max_candidates, 12)]
+
+
+def _is_multiple(area: float, base: float) -> bool:
+    ratio = area / base
+    return ratio > 1.5 and abs(ratio - round(ratio)) < 0.02
 
 
 def _candidate(iface: Interface, match, s: BuildSettings, strained: str, inputs_fp: str) -> InterfaceCandidate:

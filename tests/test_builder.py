@@ -155,3 +155,13 @@ def test_no_match_names_the_limit():
         build_interfaces(load("Li"), load("Li2S"), (1, 0, 0), (1, 1, 1), max_strain=0.001)
     with pytest.raises(NoMatchError, match="max-atoms"):
         build_interfaces(load("Li"), load("Li6PS5Cl"), (1, 0, 0), (1, 0, 0), max_atoms=20)
+
+
+def test_plain_supercells_of_a_match_are_not_repeated(built):
+    cands = built("Li100|Li6PS5Cl100")
+    areas = sorted({round(c.metadata.area, 2) for c in cands})
+    strains = {round(c.metadata.area, 2): round(c.metadata.max_abs_strain, 4) for c in cands}
+    for i, a in enumerate(areas):
+        for b in areas[:i]:
+            ratio = a / b
+            assert not (abs(ratio - round(ratio)) < 0.02 and strains[a] == strains[b])
