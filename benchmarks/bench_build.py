@@ -32,7 +32,7 @@ def main() -> None:
     for film, sub, fm, sm, opts in PAIRS:
         try:
             get_material(sub)
-        except SSBIError as exc:
+        except SSBIError:
             table.add_row(f"{film}{fm}", f"{sub}{sm}", "-", "-", "-", "skipped: not in the library")
             continue
         start = time.perf_counter()

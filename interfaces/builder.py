@@ -12,7 +12,6 @@ from pymatgen.analysis.interfaces.coherent_interfaces import CoherentInterfaceBu
 from pymatgen.analysis.interfaces.zsl import ZSLGenerator
 from pymatgen.core import Structure
 from pymatgen.core.interface import Interface
-from pymatgen.core.surface import SlabGenerator
 
 from interfaces.errors import InputError, NoMatchError
 from interfaces.fingerprint import fingerprint
@@ -83,7 +82,7 @@ class InterfaceCandidate:
     metadata: InterfaceMetadata
 
 
-def _plain(structure: Structure) -> Structure:
+def plain_structure(structure: Structure) -> Structure:
     """Copy without site properties (Miller indices refer to this cell as given)."""
     return Structure(structure.lattice, structure.species, structure.frac_coords)
 
@@ -133,7 +132,7 @@ def build_interfaces(
         **options,
     )
     _check_settings(settings)
-    film_c, sub_c = _plain(film), _plain(substrate)
+    film_c, sub_c = plain_structure(film), plain_structure(substrate)
     inputs_fp = fingerprint(
         {"builder": BUILDER_VERSION, "film": film_c, "substrate": sub_c, "settings": settings.model_dump()}
     )

@@ -53,8 +53,5 @@ def molecule_sizes(structure: Structure, element: str, bond_cutoff: float) -> li
     sub.remove_species([sp for sp in sub.composition if sp.symbol != element])
     nn = CutOffDictNN({(element, element): bond_cutoff})
     graph = StructureGraph.from_local_env_strategy(sub, nn)
-    sizes = []
-    for comp in graph.get_subgraphs_as_molecules(use_weights=False):
-        sizes.append(len(comp))
-    # get_subgraphs_as_molecules returns only finite clusters; anything periodic is missing
-    return sorted(sizes)
+    # only finite clusters are returned: a periodic (polymerised) chain is left out
+    return sorted(len(mol) for mol in graph.get_subgraphs_as_molecules(use_weights=False))

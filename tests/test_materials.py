@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from pymatgen.core import Composition, Structure
+from pymatgen.core import Composition
 from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
 
 from interfaces.errors import MaterialNotFoundError, StructureReadError

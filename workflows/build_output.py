@@ -15,16 +15,12 @@ from pymatgen.io.ase import AseAtomsAdaptor
 from pymatgen.io.cif import CifWriter
 from pymatgen.io.vasp import Poscar
 
-from interfaces.builder import InterfaceCandidate
-
-
-def _plain(structure: Structure) -> Structure:
-    return Structure(structure.lattice, structure.species, structure.frac_coords)
+from interfaces.builder import InterfaceCandidate, plain_structure
 
 
 def to_ase_atoms(structure: Structure):
     """ASE Atoms with FixAtoms from ``selective_dynamics`` and a ``region`` tag array."""
-    atoms = AseAtomsAdaptor.get_atoms(_plain(structure))
+    atoms = AseAtomsAdaptor.get_atoms(plain_structure(structure))
     props = structure.site_properties
     if "selective_dynamics" in props:
         fixed = np.array([not any(sd) for sd in props["selective_dynamics"]])
@@ -36,7 +32,7 @@ def to_ase_atoms(structure: Structure):
 
 
 def _write_structure(structure: Structure, stem: Path) -> None:
-    CifWriter(_plain(structure)).write_file(stem.with_suffix(".cif"))
+    CifWriter(plain_structure(structure)).write_file(stem.with_suffix(".cif"))
     ase_write(stem.with_suffix(".extxyz"), to_ase_atoms(structure), format="extxyz")
 
 
