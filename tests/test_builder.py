@@ -18,6 +18,7 @@ PAIRS = {
     "Li100|Li2S111": ("Li", "Li2S", (1, 0, 0), (1, 1, 1), {}),
     "Li2S111|Li6PS5Cl100": ("Li2S", "Li6PS5Cl", (1, 1, 1), (1, 0, 0), {}),
     "S8_001|Li3PS4_001": ("S8", "Li3PS4", (0, 0, 1), (0, 0, 1), {"max_atoms": 400, "film_thickness": 6.0, "substrate_thickness": 8.0}),
+    "Li100|LLZO100": ("Li", "Li7La3Zr2O12", (1, 0, 0), (1, 0, 0), {}),
 }
 
 

@@ -17,7 +17,7 @@ from interfaces.structure_checks import (
     volume_change,
 )
 
-REQUIRED = ["Li", "LiIn", "In", "Li2S", "S8", "Li3PS4", "Li6PS5Cl", "Li10GeP2S12", "Li3N", "Li3PO4", "Li3P", "LiCl", "Li2O"]
+REQUIRED = ["Li", "LiIn", "In", "Li2S", "S8", "Li3PS4", "Li6PS5Cl", "Li10GeP2S12", "Li7La3Zr2O12", "Li3N", "Li3PO4", "Li3P", "LiCl", "Li2O"]
 NAMES = [m.name for m in list_materials()]
 # intermetallics have no ionic charge balance to check
 INTERMETALLIC = {"LiIn"}
@@ -156,3 +156,14 @@ def test_chgnet_relaxation_keeps_structure(name):
         assert max_displacement(start, relaxed) < 1.0
     # the stored relaxation is reproducible
     assert result["energy_per_atom"] == pytest.approx(prov["relaxation"]["energy_eV_per_atom"], abs=0.005)
+
+
+def test_llzo_approximant_is_the_tetragonal_ordering():
+    """The Ewald-best Li ordering on the cubic garnet frame is tetragonal LLZO (I4_1/acd),
+    and CHGNet relaxes it to the measured tetragonality (c/a = 12.663/13.134 = 0.964)."""
+    exp = load("Li7La3Zr2O12")
+    assert SpacegroupAnalyzer(exp, symprec=0.1).get_space_group_symbol() == "I4_1/acd"
+    rel = load("Li7La3Zr2O12", "chgnet")
+    a, b, c = sorted(rel.lattice.abc, reverse=True)
+    assert a == pytest.approx(b, rel=1e-3)
+    assert c / a == pytest.approx(12.663 / 13.134, abs=0.01)
