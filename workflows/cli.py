@@ -2,44 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
-import warnings
 from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from interfaces.errors import SSBIError
+from workflows.console import console, fail, run_guarded
 
-app = typer.Typer(help="ssb-interfaces: interfaces of all-solid-state Li-S batteries.", no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
-materials_app = typer.Typer(help="The curated materials library.", no_args_is_help=True)
-app.add_typer(materials_app, name="materials")
-
-# library warnings (CIF rounding, deprecations) are noise to a user; errors are ours
-warnings.filterwarnings("ignore")
-
-# tables stay readable when piped or logged (rich falls back to 80 columns there)
-_width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "140"))
-console = Console(width=_width)
-err_console = Console(stderr=True, width=10_000)
+from workflows.cli_app import app, materials_app
 
 
-def fail(message: str, code: int = 2) -> None:
-    """Print one line on stderr and exit non-zero."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
-
-
-def run_guarded(func, *args, **kwargs):
-    """Call ``func``; turn a user-facing error into one line on stderr."""
-    try:
-        return func(*args, **kwargs)
-    except SSBIError as exc:
-        fail(str(exc))
 
 
 @materials_app.command("list")
@@ -169,6 +144,10 @@ def build(
     path = write_candidates(cands, out, inputs)
     console.print(candidates_table(cands, f"{film}{fm} | {substrate}{sm}: {len(cands)} candidates in {time.time() - start:.1f} s"))
     console.print(f"wrote {len(cands)} candidates (CIF, extxyz, POSCAR) and {path}")
+
+
+# the other command groups register themselves on the same app
+from workflows import cli_exec, cli_query  # noqa: E402,F401
 
 
 def main() -> None:

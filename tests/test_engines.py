@@ -1,0 +1,143 @@
+"""Engines: names, checks, force-field model reuse, CP2K and VASP inputs."""
+
+import pytest
+from jobflow import run_locally
+
+from workflows.engines import engine_names, get_engine
+from workflows.errors import EngineError
+
+
+def test_engine_names_and_unknown_engine():
+    assert {"chgnet", "sevennet", "cp2k", "vasp"} <= set(engine_names())
+    with pytest.raises(EngineError, match="unknown engine 'chgnett'.*did you mean 'chgnet'"):
+        get_engine("chgnett")
+
+
+def test_engine_energy_scales():
+    # CHGNet's labels carry MP2020 corrections; DFT codes are raw GGA
+    assert get_engine("chgnet").energy_scale == "mp2020"
+    assert get_engine("cp2k").energy_scale == "raw-gga"
+    assert get_engine("vasp").energy_scale == "raw-gga"
+
+
+def test_forcefield_makers_by_target():
+    eng = get_engine("chgnet")
+    assert eng.relax_maker("bulk").relax_cell is True
+    assert eng.relax_maker("slab").relax_cell is False
+    assert eng.relax_maker("interface").relax_kwargs["fmax"] == pytest.approx(0.05)
+    with pytest.raises(EngineError, match="unknown target"):
+        eng.relax_maker("surface")
+
+
+def test_model_loaded_once_and_same_energy_as_atomate2(memory_store):
+    from atomate2.forcefields.jobs import ForceFieldStaticMaker
+
+    from interfaces.materials import load
+    from workflows.engines import forcefield
+
+    structure = load("Li2S").get_primitive_structure()
+    eng = get_engine("chgnet")
+    jobs = [eng.static_maker().make(structure), eng.static_maker().make(structure)]
+    reference = ForceFieldStaticMaker(force_field_name="CHGNet").make(structure)
+    before = len(forcefield._CALCULATORS)
+    out = run_locally(jobs + [reference], store=memory_store, ensure_success=True, log=False)
+    assert len(forcefield._CALCULATORS) - before <= 1  # one shared model for both jobs
+    energies = [out[j.uuid][1].output.output.energy for j in jobs + [reference]]
+    assert energies[0] == pytest.approx(energies[1], abs=1e-8)
+    assert energies[0] == pytest.approx(energies[2], abs=1e-5)
+
+
+def test_sevennet_engine_runs_when_installed(memory_store):
+    pytest.importorskip("sevenn", reason="optional extra sevennet not installed")
+    from interfaces.materials import load
+
+    eng = get_engine("sevennet")
+    eng.check()
+    job = eng.static_maker().make(load("Li").get_primitive_structure())
+    out = run_locally(job, store=memory_store, ensure_success=True, log=False)
+    energy = out[job.uuid][1].output.output.energy
+    assert -2.5 < energy < -1.5  # bcc Li, one atom: about -1.9 eV (raw GGA)
+
+
+def test_cp2k_missing_binary_names_the_fix(monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.delenv("ATOMATE2_CP2K_CMD", raising=False)
+    with pytest.raises(EngineError, match="not found on PATH.*apt-get install cp2k"):
+        get_engine("cp2k").check()
+
+
+def test_cp2k_missing_data_names_the_fix(monkeypatch, tmp_path, cp2k_binary):
+    monkeypatch.setenv("PMG_CP2K_DATA_DIR", str(tmp_path / "nothing"))
+    with pytest.raises(EngineError, match="ssbi setup cp2k"):
+        get_engine("cp2k").check()
+
+
+def test_cp2k_slab_inputs(cp2k_data, tmp_path):
+    from pymatgen.io.cp2k.inputs import Cp2kInput
+
+    from workflows.testing.cp2k import load_reference
+
+    slab, _ = load_reference("li2s_slab")  # the substrate side: bottom layers fixed
+    n_fixed = sum(1 for sd in slab.site_properties["selective_dynamics"] if not any(sd))
+    assert n_fixed > 0
+    get_engine("cp2k").write_inputs(slab, "relax", "slab", tmp_path)
+    inp = Cp2kInput.from_file(tmp_path / "cp2k.inp")
+    assert inp["GLOBAL"]["RUN_TYPE"].values[0] == "GEO_OPT"
+    scf = inp["FORCE_EVAL"]["DFT"]["SCF"]
+    assert scf["MIXING"]["METHOD"].values[0] == "BROYDEN_MIXING"
+    assert float(scf["MIXING"]["ALPHA"].values[0]) == pytest.approx(0.1)
+    assert float(scf["SMEAR"]["ELEC_TEMP"].values[0]) == pytest.approx(1000)
+    text = (tmp_path / "cp2k.inp").read_text()
+    kz = [float(line.split()[3]) for line in text.splitlines() if line.strip().startswith("KPOINT ")]
+    assert kz and all(abs(z) < 1e-9 for z in kz)  # one k-point along the normal
+    fixed = sum(int(r.split("..")[1]) - int(r.split("..")[0]) + 1
+                for r in (line.split()[1] for line in text.splitlines() if line.strip().startswith("LIST ")))
+    assert fixed == n_fixed
+
+
+def test_cp2k_lanthanum_basis_is_explicit(cp2k_data, tmp_path):
+    from interfaces.materials import load
+
+    get_engine("cp2k").write_inputs(load("Li7La3Zr2O12"), "static", "bulk", tmp_path)
+    text = (tmp_path / "cp2k.inp").read_text()
+    la_kind = text[text.index("ELEMENT La"):][:300]
+    assert "DZVP-MOLOPT-SR-GTH" in la_kind and "GTH-PBE-q11" in la_kind
+    assert "La" in (tmp_path / "BASIS").read_text()
+
+
+def test_vasp_inputs_consistent_across_targets(tmp_path):
+    from pymatgen.io.vasp import Incar, Kpoints
+
+    from interfaces.materials import load
+    from workflows.testing.cp2k import load_reference
+
+    eng = get_engine("vasp")
+    assert not eng.runs_here
+    interface, _ = load_reference("li_li2s_interface")
+    cases = {"bulk": load("Li2S"), "slab": load_reference("li_slab")[0], "interface": interface}
+    incars = {}
+    for target, structure in cases.items():
+        folder = tmp_path / target
+        files = eng.write_inputs(structure, "relax", target, folder)
+        assert files == ["INCAR", "KPOINTS", "POSCAR", "POTCAR.spec"]
+        incars[target] = Incar.from_file(folder / "INCAR")
+        kpts = Kpoints.from_file(folder / "KPOINTS").kpts[0]
+        if target != "bulk":
+            assert kpts[2] == 1
+            assert "Selective dynamics" in (folder / "POSCAR").read_text()
+    assert incars["bulk"]["ISIF"] == 3
+    for target in ("slab", "interface"):
+        assert incars[target]["ISIF"] == 2 and incars[target]["LDIPOL"] is True and incars[target]["IDIPOL"] == 3
+        assert 0 < incars[target]["DIPOL"][2] < 1
+    for key in ("ENCUT", "EDIFF", "ISMEAR", "SIGMA", "GGA", "LREAL", "PREC"):
+        assert len({str(incars[t][key]) for t in incars}) == 1, key
+    assert incars["bulk"]["ENCUT"] == 520
+
+
+@pytest.fixture
+def memory_store():
+    from maggma.stores import MemoryStore
+    from jobflow import JobStore
+
+    return JobStore(MemoryStore(), additional_stores={"data": MemoryStore()})
+

@@ -1,0 +1,288 @@
+"""ssbi commands that run things: engines, setup, run, submit, worker, queue, status, rerun."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from workflows.cli_app import app
+from workflows.console import console, fail, run_guarded
+
+setup_app = typer.Typer(help="One-time set-up of engines.", no_args_is_help=True)
+app.add_typer(setup_app, name="setup")
+
+ENGINE_OPT = typer.Option("chgnet", "--engine", "-e", help="chgnet, sevennet, cp2k or vasp.")
+STORE_OPT = typer.Option(None, "--store", help="Store name from configs/stores.yaml or a mongodb:// URI (default: embedded).")
+
+
+@app.command()
+def engines():
+    """Configured engines, their versions and whether they can run here."""
+    from workflows.engines import engine_names, get_engine
+    from workflows.errors import EngineError
+
+    table = Table(title="Engines", header_style="bold")
+    for col in ("engine", "kind", "version", "energy scale", "status"):
+        table.add_column(col)
+    for name in engine_names():
+        eng = get_engine(name)
+        try:
+            eng.check()
+            status = "[green]ready[/]" if eng.runs_here else "[yellow]inputs only (runs on HPC)[/]"
+        except EngineError as exc:
+            status = f"[red]{exc}[/]"
+        table.add_row(name, eng.config["kind"], eng.version(), eng.energy_scale, status)
+    console.print(table)
+
+
+@setup_app.command("cp2k")
+def setup_cp2k_cmd(share: str = typer.Option("/usr/share/cp2k", help="CP2K data folder (Debian cp2k-data)."),
+                   force: bool = typer.Option(False, "--force", help="Rebuild the pymatgen data folder.")):
+    """Make pymatgen's CP2K basis/potential folder (once, ~40 s) and check the binary."""
+    from workflows.engines import get_engine
+    from workflows.engines.cp2k import setup_cp2k
+
+    with console.status("building pymatgen's CP2K data folder (about 40 s)"):
+        folder = run_guarded(setup_cp2k, share, force)
+    console.print(f"CP2K data for pymatgen: {folder}")
+    eng = get_engine("cp2k")
+    run_guarded(eng.check)
+    console.print(f"cp2k ready: {eng.version()}; command: {eng.command}")
+
+
+@contextlib.contextmanager
+def _locked(purpose: str):
+    """The local LaunchPad lock, failing with one line when another process holds it."""
+    from interfaces.errors import SSBIError
+    from workflows import launchpad as fw
+
+    lock = fw.local_lock(purpose)
+    try:
+        lock.__enter__()
+    except SSBIError as exc:
+        fail(str(exc))
+    try:
+        yield
+    finally:
+        lock.__exit__(None, None, None)
+
+
+def _calc_table(doc: dict, title: str) -> Table:
+    out = doc["output"]
+    table = Table(title=title, show_header=False)
+    table.add_column("field", style="bold")
+    table.add_column("value")
+    rows = [("material", ", ".join(out.get("materials", []))), ("formula", out.get("formula")),
+            ("calculation", f"{out.get('kind')} ({out.get('target')})"), ("atoms", out.get("n_atoms")),
+            ("energy", f"{out['energy']:.6f} eV"), ("energy per atom", f"{out['energy_per_atom']:.6f} eV/atom"),
+            ("volume", f"{out['volume']:.3f} Å³"),
+            ("engine", f"{out['engine']['name']} ({out['engine']['version']})"),
+            ("energy scale", out["engine"]["energy_scale"]), ("result id", doc["uuid"]),
+            ("fingerprint", out["fingerprint"][:16])]
+    for key, value in rows:
+        table.add_row(key, str(value))
+    return table
+
+
+def _prepare(kind, material, engine, target, variant):
+    from workflows.execution import prepare_calc
+
+    return run_guarded(prepare_calc, kind, material, engine, target, variant)
+
+
+@app.command()
+def run(
+    kind: str = typer.Argument(..., help="relax or static."),
+    material: str = typer.Argument(..., help="Library material or structure file."),
+    engine: str = ENGINE_OPT,
+    target: str = typer.Option("bulk", help="bulk (cell relaxes), slab or interface (cell fixed)."),
+    variant: str = typer.Option("experimental", help="Library structure: experimental or chgnet."),
+    store: Optional[str] = STORE_OPT,
+    force: bool = typer.Option(False, "--force", help="Recompute even if the result is stored."),
+):
+    """Run a calculation here (jobflow run_locally) and store the result."""
+    from workflows.engines import get_engine
+    from workflows.execution import find_result, remove_results, run_flow
+    from workflows.store import describe, open_store
+
+    if not run_guarded(get_engine, engine).runs_here:
+        fail(f"engine {engine!r} does not run on this machine; use `ssbi submit` to send it to HPC")
+    job_store = run_guarded(open_store, store)
+    prepared = _prepare(kind, material, engine, target, variant)
+    existing = find_result(job_store, prepared.fingerprint)
+    if existing and not force:
+        console.print(f"already stored: {prepared.label} is result {existing['uuid']} in {describe(store)}; "
+                      "nothing to do (--force recomputes)")
+        console.print(_calc_table(existing, prepared.label))
+        return
+    start = time.time()
+    with console.status(f"running {prepared.label}"):
+        run_guarded(run_flow, prepared.flow, job_store)
+    new_uuid = prepared.flow.jobs[-1].uuid
+    if existing:
+        remove_results(job_store, prepared.fingerprint, keep=new_uuid)  # replace the older copy
+    doc = job_store.query_one({"uuid": new_uuid}, load=False)
+    console.print(_calc_table(doc, f"{prepared.label}: done in {time.time() - start:.1f} s"))
+    console.print(f"stored in {describe(store)}")
+
+
+@app.command()
+def submit(
+    kind: str = typer.Argument(..., help="relax or static."),
+    material: str = typer.Argument(..., help="Library material or structure file."),
+    engine: str = ENGINE_OPT,
+    target: str = typer.Option("bulk", help="bulk, slab or interface."),
+    variant: str = typer.Option("experimental", help="Library structure: experimental or chgnet."),
+    store: Optional[str] = STORE_OPT,
+    force: bool = typer.Option(False, "--force", help="Submit even if the result is stored or queued."),
+):
+    """Send a calculation to FireWorks; `ssbi worker` (or `ssbi queue`) runs it."""
+    from workflows import launchpad as fw
+    from workflows.execution import find_result
+    from workflows.store import describe, open_store
+
+    job_store = run_guarded(open_store, store)
+    prepared = _prepare(kind, material, engine, target, variant)
+    existing = find_result(job_store, prepared.fingerprint)
+    if existing and not force:
+        console.print(f"already stored: {prepared.label} is result {existing['uuid']} in {describe(store)}; "
+                      "nothing submitted (--force submits anyway)")
+        return
+    with _locked("ssbi submit"):
+        lp = run_guarded(fw.get_launchpad)
+        active = fw.find_active(lp, prepared.fingerprint)
+        if active and not force:
+            console.print(f"already queued: {prepared.label} is workflow {active[0]}; nothing submitted")
+            return
+        wf_id = fw.submit(lp, prepared.flow, prepared.fingerprint, prepared.metadata)
+    console.print(f"submitted {prepared.label} as workflow {wf_id}; run it with `ssbi worker`")
+
+
+@app.command()
+def worker(
+    store: Optional[str] = STORE_OPT,
+    nlaunches: int = typer.Option(0, help="Fireworks to run before stopping (0: until none is ready)."),
+):
+    """Run READY FireWorks jobs here, storing results in the configured store (rlaunch rapidfire)."""
+    from workflows import launchpad as fw
+    from workflows.store import describe, make_job_store
+
+    job_store = run_guarded(make_job_store, store)
+    run_guarded(job_store.connect)
+    with _locked("ssbi worker"):
+        lp = run_guarded(fw.get_launchpad)
+        console.print(f"worker: results go to {describe(store)}"
+                      + ("; local LaunchPad: one worker at a time" if fw.is_local() else ""))
+        with console.status("running fireworks") as status:
+            count = fw.run_worker(lp, job_store, nlaunches=nlaunches,
+                                  echo=lambda n: status.update(f"running fireworks ({n} done)"))
+    console.print(f"worker: {count} firework(s) run; nothing more is ready")
+
+
+@app.command()
+def status(state: Optional[str] = typer.Option(None, help="Only workflows in this state (COMPLETED, FIZZLED...).")):
+    """FireWorks workflows and their states."""
+    from workflows import launchpad as fw
+
+    with _locked("ssbi status"):
+        lp = run_guarded(fw.get_launchpad)
+        rows = fw.states(lp)
+    table = Table(title="Workflows", header_style="bold")
+    for col in ("id", "name", "state", "fireworks", "updated"):
+        table.add_column(col)
+    colour = {"COMPLETED": "green", "FIZZLED": "red", "RUNNING": "yellow"}
+    for row in rows:
+        if state and row["state"] != state.upper():
+            continue
+        fws = ", ".join(f"{k.split('--')[0]}: {v}" for k, v in row["fireworks"].items())
+        table.add_row(str(row["id"]), row["name"], f"[{colour.get(row['state'], 'white')}]{row['state']}[/]", fws,
+                      row["updated"])
+    console.print(table)
+
+
+@app.command()
+def rerun(
+    store: Optional[str] = STORE_OPT,
+    expiration_secs: Optional[int] = typer.Option(None, help="Seconds without a ping before a RUNNING launch is lost "
+                                                  "(MongoDB; default from configs/fireworks/launchpad.yaml)."),
+    launch: bool = typer.Option(True, "--launch/--no-launch", help="Run a worker afterwards."),
+):
+    """Re-run FIZZLED and lost RUNNING FireWorks jobs (then run them, unless --no-launch)."""
+    from workflows import launchpad as fw
+    from workflows.store import make_job_store
+
+    job_store = run_guarded(make_job_store, store)
+    run_guarded(job_store.connect)
+    with _locked("ssbi rerun"):
+        lp = run_guarded(fw.get_launchpad)
+        found = fw.rerun(lp, expiration_secs)
+        ready = lp.get_fw_ids({"state": "READY"})
+        console.print(f"rerun: {len(found['lost'])} lost, {len(found['fizzled'])} fizzled firework(s) reset; "
+                      f"{len(ready)} ready")
+        if launch and ready:
+            with console.status("running fireworks"):
+                count = fw.run_worker(lp, job_store)
+            console.print(f"rerun: {count} firework(s) run")
+
+
+@app.command()
+def queue(
+    template: str = typer.Option("slurm", help="Queue template: slurm or pbs (configs/fireworks/qadapter_*.yaml)."),
+    njobs: int = typer.Option(1, help="Queue jobs to submit."),
+    walltime: Optional[str] = typer.Option(None, help="Wall time, e.g. 24:00:00."),
+    queue_name: Optional[str] = typer.Option(None, "--queue", help="Queue/partition."),
+    account: Optional[str] = typer.Option(None, help="Account/project to charge."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the job script instead of submitting."),
+):
+    """Submit queue jobs that each run `ssbi worker` (FireWorks qlaunch)."""
+    from workflows import launchpad as fw
+    from workflows.queue import make_qadapter
+
+    qadapter = run_guarded(make_qadapter, template, walltime=walltime, queue=queue_name, account=account)
+    if dry_run:
+        console.print(qadapter.get_script_str(str(fw.local_dir() / "queue")), highlight=False, markup=False)
+        return
+    if fw.is_local():
+        fail("queue jobs need a LaunchPad that compute nodes can reach (MongoDB): set SSBI_LAUNCHPAD; "
+             "the local mongomock LaunchPad works only with `ssbi worker` on this machine")
+    from fireworks.queue.queue_launcher import rapidfire
+
+    lp = run_guarded(fw.get_launchpad)
+    from fireworks import FWorker
+
+    launch_dir = fw.local_dir() / "queue"
+    launch_dir.mkdir(parents=True, exist_ok=True)
+    rapidfire(lp, FWorker(), qadapter, launch_dir=str(launch_dir), nlaunches=njobs, njobs_queue=0, sleep_time=1)
+    console.print(f"submitted up to {njobs} queue job(s) from {launch_dir}")
+
+
+@app.command()
+def inputs(
+    engine: str = typer.Argument(..., help="cp2k or vasp."),
+    material: str = typer.Argument(..., help="Library material or structure file."),
+    kind: str = typer.Option("relax", help="relax or static."),
+    target: str = typer.Option("bulk", help="bulk, slab or interface."),
+    variant: str = typer.Option("experimental", help="Library structure: experimental or chgnet."),
+    out: Path = typer.Option(Path("inputs"), "-o", "--out", help="Folder to write."),
+):
+    """Write an engine's input files (e.g. VASP for HPC) without running anything."""
+    from interfaces.errors import InputError
+    from interfaces.materials import load
+    from workflows.engines import TARGETS, get_engine
+    from workflows.execution import CALC_KINDS
+
+    if kind not in CALC_KINDS:
+        fail(str(InputError(f"unknown calculation {kind!r}; choose one of: {', '.join(CALC_KINDS)}")))
+    if target not in TARGETS:
+        fail(f"unknown target {target!r}; choose one of: {', '.join(TARGETS)}")
+    eng = run_guarded(get_engine, engine)
+    structure = run_guarded(load, material, variant)
+    out.mkdir(parents=True, exist_ok=True)
+    files = run_guarded(eng.write_inputs, structure, kind, target, out)
+    console.print(f"wrote {eng.name} {kind} inputs for {material} ({target}, {len(structure)} atoms) to {out}: "
+                  f"{', '.join(files)}")

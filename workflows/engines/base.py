@@ -1,0 +1,58 @@
+"""The interface every engine implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from jobflow import Maker
+
+from workflows.errors import EngineError
+
+TARGETS = ("bulk", "slab", "interface")
+
+
+class Engine(ABC):
+    """How energies are computed: makers for relax and static jobs, and a check.
+
+    ``target`` says what is computed: ``bulk`` (cell relaxes), ``slab`` or
+    ``interface`` (cell fixed, vacuum along c, constraints honoured).
+    """
+
+    runs_here: bool = True  # False for engines whose jobs only run on HPC
+
+    def __init__(self, config: dict[str, Any]):
+        self.config = config
+        self.name: str = config["name"]
+        self.energy_scale: str = config.get("energy_scale", "raw-gga")
+
+    @abstractmethod
+    def check(self) -> None:
+        """Raise :class:`EngineError` (one line naming the fix) if it cannot run here."""
+
+    @abstractmethod
+    def relax_maker(self, target: str = "bulk") -> Maker:
+        """Maker of a relaxation job taking a Structure."""
+
+    @abstractmethod
+    def static_maker(self, target: str = "bulk") -> Maker:
+        """Maker of a single-point job taking a Structure."""
+
+    @abstractmethod
+    def version(self) -> str:
+        """Code or model version recorded in every result."""
+
+    def write_inputs(self, structure, kind: str, target: str, folder) -> list[str]:
+        """Write the engine's input files for ``kind`` (relax/static) into ``folder``."""
+        raise EngineError(f"engine {self.name!r} has no input files: it runs in-process (`ssbi run`)")
+
+    def describe(self) -> dict[str, Any]:
+        """What identifies results of this engine: name, version, scale and settings."""
+        settings = {k: v for k, v in self.config.items() if k not in ("name", "kind")}
+        return {"name": self.name, "version": self.version(), "energy_scale": self.energy_scale, "settings": settings}
+
+    @staticmethod
+    def _check_target(target: str) -> str:
+        if target not in TARGETS:
+            raise EngineError(f"unknown target {target!r}; choose one of: {', '.join(TARGETS)}")
+        return target

@@ -1,0 +1,81 @@
+"""Machine-learned potentials through atomate2's force-field makers.
+
+The model is loaded once per process and shared by every job that process runs
+(a FireWorks worker runs many): ``SharedModel*Maker`` only override atomate2's
+``_get_calculator`` hook.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from importlib.util import find_spec
+
+from atomate2.forcefields.jobs import ForceFieldRelaxMaker, ForceFieldStaticMaker
+from atomate2.forcefields.utils import ase_calculator
+
+from workflows.engines.base import Engine
+from workflows.errors import EngineError
+
+_CALCULATORS: dict[str, object] = {}
+
+
+def shared_calculator(calculator_meta, calculator_kwargs: dict):
+    """The ASE calculator for a model, built on first use and then reused."""
+    key = json.dumps([str(calculator_meta), calculator_kwargs], sort_keys=True, default=str)
+    if key not in _CALCULATORS:
+        _CALCULATORS[key] = ase_calculator(calculator_meta, **calculator_kwargs)
+    return _CALCULATORS[key]
+
+
+@dataclass
+class SharedModelRelaxMaker(ForceFieldRelaxMaker):
+    """atomate2 force-field relaxation reusing the process-wide model."""
+
+    def _get_calculator(self):
+        return shared_calculator(self.calculator_meta, self.calculator_kwargs)
+
+
+@dataclass
+class SharedModelStaticMaker(ForceFieldStaticMaker):
+    """atomate2 force-field single point reusing the process-wide model."""
+
+    def _get_calculator(self):
+        return shared_calculator(self.calculator_meta, self.calculator_kwargs)
+
+
+class ForceFieldEngine(Engine):
+    """CHGNet, SevenNet or another atomate2-supported MLIP."""
+
+    def check(self) -> None:
+        package = self.config["package"]
+        if find_spec(package) is None:
+            extra = f" (pip install -e '.[{self.name}]')" if self.name != "chgnet" else ""
+            raise EngineError(f"engine {self.name!r} needs the Python package {package!r}, which is not installed{extra}")
+
+    def version(self) -> str:
+        try:
+            return f"{self.config['package']} {version(self.config['package'])}; {self.config.get('model', '')}".strip("; ")
+        except PackageNotFoundError:
+            return "not installed"
+
+    def _common(self) -> dict:
+        return {"force_field_name": self.config["force_field_name"],
+                "calculator_kwargs": dict(self.config.get("calculator_kwargs") or {})}
+
+    def relax_maker(self, target: str = "bulk") -> SharedModelRelaxMaker:
+        self._check_target(target)
+        relax = self.config.get("relax", {})
+        return SharedModelRelaxMaker(
+            name=f"{self.name} relax {target}",
+            relax_cell=target == "bulk",
+            steps=relax.get("steps", 500),
+            relax_kwargs={"fmax": relax.get("fmax", 0.05)},
+            optimizer_kwargs={"optimizer": relax.get("optimizer", "FIRE")},
+            **self._common(),
+        )
+
+    def static_maker(self, target: str = "bulk") -> SharedModelStaticMaker:
+        self._check_target(target)
+        return SharedModelStaticMaker(name=f"{self.name} static {target}", **self._common())

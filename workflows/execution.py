@@ -1,0 +1,112 @@
+"""Running flows locally, finding results that already exist, and preparing calculations."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from jobflow import Flow, JobStore, run_locally
+from pymatgen.core import Structure
+
+from interfaces.errors import InputError, SSBIError
+from workflows.engines import TARGETS, get_engine
+from workflows.flows.calc import CalcMaker
+from workflows.paths import data_dir
+
+CALC_KINDS = ("relax", "static")
+
+
+class RunFailedError(SSBIError):
+    """A job raised; the message is its last error line."""
+
+
+@dataclass
+class PreparedCalc:
+    """A calculation ready to run or submit, and its identity."""
+
+    flow: Flow
+    fingerprint: str
+    label: str
+    metadata: dict[str, Any]
+
+
+def prepare_calc(kind: str, material: str, engine: str = "chgnet", target: str = "bulk",
+                 variant: str = "experimental", study: Optional[str] = None,
+                 structure: Optional[Structure] = None) -> PreparedCalc:
+    """Check the engine and build the flow for ``kind`` of ``material`` (library name or file)."""
+    from interfaces.materials import get_material, load
+
+    if kind not in CALC_KINDS:
+        raise InputError(f"unknown calculation {kind!r}; choose one of: {', '.join(CALC_KINDS)}")
+    if target not in TARGETS:
+        raise InputError(f"unknown target {target!r}; choose one of: {', '.join(TARGETS)}")
+    eng = get_engine(engine)
+    eng.check()
+    if structure is None:
+        structure = load(material, variant)
+        try:
+            name = get_material(material).name
+        except SSBIError:
+            name = structure.composition.reduced_formula
+    else:
+        name = material
+    maker = CalcMaker(engine=eng.name, kind=kind, target=target)
+    fp = maker.fingerprint(structure)
+    flow = maker.make(structure, material=name, study=study)
+    meta = {"ssbi_kind": kind, "material": name, "engine": eng.name, "target": target}
+    return PreparedCalc(flow=flow, fingerprint=fp, label=f"{kind} {name} ({eng.name})", metadata=meta)
+
+
+def find_result(store: JobStore, fingerprint: str) -> Optional[dict]:
+    """The stored result document with this fingerprint, if any."""
+    return store.query_one({"output.fingerprint": fingerprint}, properties=["uuid", "output", "completed_at"],
+                           load=False)
+
+
+def remove_results(store: JobStore, fingerprint: str, keep: Optional[str] = None) -> int:
+    """Delete results with this fingerprint (but ``keep``) and the engine task documents behind them."""
+    docs = [d for d in store.query({"output.fingerprint": fingerprint}, properties=["uuid", "output.task_uuid"])
+            if d["uuid"] != keep]
+    for doc in docs:
+        task_uuid = doc.get("output", {}).get("task_uuid")
+        if task_uuid:
+            store.remove_docs({"uuid": task_uuid})
+        store.remove_docs({"uuid": doc["uuid"]})
+    return len(docs)
+
+
+class _Capture(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.failures: list[str] = []
+
+    def emit(self, record):
+        message = record.getMessage()
+        if "failed with exception" in message:
+            lines = [ln for ln in message.splitlines() if ln.strip()]
+            self.failures.append(lines[-1] if lines else message)
+
+
+def run_flow(flow: Flow, store: JobStore) -> dict:
+    """Run ``flow`` in this process into ``store`` (jobflow ``run_locally``).
+
+    Job folders go under ``<data dir>/runs``. Raises :class:`RunFailedError` with
+    the failing job's error when any job fails.
+    """
+    root = data_dir() / "runs"
+    root.mkdir(parents=True, exist_ok=True)
+    logger = logging.getLogger("jobflow")
+    capture = _Capture()
+    logger.addHandler(capture)
+    level, logger.level = logger.level, logging.INFO
+    try:
+        responses = run_locally(flow, store=store, root_dir=root, create_folders=True, log=False,
+                                ensure_success=False)
+    finally:
+        logger.removeHandler(capture)
+        logger.setLevel(level)
+    if capture.failures or any(job.uuid not in responses for job in flow.jobs):
+        reason = capture.failures[0] if capture.failures else "a job did not run"
+        raise RunFailedError(f"{flow.name} failed: {reason} (job folders under {root})")
+    return responses

@@ -1,0 +1,1 @@
+"""jobflow Makers of ssbi workflows; each takes ``engine=`` and nothing engine-specific."""

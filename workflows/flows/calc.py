@@ -1,0 +1,67 @@
+"""Relaxation or single point of one structure with any engine, summarised as a CalcDoc."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from jobflow import Flow, Maker, job
+from pymatgen.core import Structure
+
+from interfaces.fingerprint import fingerprint
+from workflows.engines import DEFAULT_ENGINE, get_engine
+from workflows.schemas import CalcDoc, EngineInfo
+
+
+def calc_fingerprint(structure: Structure, kind: str, target: str, engine_info: dict) -> str:
+    """Identity of a calculation: structure (with constraints), kind, target, engine and settings."""
+    return fingerprint({
+        "kind": kind, "target": target, "structure": structure,
+        "fixed": structure.site_properties.get("selective_dynamics"),
+        "engine": engine_info,
+    })
+
+
+@job
+def summarize_calc(task_doc, kind: str, target: str, fingerprint: str, engine_info: dict,
+                   material: Optional[str] = None, study: Optional[str] = None, task_uuid: str = "") -> CalcDoc:
+    """Boil an engine's task document down to the queried fields."""
+    output = task_doc.output
+    structure = getattr(output, "structure", None) or task_doc.structure
+    energy = float(output.energy)
+    return CalcDoc(
+        kind=kind, target=target, fingerprint=fingerprint, study=study,
+        materials=[material] if material else [structure.composition.reduced_formula],
+        formula=structure.composition.reduced_formula, reduced_formula=structure.composition.reduced_formula,
+        chemsys=structure.composition.chemical_system, n_atoms=len(structure), energy=energy,
+        energy_per_atom=energy / len(structure), volume=structure.volume, structure=structure,
+        engine=EngineInfo(**engine_info), task_uuid=task_uuid,
+    )
+
+
+@dataclass
+class CalcMaker(Maker):
+    """Relax (``kind="relax"``) or single point (``"static"``) with ``engine``.
+
+    ``target``: ``bulk`` relaxes the cell; ``slab``/``interface`` keep it and
+    honour ``selective_dynamics``.
+    """
+
+    name: str = "calc"
+    engine: str = DEFAULT_ENGINE
+    kind: str = "relax"
+    target: str = "bulk"
+
+    def fingerprint(self, structure: Structure) -> str:
+        return calc_fingerprint(structure, self.kind, self.target, get_engine(self.engine).describe())
+
+    def make(self, structure: Structure, material: Optional[str] = None, study: Optional[str] = None) -> Flow:
+        engine = get_engine(self.engine)
+        maker = engine.relax_maker(self.target) if self.kind == "relax" else engine.static_maker(self.target)
+        calc = maker.make(structure)
+        info = engine.describe()
+        summary = summarize_calc(calc.output, self.kind, self.target, self.fingerprint(structure), info,
+                                 material=material, study=study, task_uuid=calc.uuid)
+        summary.name = f"summary {self.kind} {structure.composition.reduced_formula}"
+        label = material or structure.composition.reduced_formula
+        return Flow([calc, summary], output=summary.output, name=f"{self.kind} {label} ({engine.name})")

@@ -1,0 +1,194 @@
+"""FireWorks for ssbi: which LaunchPad, submitting flows, workers, states, reruns.
+
+Local default: mongomock persisted to ``<data dir>/fireworks/launchpad.json``.
+That backend reads the file when a process starts and writes it when it ends, so
+only one process may use it at a time: every command holds an exclusive lock
+while it has the LaunchPad open, and the worker saves the file after each
+Firework. With a real MongoDB LaunchPad (``SSBI_LAUNCHPAD`` = a FireWorks
+``my_launchpad.yaml``) there is no lock and any number of workers may run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from workflows.errors import LaunchPadError
+from workflows.paths import CONFIG_DIR, data_dir, user_config_dir
+
+FINISHED_STATES = ("COMPLETED",)
+ACTIVE_STATES = ("READY", "WAITING", "RESERVED", "RUNNING", "PAUSED")
+
+
+def settings() -> dict[str, Any]:
+    config = yaml.safe_load((CONFIG_DIR / "fireworks" / "launchpad.yaml").read_text())
+    path = os.environ.get("SSBI_LAUNCHPAD")
+    user = user_config_dir() / "my_launchpad.yaml"
+    if path or user.is_file():
+        config.update(type="file", path=str(Path(path or user).expanduser()))
+    return config
+
+
+def is_local() -> bool:
+    return settings()["type"] == "local"
+
+
+def local_dir() -> Path:
+    folder = data_dir() / "fireworks"
+    (folder / "logs").mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _prepare_local_backend() -> Path:
+    """Point FireWorks at the mongomock file; must happen before fireworks is imported."""
+    db_file = local_dir() / "launchpad.json"
+    if not db_file.exists() or db_file.stat().st_size == 0:
+        db_file.write_text("{}")
+    if "fireworks" in sys.modules and os.environ.get("MONGOMOCK_SERVERSTORE_FILE") != str(db_file):
+        import fireworks.fw_config as fw_config
+        import mongomock_persistence
+
+        fw_config.MONGOMOCK_SERVERSTORE_FILE = str(db_file)
+        import fireworks.core.launchpad as lp_module
+
+        lp_module.MongoClient = mongomock_persistence.MongoClient
+    os.environ["MONGOMOCK_SERVERSTORE_FILE"] = str(db_file)
+    return db_file
+
+
+@contextlib.contextmanager
+def local_lock(purpose: str) -> Iterator[None]:
+    """Exclusive use of the local LaunchPad file (no-op for MongoDB)."""
+    if not is_local():
+        yield
+        return
+    lock_path = local_dir() / "launchpad.lock"
+    with open(lock_path, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another ssbi process"
+            raise LaunchPadError(
+                f"the local LaunchPad is in use by {holder}; the local (mongomock) backend allows one process "
+                "at a time: wait for it to finish, or use a MongoDB LaunchPad (SSBI_LAUNCHPAD) for parallel workers"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"`{purpose}` (pid {os.getpid()})")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def get_launchpad():
+    """The configured LaunchPad (local file or MongoDB), checked to be reachable."""
+    config = settings()
+    if config["type"] == "local":
+        _prepare_local_backend()
+        from fireworks import LaunchPad
+
+        lp = LaunchPad(host="localhost", port=27017, name="ssbi_fireworks", logdir=str(local_dir() / "logs"),
+                       strm_lvl="ERROR")
+        if "fireworks" not in lp.db.list_collection_names():
+            lp.reset("", require_password=False, max_reset_wo_password=1_000_000)
+        return lp
+    from fireworks import LaunchPad
+
+    try:
+        lp = LaunchPad.from_file(config["path"])
+        lp.mongoclient_kwargs.setdefault("serverSelectionTimeoutMS", 3000)
+        lp.connection.admin.command("ping")
+    except Exception as exc:  # noqa: BLE001
+        raise LaunchPadError(f"LaunchPad {config['path']} is not reachable: {str(exc).splitlines()[0][:160]}") from None
+    return lp
+
+
+def save_local(lp) -> None:
+    """Write the mongomock LaunchPad to its file now (not only at process exit)."""
+    store = getattr(getattr(lp, "connection", None), "_store", None)
+    if store is not None and getattr(store, "_filename", None):
+        store._to_file()
+
+
+def find_active(lp, fingerprint: str) -> list[int]:
+    """Workflow ids with this fingerprint that are queued or running."""
+    return lp.get_wf_ids({"metadata.ssbi_fingerprint": fingerprint, "state": {"$in": list(ACTIVE_STATES)}})
+
+
+def submit(lp, flow, fingerprint: str, metadata: dict) -> int:
+    """Add a jobflow Flow as one FireWorks workflow; returns its id."""
+    from jobflow.managers.fireworks import flow_to_workflow
+
+    wf = flow_to_workflow(flow, store=None)  # the worker wires in its own JobStore
+    wf.metadata.update(metadata, ssbi_fingerprint=fingerprint)
+    mapping = lp.add_wf(wf)
+    save_local(lp)
+    return min(mapping.values())
+
+
+def run_worker(lp, store, nlaunches: int = 0, fw_id: int | None = None, echo=print) -> int:
+    """Run READY Fireworks one after another with ``store`` as jobflow's JobStore.
+
+    ``nlaunches`` 0 means until none is ready. Saves the local LaunchPad after each.
+    Returns the number of Fireworks launched.
+    """
+    from fireworks import FWorker
+    from fireworks.core.rocket_launcher import launch_rocket
+    from jobflow import SETTINGS
+
+    SETTINGS.JOB_STORE = store
+    logging.getLogger("jobflow").setLevel(logging.WARNING)
+    launch_root = local_dir() / "launches"
+    launch_root.mkdir(parents=True, exist_ok=True)
+    done = 0
+    while (nlaunches == 0 or done < nlaunches) and lp.run_exists(FWorker()):
+        folder = launch_root / f"launcher_{datetime.now():%Y-%m-%d-%H-%M-%S-%f}"
+        folder.mkdir()
+        with contextlib.chdir(folder):
+            launched = launch_rocket(lp, FWorker(), fw_id=fw_id, strm_lvl="ERROR")
+        save_local(lp)
+        if not launched:
+            break
+        done += 1
+        echo(done)
+    return done
+
+
+def states(lp) -> list[dict]:
+    """One row per workflow: id, name, state, Firework states, created."""
+    rows = []
+    for wf_id in sorted(lp.get_wf_ids({})):
+        wf = lp.get_wf_summary_dict(wf_id, mode="more")
+        rows.append({"id": wf_id, "name": wf["name"], "state": wf["state"], "fireworks": wf.get("states", {}),
+                     "created": str(wf.get("created_on", ""))[:19], "updated": str(wf.get("updated_on", ""))[:19]})
+    return rows
+
+
+def rerun(lp, expiration_secs: int | None = None) -> dict[str, list[int]]:
+    """Mark FIZZLED and lost RUNNING Fireworks for rerun.
+
+    Local backend: the lock guarantees no worker is alive, so every RUNNING launch
+    is lost. MongoDB: RUNNING launches without a ping for ``expiration_secs``.
+    """
+    if expiration_secs is None:
+        expiration_secs = 0 if is_local() else int(settings().get("run_expiration_secs", 14400))
+    lost_launches, lost_fws, _ = lp.detect_lostruns(expiration_secs=expiration_secs, rerun=True)
+    fizzled = lp.get_fw_ids({"state": "FIZZLED"})
+    for fw_id in fizzled:
+        lp.rerun_fw(fw_id)
+    save_local(lp)
+    return {"lost": list(lost_fws), "fizzled": list(fizzled)}

@@ -1,0 +1,175 @@
+"""Recorded CP2K runs and the fake ``run_cp2k`` that replays them.
+
+A reference is a folder ``tests/data/cp2k/NAME/`` with the structure, the input
+CP2K read (``cp2k.inp``, ``BASIS``, ``POTENTIAL``) and its output
+(``cp2k.out.gz``); wavefunction and restart files are dropped. In tests,
+:func:`fake_run_cp2k` stands in for atomate2's ``run_cp2k``: it checks the input
+the job just wrote against the recorded one and copies the recorded output in,
+so input writing, parsing into the task document and storing run for real.
+
+Re-record one (needs the cp2k binary; minutes)::
+
+    python -m workflows.testing.cp2k li2s_bulk
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from pymatgen.core import Structure
+from pymatgen.io.cp2k.inputs import Cp2kInput
+
+from workflows.paths import REPO_ROOT
+
+REFERENCE_DIR = REPO_ROOT / "tests" / "data" / "cp2k"
+KEPT_INPUTS = ("cp2k.inp", "BASIS", "POTENTIAL")
+
+# keys of the input that must agree with the recording (section path, keyword)
+CHECKED_KEYWORDS = [
+    ("GLOBAL", "RUN_TYPE"),
+    ("FORCE_EVAL/DFT/MGRID", "CUTOFF"),
+    ("FORCE_EVAL/DFT/MGRID", "REL_CUTOFF"),
+    ("FORCE_EVAL/DFT/QS", "EPS_DEFAULT"),
+    ("FORCE_EVAL/DFT/SCF", "EPS_SCF"),
+    ("FORCE_EVAL/DFT", "UKS"),
+    ("FORCE_EVAL/DFT/SCF/MIXING", "ALPHA"),
+    ("FORCE_EVAL/DFT/SCF/MIXING", "BETA"),
+    ("FORCE_EVAL/DFT/SCF/SMEAR", "ELEC_TEMP"),
+]
+
+
+def reference_cases() -> dict[str, tuple[Structure, str]]:
+    """Structures of the recorded cases and their target (bulk/slab/interface)."""
+    from interfaces.builder import build_interfaces
+    from interfaces.materials import load
+
+    li2s = load("Li2S")
+    best = build_interfaces(load("Li"), li2s, (1, 0, 0), (1, 0, 0), film_thickness=4, substrate_thickness=5,
+                            max_atoms=80, max_area=80, max_strain=0.08, vacuum=10)[0]
+    return {
+        "li_bulk": (load("Li"), "bulk"),
+        "li2s_bulk": (li2s.get_primitive_structure(), "bulk"),
+        "li_slab": (best.film_slab, "slab"),
+        "li2s_slab": (best.substrate_slab, "slab"),
+        "li_li2s_interface": (best.interface, "interface"),
+    }
+
+
+def reference_path(name: str) -> Path:
+    return REFERENCE_DIR / name
+
+
+def load_reference(name: str) -> tuple[Structure, str]:
+    """The recorded structure and target of one reference."""
+    meta = json.loads((reference_path(name) / "case.json").read_text())
+    return Structure.from_dict(meta["structure"]), meta["target"]
+
+
+def _keyword(inp: Cp2kInput, path: str, key: str):
+    section = inp
+    for part in path.split("/"):
+        if not section.check(part):
+            return None
+        section = section[part]
+    found = section.get(key)
+    if found is None:
+        return None
+    if hasattr(found, "keywords"):  # a KeywordList (e.g. several KPOINT lines)
+        return [tuple(k.values) for k in found.keywords]
+    return found.values
+
+
+def check_input(written: Path, recorded: Path, coord_tol: float = 1e-3) -> None:
+    """Raise AssertionError where the written input differs from the recording."""
+    new, ref = Cp2kInput.from_file(written), Cp2kInput.from_file(recorded)
+    for path, key in CHECKED_KEYWORDS:
+        a, b = _keyword(new, path, key), _keyword(ref, path, key)
+        assert a == b, f"cp2k input {path}/{key}: {a} written, {b} recorded"
+    kp_new = _keyword(new, "FORCE_EVAL/DFT/KPOINTS", "KPOINT")
+    kp_ref = _keyword(ref, "FORCE_EVAL/DFT/KPOINTS", "KPOINT")
+    assert kp_new == kp_ref, "cp2k input: k-points differ from the recording"
+    coords_new = _coords(written)
+    coords_ref = _coords(recorded)
+    assert [c[0] for c in coords_new] == [c[0] for c in coords_ref], "cp2k input: species/order differ"
+    diff = np.abs(np.array([c[1] for c in coords_new]) - np.array([c[1] for c in coords_ref])).max()
+    assert diff < coord_tol, f"cp2k input: coordinates differ by {diff:.2e} Å"
+
+
+def _coords(path: Path) -> list[tuple[str, list[float]]]:
+    out, inside = [], False
+    for line in Path(path).read_text().splitlines():
+        token = line.strip()
+        if token.upper() == "&COORD":
+            inside = True
+        elif token.upper() == "&END COORD":
+            inside = False
+        elif inside and token:
+            kind, *xyz = token.split()
+            out.append((kind, [float(v) for v in xyz[:3]]))
+    return out
+
+
+def fake_run_cp2k(reference: str):
+    """A stand-in for ``run_cp2k`` replaying the recording ``reference``."""
+    ref = reference_path(reference)
+
+    def run(*args, **kwargs):
+        check_input(Path("cp2k.inp"), ref / "cp2k.inp")
+        shutil.copy(ref / "cp2k.out.gz", "cp2k.out.gz")
+
+    return run
+
+
+def record(name: str) -> Path:
+    """Run the real CP2K on reference ``name`` and keep its inputs and output."""
+    from jobflow import JobStore, run_locally
+    from maggma.stores import MemoryStore
+
+    from workflows.engines import get_engine
+
+    structure, target = reference_cases()[name]
+    engine = get_engine("cp2k")
+    engine.check()
+    job = engine.static_maker(target).make(structure)
+    with tempfile.TemporaryDirectory() as tmp:
+        run_locally(job, store=JobStore(MemoryStore()), root_dir=tmp, create_folders=True, ensure_success=True)
+        run_dir = next(Path(tmp).glob("job_*"))
+        out = reference_path(name)
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
+        for fname in KEPT_INPUTS:
+            src = run_dir / fname
+            if not src.exists() and (run_dir / f"{fname}.gz").exists():
+                with gzip.open(run_dir / f"{fname}.gz", "rt") as fh:
+                    (out / fname).write_text(fh.read())
+            elif src.exists():
+                shutil.copy(src, out / fname)
+        output = run_dir / "cp2k.out.gz"
+        if not output.exists():
+            with open(run_dir / "cp2k.out", "rb") as fin, gzip.open(output, "wb") as fout:
+                fout.write(fin.read())
+        shutil.copy(output, out / "cp2k.out.gz")
+    write_case(name, structure, target)
+    return out
+
+
+def write_case(name: str, structure: Structure, target: str) -> None:
+    """The structure and target a recording was made from (``case.json``)."""
+    from monty.json import MontyEncoder
+
+    from workflows.engines import get_engine
+
+    payload = {"structure": structure.as_dict(), "target": target, "engine": get_engine("cp2k").describe()}
+    (reference_path(name) / "case.json").write_text(json.dumps(payload, indent=1, cls=MontyEncoder))
+
+
+if __name__ == "__main__":
+    for case in sys.argv[1:] or list(reference_cases()):
+        print(f"recording {case} ...", flush=True)
+        print(record(case))
