@@ -36,6 +36,8 @@ test: $(STAMP) system-deps
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_build.py
+	$(PY) benchmarks/bench_engines.py
+	$(PY) benchmarks/bench_store.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -4,6 +4,7 @@ Run: .venv/bin/python benchmarks/bench_engines.py [N]   (prints a table; asserts
 """
 
 import sys
+import tempfile
 import time
 import warnings
 
@@ -22,9 +23,10 @@ from workflows.engines import get_engine  # noqa: E402
 def timed_jobs(make_maker, structure, n: int) -> tuple[float, float]:
     store = JobStore(MemoryStore(), additional_stores={"data": MemoryStore()})
     jobs = [make_maker().make(structure) for _ in range(n)]
-    start = time.perf_counter()
-    out = run_locally(jobs, store=store, ensure_success=True, log=False)
-    wall = time.perf_counter() - start
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        out = run_locally(jobs, store=store, ensure_success=True, log=False, root_dir=tmp, create_folders=True)
+        wall = time.perf_counter() - start
     energy = out[jobs[-1].uuid][1].output.output.energy
     return wall, energy
 

@@ -29,7 +29,7 @@ def test_forcefield_makers_by_target():
         eng.relax_maker("surface")
 
 
-def test_model_loaded_once_and_same_energy_as_atomate2(memory_store):
+def test_model_loaded_once_and_same_energy_as_atomate2(memory_store, tmp_path):
     from atomate2.forcefields.jobs import ForceFieldStaticMaker
 
     from interfaces.materials import load
@@ -40,21 +40,23 @@ def test_model_loaded_once_and_same_energy_as_atomate2(memory_store):
     jobs = [eng.static_maker().make(structure), eng.static_maker().make(structure)]
     reference = ForceFieldStaticMaker(force_field_name="CHGNet").make(structure)
     before = len(forcefield._CALCULATORS)
-    out = run_locally(jobs + [reference], store=memory_store, ensure_success=True, log=False)
+    out = run_locally(jobs + [reference], store=memory_store, ensure_success=True, log=False, root_dir=tmp_path,
+                      create_folders=True)
     assert len(forcefield._CALCULATORS) - before <= 1  # one shared model for both jobs
     energies = [out[j.uuid][1].output.output.energy for j in jobs + [reference]]
     assert energies[0] == pytest.approx(energies[1], abs=1e-8)
     assert energies[0] == pytest.approx(energies[2], abs=1e-5)
 
 
-def test_sevennet_engine_runs_when_installed(memory_store):
+def test_sevennet_engine_runs_when_installed(memory_store, tmp_path):
     pytest.importorskip("sevenn", reason="optional extra sevennet not installed")
     from interfaces.materials import load
 
     eng = get_engine("sevennet")
     eng.check()
     job = eng.static_maker().make(load("Li").get_primitive_structure())
-    out = run_locally(job, store=memory_store, ensure_success=True, log=False)
+    out = run_locally(job, store=memory_store, ensure_success=True, log=False, root_dir=tmp_path,
+                      create_folders=True)
     energy = out[job.uuid][1].output.output.energy
     assert -2.5 < energy < -1.5  # bcc Li, one atom: about -1.9 eV (raw GGA)
 

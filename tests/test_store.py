@@ -57,7 +57,7 @@ def test_large_outputs_go_to_the_data_store(tmp_path, monkeypatch):
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     store = make_job_store("embedded")
     flow_job = make_array(5000)
-    run_locally(flow_job, store=store, log=False, ensure_success=True)
+    run_locally(flow_job, store=store, log=False, ensure_success=True, root_dir=tmp_path, create_folders=True)
     store.connect()
     raw = store.query_one({"uuid": flow_job.uuid}, load=False)
     assert "blob_uuid" in str(raw["output"])  # only a reference in the document

@@ -18,6 +18,10 @@ app.add_typer(setup_app, name="setup")
 
 ENGINE_OPT = typer.Option("chgnet", "--engine", "-e", help="chgnet, sevennet, cp2k or vasp.")
 STORE_OPT = typer.Option(None, "--store", help="Store name from configs/stores.yaml or a mongodb:// URI (default: embedded).")
+KIND_ARG = typer.Argument(..., help="relax or static.")
+MATERIAL_ARG = typer.Argument(..., help="Library material or structure file.")
+TARGET_OPT = typer.Option("bulk", help="bulk (cell relaxes), slab or interface (cell fixed).")
+VARIANT_OPT = typer.Option("experimental", help="Library structure: experimental or chgnet.")
 
 
 @app.command()
@@ -89,32 +93,34 @@ def _calc_table(doc: dict, title: str) -> Table:
     return table
 
 
-def _prepare(kind, material, engine, target, variant):
-    from workflows.execution import prepare_calc
+def _prepare(kind, material, engine, target, variant, store):
+    """Open the store (fails fast), check the engine, build the flow and look for its result."""
+    from workflows.execution import find_result, prepare_calc
+    from workflows.store import open_store
 
-    return run_guarded(prepare_calc, kind, material, engine, target, variant)
+    job_store = run_guarded(open_store, store)
+    prepared = run_guarded(prepare_calc, kind, material, engine, target, variant)
+    return job_store, prepared, find_result(job_store, prepared.fingerprint)
 
 
 @app.command()
 def run(
-    kind: str = typer.Argument(..., help="relax or static."),
-    material: str = typer.Argument(..., help="Library material or structure file."),
+    kind: str = KIND_ARG,
+    material: str = MATERIAL_ARG,
     engine: str = ENGINE_OPT,
-    target: str = typer.Option("bulk", help="bulk (cell relaxes), slab or interface (cell fixed)."),
-    variant: str = typer.Option("experimental", help="Library structure: experimental or chgnet."),
+    target: str = TARGET_OPT,
+    variant: str = VARIANT_OPT,
     store: Optional[str] = STORE_OPT,
     force: bool = typer.Option(False, "--force", help="Recompute even if the result is stored."),
 ):
     """Run a calculation here (jobflow run_locally) and store the result."""
     from workflows.engines import get_engine
-    from workflows.execution import find_result, remove_results, run_flow
-    from workflows.store import describe, open_store
+    from workflows.execution import remove_results, run_flow
+    from workflows.store import describe
 
     if not run_guarded(get_engine, engine).runs_here:
         fail(f"engine {engine!r} does not run on this machine; use `ssbi submit` to send it to HPC")
-    job_store = run_guarded(open_store, store)
-    prepared = _prepare(kind, material, engine, target, variant)
-    existing = find_result(job_store, prepared.fingerprint)
+    job_store, prepared, existing = _prepare(kind, material, engine, target, variant, store)
     if existing and not force:
         console.print(f"already stored: {prepared.label} is result {existing['uuid']} in {describe(store)}; "
                       "nothing to do (--force recomputes)")
@@ -133,22 +139,19 @@ def run(
 
 @app.command()
 def submit(
-    kind: str = typer.Argument(..., help="relax or static."),
-    material: str = typer.Argument(..., help="Library material or structure file."),
+    kind: str = KIND_ARG,
+    material: str = MATERIAL_ARG,
     engine: str = ENGINE_OPT,
-    target: str = typer.Option("bulk", help="bulk, slab or interface."),
-    variant: str = typer.Option("experimental", help="Library structure: experimental or chgnet."),
+    target: str = TARGET_OPT,
+    variant: str = VARIANT_OPT,
     store: Optional[str] = STORE_OPT,
     force: bool = typer.Option(False, "--force", help="Submit even if the result is stored or queued."),
 ):
     """Send a calculation to FireWorks; `ssbi worker` (or `ssbi queue`) runs it."""
     from workflows import launchpad as fw
-    from workflows.execution import find_result
-    from workflows.store import describe, open_store
+    from workflows.store import describe
 
-    job_store = run_guarded(open_store, store)
-    prepared = _prepare(kind, material, engine, target, variant)
-    existing = find_result(job_store, prepared.fingerprint)
+    _, prepared, existing = _prepare(kind, material, engine, target, variant, store)
     if existing and not force:
         console.print(f"already stored: {prepared.label} is result {existing['uuid']} in {describe(store)}; "
                       "nothing submitted (--force submits anyway)")
@@ -264,10 +267,10 @@ def queue(
 @app.command()
 def inputs(
     engine: str = typer.Argument(..., help="cp2k or vasp."),
-    material: str = typer.Argument(..., help="Library material or structure file."),
+    material: str = MATERIAL_ARG,
     kind: str = typer.Option("relax", help="relax or static."),
-    target: str = typer.Option("bulk", help="bulk, slab or interface."),
-    variant: str = typer.Option("experimental", help="Library structure: experimental or chgnet."),
+    target: str = TARGET_OPT,
+    variant: str = VARIANT_OPT,
     out: Path = typer.Option(Path("inputs"), "-o", "--out", help="Folder to write."),
 ):
     """Write an engine's input files (e.g. VASP for HPC) without running anything."""

@@ -52,3 +52,57 @@ class CalcDoc(ResultDoc):
     volume: float = Field(description="Å^3")
     structure: Structure = Field(description="final structure")
     task_uuid: str = Field(description="uuid of the engine job (its full task document is in the store)")
+
+
+class UberResult(BaseModel):
+    """Rigid separation scan and its UBER fit."""
+
+    gaps: list[float] = Field(description="film-substrate gaps, Å")
+    binding_energy: list[float] = Field(description="(E(d) − E_film − E_substrate)/A, J/m²")
+    w_ad: float = Field(description="fitted W_ad, J/m²")
+    d0: float = Field(description="equilibrium gap, Å")
+    length: float = Field(description="decay length λ, Å")
+    rmse: float = Field(description="fit error, J/m²")
+
+
+class RegistryResult(BaseModel):
+    """Rigid in-plane shifts of the film and their binding energies."""
+
+    shifts: list[tuple[float, float]] = Field(description="fractions of a and b")
+    binding_energy: list[float] = Field(description="J/m² (negative: bound)")
+    best: tuple[float, float]
+
+
+class AdhesionDoc(ResultDoc):
+    """Work of adhesion of one interface: rigid and relaxed, with optional scans."""
+
+    kind: Literal["adhesion"] = "adhesion"
+    film: str
+    substrate: str
+    film_miller: tuple[int, int, int]
+    substrate_miller: tuple[int, int, int]
+    termination: tuple[str, str]
+    area: float = Field(description="interface area, Å²")
+    n_interfaces: int = Field(description="1 with vacuum, 2 for a periodic stack")
+    n_atoms: int
+    n_film_atoms: int
+    n_substrate_atoms: int
+    strained_side: str
+    film_von_mises_strain: float
+    substrate_von_mises_strain: float
+    max_abs_strain: float
+    in_plane_offset: tuple[float, float]
+    gap: float = Field(description="initial film-substrate gap, Å")
+    energies: dict[str, float] = Field(description="eV: interface/film_slab/substrate_slab _rigid/_relaxed")
+    bulk_energy_per_atom: dict[str, float] = Field(default_factory=dict, description="eV/atom of the relaxed bulks")
+    w_ad_rigid: float = Field(description="J/m², slabs cut from the interface, unrelaxed")
+    w_ad_relaxed: Optional[float] = Field(None, description="J/m², interface and slabs relaxed in the same cell")
+    surface_energy: dict[str, float] = Field(default_factory=dict, description="J/m², per side, vs relaxed bulk")
+    interface_energy: Optional[float] = Field(None, description="J/m², σ_film + σ_substrate − W_ad(relaxed), "
+                                                                  "vs unstrained relaxed bulks (includes strain)")
+    uber: Optional[UberResult] = None
+    registry: Optional[RegistryResult] = None
+    interface_structure: Structure = Field(description="relaxed interface (rigid one without relaxation)")
+    film_slab_structure: Structure
+    substrate_slab_structure: Structure
+    job_uuids: dict[str, str] = Field(default_factory=dict)
