@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_build.py
 	$(PY) benchmarks/bench_engines.py
 	$(PY) benchmarks/bench_store.py
+	$(PY) benchmarks/bench_adhesion.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -153,15 +153,22 @@ def build_interfaces(
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        cib = CoherentInterfaceBuilder(
-            substrate_structure=sub_c,
-            film_structure=film_c,
-            film_miller=settings.film_miller,
-            substrate_miller=settings.substrate_miller,
-            zslgen=zsl,
-            termination_ftol=settings.termination_ftol,
-            label_index=True,
-        )
+        try:
+            cib = CoherentInterfaceBuilder(
+                substrate_structure=sub_c,
+                film_structure=film_c,
+                film_miller=settings.film_miller,
+                substrate_miller=settings.substrate_miller,
+                zslgen=zsl,
+                termination_ftol=settings.termination_ftol,
+                label_index=True,
+            )
+        except ValueError as exc:  # pymatgen's ZSL can fail on some cells (e.g. relaxed, low symmetry)
+            raise NoMatchError(
+                f"pymatgen could not match {film_c.composition.reduced_formula}{settings.film_miller} on "
+                f"{sub_c.composition.reduced_formula}{settings.substrate_miller} ({exc}); "
+                "try other Miller indices or the other structure variant"
+            ) from None
     if not cib.zsl_matches:
         raise NoMatchError(
             f"No lattice match for {film_c.composition.reduced_formula}{settings.film_miller} on "

@@ -106,7 +106,7 @@ def run_flow(flow: Flow, store: JobStore) -> dict:
     finally:
         logger.removeHandler(capture)
         logger.setLevel(level)
-    if capture.failures or any(job.uuid not in responses for job in flow.jobs):
+    if capture.failures or any(job.uuid not in responses for job, _ in flow.iterflow()):
         reason = capture.failures[0] if capture.failures else "a job did not run"
         raise RunFailedError(f"{flow.name} failed: {reason} (job folders under {root})")
     return responses

@@ -126,7 +126,9 @@ def save_local(lp) -> None:
 
 def find_active(lp, fingerprint: str) -> list[int]:
     """Workflow ids with this fingerprint that are queued or running."""
-    return lp.get_wf_ids({"metadata.ssbi_fingerprint": fingerprint, "state": {"$in": list(ACTIVE_STATES)}})
+    return lp.get_wf_ids({"$or": [{"metadata.ssbi_fingerprint": fingerprint},
+                                  {"metadata.ssbi_fingerprints": fingerprint}],
+                          "state": {"$in": list(ACTIVE_STATES)}})
 
 
 def submit(lp, flow, fingerprint: str, metadata: dict) -> int:

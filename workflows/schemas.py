@@ -81,6 +81,7 @@ class AdhesionDoc(ResultDoc):
     substrate: str
     film_miller: tuple[int, int, int]
     substrate_miller: tuple[int, int, int]
+    candidate: int = Field(0, description="rank of the builder candidate (0 = best)")
     termination: tuple[str, str]
     area: float = Field(description="interface area, Å²")
     n_interfaces: int = Field(description="1 with vacuum, 2 for a periodic stack")
@@ -97,9 +98,14 @@ class AdhesionDoc(ResultDoc):
     bulk_energy_per_atom: dict[str, float] = Field(default_factory=dict, description="eV/atom of the relaxed bulks")
     w_ad_rigid: float = Field(description="J/m², slabs cut from the interface, unrelaxed")
     w_ad_relaxed: Optional[float] = Field(None, description="J/m², interface and slabs relaxed in the same cell")
-    surface_energy: dict[str, float] = Field(default_factory=dict, description="J/m², per side, vs relaxed bulk")
+    surface_energy: dict[str, float] = Field(default_factory=dict, description="J/m², per side, vs relaxed bulk "
+                                                                                   "(slab in the strained cell)")
     interface_energy: Optional[float] = Field(None, description="J/m², σ_film + σ_substrate − W_ad(relaxed), "
                                                                   "vs unstrained relaxed bulks (includes strain)")
+    strain_energy: dict[str, float] = Field(
+        default_factory=dict, description="J/m² of interface area, per side: rigid slab in the interface cell "
+                                          "minus the same slab in its natural in-plane cell")
+    strain_energy_per_atom: dict[str, float] = Field(default_factory=dict, description="eV/atom, per side")
     uber: Optional[UberResult] = None
     registry: Optional[RegistryResult] = None
     interface_structure: Structure = Field(description="relaxed interface (rigid one without relaxation)")

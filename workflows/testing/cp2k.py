@@ -46,6 +46,7 @@ CHECKED_KEYWORDS = [
 
 def reference_cases() -> dict[str, tuple[Structure, str]]:
     """Structures of the recorded cases and their target (bulk/slab/interface)."""
+    from interfaces.adhesion import unstrained_slab
     from interfaces.builder import build_interfaces
     from interfaces.materials import load
 
@@ -53,9 +54,10 @@ def reference_cases() -> dict[str, tuple[Structure, str]]:
     best = build_interfaces(load("Li"), li2s, (1, 0, 0), (1, 0, 0), film_thickness=4, substrate_thickness=5,
                             max_atoms=80, max_area=80, max_strain=0.08, vacuum=10)[0]
     return {
-        "li_bulk": (load("Li"), "bulk"),
+        "li_bulk": (load("Li").get_primitive_structure(), "bulk"),
         "li2s_bulk": (li2s.get_primitive_structure(), "bulk"),
         "li_slab": (best.film_slab, "slab"),
+        "li_slab_unstrained": (unstrained_slab(best.film_slab, best.metadata.film_supercell), "slab"),
         "li2s_slab": (best.substrate_slab, "slab"),
         "li_li2s_interface": (best.interface, "interface"),
     }
@@ -97,8 +99,20 @@ def check_input(written: Path, recorded: Path, coord_tol: float = 1e-3) -> None:
     coords_new = _coords(written)
     coords_ref = _coords(recorded)
     assert [c[0] for c in coords_new] == [c[0] for c in coords_ref], "cp2k input: species/order differ"
-    diff = np.abs(np.array([c[1] for c in coords_new]) - np.array([c[1] for c in coords_ref])).max()
+    cell = _cell(recorded)
+    delta = np.array([c[1] for c in coords_new]) - np.array([c[1] for c in coords_ref])
+    frac = delta @ np.linalg.inv(cell)
+    diff = np.abs((frac - np.round(frac)) @ cell).max()  # same site up to a lattice vector
     assert diff < coord_tol, f"cp2k input: coordinates differ by {diff:.2e} Å"
+
+
+def _cell(path: Path) -> np.ndarray:
+    rows = {}
+    for line in Path(path).read_text().splitlines():
+        token = line.split()
+        if len(token) == 4 and token[0] in ("A", "B", "C"):
+            rows[token[0]] = [float(v) for v in token[1:]]
+    return np.array([rows["A"], rows["B"], rows["C"]])
 
 
 def _coords(path: Path) -> list[tuple[str, list[float]]]:
@@ -173,3 +187,17 @@ if __name__ == "__main__":
     for case in sys.argv[1:] or list(reference_cases()):
         print(f"recording {case} ...", flush=True)
         print(record(case))
+
+
+def fake_run_cp2k_by_job(mapping: dict[str, str]):
+    """A stand-in for ``run_cp2k`` choosing the recording by the running job's name."""
+
+    def run(*args, **kwargs):
+        from jobflow import CURRENT_JOB
+
+        name = CURRENT_JOB.job.name
+        if name not in mapping:
+            raise AssertionError(f"no CP2K recording for job {name!r}")
+        fake_run_cp2k(mapping[name])()
+
+    return run
