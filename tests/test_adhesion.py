@@ -194,3 +194,16 @@ def test_cli_adhesion_table_plots_and_reuse(tmp_path):
     bad = ssbi("adhesion", "Li", "Li2S", "--engine", "cp2k", data_dir=tmp_path,
                env={"PATH": "/nonexistent", "ATOMATE2_CP2K_CMD": ""})
     assert bad.returncode != 0 and "apt-get install cp2k" in bad.stderr
+
+
+def test_cli_adhesion_submit_through_fireworks(tmp_path):
+    args = ["adhesion", "Li", "Li2S", "--no-relax", "--max-atoms", "80", "--max-area", "80", "--max-strain", "0.08",
+            "--film-thickness", "4", "--substrate-thickness", "5", "--vacuum", "10", "-o", str(tmp_path / "plots")]
+    sub = ssbi(*args, "--submit", data_dir=tmp_path, check=True)
+    assert "submitted adhesion" in sub.stdout
+    assert "already queued" in ssbi(*args, "--submit", data_dir=tmp_path, check=True).stdout
+    ssbi("worker", data_dir=tmp_path, check=True)
+    status = ssbi("status", data_dir=tmp_path, check=True).stdout
+    assert "COMPLETED" in status and "FIZZLED" not in status
+    local = ssbi(*args, data_dir=tmp_path, check=True)  # the result FireWorks stored is found
+    assert "already stored" in local.stdout and "W_ad rigid" in local.stdout
