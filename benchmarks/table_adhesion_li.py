@@ -21,9 +21,10 @@ PARTNERS = {  # substrate: (Miller index, build options)
     "Li2S": ((1, 0, 0), dict(film_thickness=6, substrate_thickness=8, max_atoms=120, max_strain=0.08)),
     "Li3PS4": ((0, 1, 0), dict(film_thickness=6, substrate_thickness=8, max_atoms=200, max_strain=0.06)),
     "Li6PS5Cl": ((1, 0, 0), dict(film_thickness=6, substrate_thickness=8, max_atoms=200, max_strain=0.06)),
-    "Li7La3Zr2O12": ((1, 0, 0), dict(film_thickness=5, substrate_thickness=6, max_atoms=300, max_strain=0.06)),
-    "Li3N": ((0, 0, 1), dict(film_thickness=6, substrate_thickness=8, max_atoms=120, max_strain=0.06)),
-    "Li3P": ((0, 0, 1), dict(film_thickness=6, substrate_thickness=8, max_atoms=150, max_strain=0.06)),
+    "Li7La3Zr2O12": ((1, 0, 0), dict(film_thickness=5, substrate_thickness=6, max_atoms=400, max_strain=0.08,
+                                     max_area=250)),
+    "Li3N": ((0, 0, 1), dict(film_thickness=6, substrate_thickness=8, max_atoms=200, max_strain=0.08)),
+    "Li3P": ((1, 0, 0), dict(film_thickness=6, substrate_thickness=8, max_atoms=200, max_strain=0.08)),
     "Li2O": ((1, 0, 0), dict(film_thickness=6, substrate_thickness=8, max_atoms=120, max_strain=0.08)),
 }
 
@@ -50,7 +51,7 @@ def main(names) -> None:
             try:
                 run_flow(maker.make(load("Li", "chgnet"), load(name, "chgnet"), "Li", name), store)
             except SSBIError as exc:
-                table.add_row(name, "".join(map(str, miller)), "—", "—", "—", "—", "—", str(exc)[:60], "—")
+                table.add_row(name, "".join(map(str, miller)), "—", "—", "—", "—", "—", str(exc).split(": ", 1)[-1][-80:], "—")
                 continue
             doc = store.query_one({"output.kind": "adhesion", "output.substrate": name}, load=False)["output"]
             table.add_row(name, "".join(map(str, miller)), str(doc["n_atoms"]), f"{doc['area']:.1f}",

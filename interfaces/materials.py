@@ -51,6 +51,7 @@ class Material:
     ordering: dict[str, Any] | None = None
     positions_quality: str = "published"
     van_der_waals: bool = False
+    molecule: dict[str, Any] | None = None  # molecular solid: {species, bond_cutoff (Å), size (atoms)}
 
     @property
     def is_disordered(self) -> bool:

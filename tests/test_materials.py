@@ -20,8 +20,8 @@ from interfaces.structure_checks import (
 REQUIRED = ["Li", "LiIn", "In", "Li2S", "S8", "Li3PS4", "Li6PS5Cl", "Li10GeP2S12", "Li7La3Zr2O12", "Li3N", "Li3PO4", "Li3P", "LiCl", "Li2O"]
 NAMES = [m.name for m in list_materials()]
 # intermetallics have no ionic charge balance to check
-INTERMETALLIC = {"LiIn"}
-MIN_CONTACT = {"Li3PO4": 1.45}  # P-O bonds are 1.53 Å
+INTERMETALLIC = {"LiIn", "Li15Ge4"}
+MIN_CONTACT = {"Li3PO4": 1.45, "N2": 1.0, "O2": 1.1}  # P-O bonds 1.53 Å; N≡N 1.10 Å, O=O 1.21 Å
 
 
 def test_library_has_the_required_materials():
@@ -31,7 +31,7 @@ def test_library_has_the_required_materials():
 @pytest.mark.parametrize("name", NAMES)
 def test_entry_metadata_is_complete(name):
     mat = get_material(name)
-    assert mat.roles and set(mat.roles) <= {"anode", "cathode", "electrolyte", "interphase"}
+    assert mat.roles and set(mat.roles) <= {"anode", "cathode", "electrolyte", "interphase", "competing"}
     assert mat.source.get("doi") or mat.source.get("database_id")
     assert mat.source.get("reference")
     if mat.is_disordered:
@@ -53,7 +53,7 @@ def test_ordered_structure_is_sane(name):
     assert s.is_ordered
     assert s.composition.reduced_formula == Composition(mat.formula).reduced_formula
     assert min_distance(s) > MIN_CONTACT.get(name, 1.7)
-    if name not in INTERMETALLIC:
+    if name not in INTERMETALLIC and not s.composition.is_element:
         assert is_charge_balanced(s)
     # stored in the published conventional cell
     parent = mat.parent_structure()
@@ -119,7 +119,8 @@ def test_relaxed_variant_is_stored_in_the_same_cell():
         exp, rel = load(name), load(name, "chgnet")
         assert len(exp) == len(rel)
         assert rel.composition == exp.composition
-        assert abs(volume_change(exp, rel)) < 0.25
+        gas = (get_material(name).molecule or {}).get("gas_reference")
+        assert abs(volume_change(exp, rel)) < (0.6 if gas else 0.25)  # Cl2, O2, N2 crystals swell without vdW
 
 
 def _start_cell(name):
@@ -144,8 +145,13 @@ def test_chgnet_relaxation_keeps_structure(name):
     dv = volume_change(start, relaxed)
     if mat.van_der_waals:
         # GGA-trained MLIPs over-expand vdW solids; judge intact molecules instead
-        assert set(molecule_sizes(relaxed, "S", 2.3)) == {8}
-        assert dv < 0.30
+        mol = mat.molecule or {"species": "S", "bond_cutoff": 2.3, "size": 8}
+        if name != "P":  # black P is layered, not molecular
+            assert set(molecule_sizes(relaxed, mol["species"], mol["bond_cutoff"])) == {mol["size"]}
+        # without dispersion the crystals of gas molecules (Cl2, O2, N2) barely bind and swell by
+        # up to ~55 %; they serve as element references, where the molecule's energy is what counts
+        if not mol.get("gas_reference"):
+            assert dv < 0.30
     else:
         assert abs(dv) < 0.08, f"{name}: volume changed by {100 * dv:.1f} %"
     if mat.is_disordered:

@@ -18,7 +18,7 @@ from workflows.cli_app import app, materials_app
 
 
 @materials_app.command("list")
-def materials_list(role: Optional[str] = typer.Option(None, help="Only this role: anode, cathode, electrolyte, interphase.")):
+def materials_list(role: Optional[str] = typer.Option(None, help="Only this role: anode, cathode, electrolyte, interphase, competing (hull phases).")):
     """Table of the library: formula, roles, space group, lattice, density, source."""
     from interfaces.materials import list_materials, summary
 
@@ -147,7 +147,7 @@ def build(
 
 
 # the other command groups register themselves on the same app
-from workflows import cli_adhesion, cli_exec, cli_query  # noqa: E402,F401
+from workflows import cli_adhesion, cli_exec, cli_query, cli_stability  # noqa: E402,F401
 
 
 def main() -> None:

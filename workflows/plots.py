@@ -53,3 +53,84 @@ def plot_registry(doc: dict, path: Path) -> Path:
     fig.savefig(path)
     plt.close(fig)
     return Path(path)
+
+
+SULFUR_CATHODE_V = 2.2  # S8/Li2S conversion plateau, V vs Li/Li+ (typical; the hull gives its own value)
+
+
+def plot_window_profile(doc: dict, path: Path, v_max: float = 5.0) -> Path:
+    """Li taken up (+) or given off (−) per formula unit vs voltage, with the window shaded."""
+    from interfaces.analysis.window import Plateau, li_uptake_curve
+
+    plateaus = [Plateau(**p) for p in doc["plateaus"]]
+    volts, li = li_uptake_curve(plateaus, v_max)
+    fig, ax = plt.subplots(figsize=(5.5, 3.6), dpi=150)
+    ax.plot(volts, li, "-", color="C0", lw=2)
+    hi = doc["oxidation_limit"] if doc["oxidation_limit"] is not None else v_max
+    ax.axvspan(doc["reduction_limit"], min(hi, v_max), color="C2", alpha=0.15,
+               label=f"stable {doc['reduction_limit']:.2f}–{hi:.2f} V")
+    for p in plateaus:
+        if p.v_low <= v_max and p.products != [doc["formula"]]:
+            mid = (p.v_low + min(p.v_high if p.v_high is not None else v_max, v_max)) / 2
+            ax.annotate(" + ".join(p.products), (mid, p.li_per_fu), fontsize=6, ha="center", va="bottom",
+                        rotation=90 if abs(p.li_per_fu) > 0 else 0)
+    ax.axhline(0, color="grey", lw=0.5)
+    ax.margins(y=0.3)
+    ax.set_xlim(0, v_max)
+    ax.set_xlabel("voltage vs Li/Li⁺ (V)")
+    ax.set_ylabel(f"Li per {doc['formula']} (+ taken up)")
+    ax.set_title(f"{doc['formula']}: {doc['engine']} ({doc['energy_scale']} scale), "
+                 f"E_hull = {1000 * doc['e_above_hull']:.0f} meV/atom", fontsize=8)
+    ax.legend(fontsize=7, loc="upper right")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def plot_windows(docs: list[dict], path: Path, cathode_v: float = SULFUR_CATHODE_V, v_max: float = 5.0) -> Path:
+    """The classic bar chart: one bar per phase from its reduction to its oxidation limit."""
+    fig, ax = plt.subplots(figsize=(6, 0.45 * len(docs) + 1.6), dpi=150)
+    for i, d in enumerate(docs):
+        hi = d["oxidation_limit"] if d["oxidation_limit"] is not None else v_max
+        ax.barh(i, min(hi, v_max) - d["reduction_limit"], left=d["reduction_limit"], color="C0", alpha=0.8)
+        ax.text(min(hi, v_max) + 0.05, i, f"{d['reduction_limit']:.2f}–{hi:.2f} V", va="center", fontsize=7)
+    ax.axvline(0, color="k", lw=1)
+    ax.axvline(cathode_v, color="C3", ls="--", lw=1, label=f"S/Li2S cathode ≈ {cathode_v:.1f} V")
+    ax.set_yticks(range(len(docs)), [d["formula"] for d in docs])
+    ax.set_xlim(-0.1, v_max)
+    ax.set_xlabel("voltage vs Li/Li⁺ (V); 0 V = Li metal")
+    scales = sorted({d["energy_scale"] for d in docs})
+    engines = sorted({d["engine"] for d in docs})
+    ax.set_title(f"Electrochemical windows ({', '.join(engines)}; {', '.join(scales)} scale)", fontsize=9)
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def plot_reaction(doc: dict, path: Path) -> Path:
+    """Reaction energy vs mixing ratio with the kinks labelled by their products."""
+    xs = [k["x"] for k in doc["kinks"]]
+    es = [k["energy"] for k in doc["kinks"]]
+    fig, ax = plt.subplots(figsize=(5.5, 3.6), dpi=150)
+    ax.plot(xs, es, "o-", color="C0")
+    for k in doc["kinks"]:
+        if 0 < k["x"] < 1:
+            ax.annotate(" + ".join(k["products"]), (k["x"], k["energy"]), fontsize=6, ha="center", va="top",
+                        xytext=(0, -6), textcoords="offset points")
+    m = doc["minimum"]
+    ax.plot([m["x"]], [m["energy"]], "*", color="C3", ms=12, label=f"min {m['energy']:.3f} eV/atom at x = {m['x']:.2f}")
+    ax.axhline(0, color="grey", lw=0.5)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(f"x in x·{doc['a']} + (1−x)·{doc['b']} (atom fraction)")
+    ax.set_ylabel("reaction energy (eV/atom of mixture)")
+    cond = "closed" if doc["voltage"] is None else f"open Li at {doc['voltage']:g} V"
+    ax.set_title(f"{doc['a']} | {doc['b']}: {cond}; {doc['interphase']['type']} ({doc['engine']}, "
+                 f"{doc['energy_scale']})", fontsize=8)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path

@@ -112,3 +112,59 @@ class AdhesionDoc(ResultDoc):
     film_slab_structure: Structure
     substrate_slab_structure: Structure
     job_uuids: dict[str, str] = Field(default_factory=dict)
+
+
+class EntryRef(BaseModel):
+    """One entry a derived document was computed from."""
+
+    entry_id: str
+    formula: str
+    energy: float = Field(description="eV, total, on the document's energy scale")
+    n_atoms: float
+
+
+class StabilityDoc(BaseModel):
+    """Fields shared by window and reaction documents (derived from entries, not from a job)."""
+
+    schema_version: str = SCHEMA_VERSION
+    kind: str
+    key: str = Field(description="identity: kind, materials, source, engine, scale (re-computations replace it)")
+    chemsys: str
+    source: str = Field(description="store | file | mp")
+    engine: str
+    energy_scale: str
+    entries: list[EntryRef]
+    entries_hash: str
+    created_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+class WindowDoc(StabilityDoc):
+    """Electrochemical window of one phase vs Li/Li+ (V); decomposition energies in eV per atom of it."""
+
+    kind: Literal["window"] = "window"
+    formula: str
+    reduction_limit: float
+    oxidation_limit: Optional[float]
+    reduction_products: list[str]
+    oxidation_products: list[str]
+    e_above_hull: float = Field(description="eV/atom; the phase was put on the hull for the window")
+    plateaus: list[dict]
+    decomposition_energy: dict[str, float] = Field(description="eV/atom of the phase, keyed by voltage")
+    decomposition_products: dict[str, list[str]]
+    interphase_vs_li: dict = Field(description="interphase type of the 0 V products (Li metal contact)")
+    interphase_oxidation: dict = Field(description="interphase type of the products at the oxidation limit")
+
+
+class ReactionDoc(StabilityDoc):
+    """Interfacial reaction of two materials vs mixing ratio, closed or open to Li."""
+
+    kind: Literal["reaction"] = "reaction"
+    a: str
+    b: str
+    voltage: Optional[float] = Field(None, description="V vs Li/Li+ when Li is open, else closed")
+    kinks: list[dict]
+    minimum: dict
+    electrode_side: dict
+    interphase: dict = Field(description="type of the most negative reaction's products")
+    interphase_electrode_side: dict = Field(description="type of the products in contact with an excess of a")
+    note: str = ""

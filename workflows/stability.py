@@ -1,0 +1,118 @@
+"""Window and reaction documents from entries, and the store collection that holds them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Optional, Sequence
+
+from pymatgen.analysis.phase_diagram import PhaseDiagram
+
+from interfaces.analysis.hull import entries_in_chemsys
+from interfaces.analysis.interphase import classify_interphase, load_band_gaps
+from interfaces.analysis.reactions import interfacial_reaction
+from interfaces.analysis.window import stability_window
+from workflows.schemas import EntryRef, ReactionDoc, WindowDoc
+
+ANALYSIS_COLLECTION = "analysis"
+
+
+def entry_refs(entries: Sequence) -> list[EntryRef]:
+    return [EntryRef(entry_id=str(e.entry_id), formula=e.composition.reduced_formula, energy=float(e.energy),
+                     n_atoms=float(e.composition.num_atoms)) for e in entries]
+
+
+def entries_hash(entries: Sequence) -> str:
+    """Identity of an entry set: ids and energies (order-free)."""
+    rows = sorted((str(e.entry_id), round(float(e.energy), 8)) for e in entries)
+    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:20]
+
+
+def _used(entries: Sequence, formulas: Sequence[str]) -> list:
+    elements = {el.symbol for f in formulas for el in _comp(f).elements}
+    return entries_in_chemsys(entries, elements)
+
+
+def _comp(formula):
+    from pymatgen.core import Composition
+
+    return Composition(formula)
+
+
+def window_key(formula: str, source: str, engine: str, scale: str) -> str:
+    return f"window|{formula}|{source}|{engine}|{scale}"
+
+
+def reaction_key(a: str, b: str, voltage: Optional[float], source: str, engine: str, scale: str) -> str:
+    return f"reaction|{a}|{b}|{'closed' if voltage is None else f'{voltage:g}V'}|{source}|{engine}|{scale}"
+
+
+def window_doc(pd: PhaseDiagram, formula: str, entries: Sequence, source: str, engine: str, scale: str,
+               gaps=None) -> WindowDoc:
+    """Window, products, decomposition energies and interphase types of ``formula``."""
+    gaps = gaps or load_band_gaps()
+    w = stability_window(pd, formula)
+    used = _used(entries, [formula, "Li"])
+    at0 = w.decomposition_energy["0"]
+    vs_li = classify_interphase(w.decomposition_products["0"], [w.formula, "Li"], at0, gaps)
+    ox = classify_interphase(w.oxidation_products, [w.formula], w.decomposition_energy.get("5", -1.0), gaps)
+    chemsys = "-".join(sorted({el.symbol for el in _comp(formula).elements} | {"Li"}))
+    return WindowDoc(key=window_key(w.formula, source, engine, scale), chemsys=chemsys, source=source,
+                     engine=engine, energy_scale=scale, entries=entry_refs(used), entries_hash=entries_hash(used),
+                     formula=w.formula, reduction_limit=w.reduction_limit, oxidation_limit=w.oxidation_limit,
+                     reduction_products=w.reduction_products, oxidation_products=w.oxidation_products,
+                     e_above_hull=w.e_above_hull, plateaus=[vars(p) for p in w.plateaus],
+                     decomposition_energy=w.decomposition_energy, decomposition_products=w.decomposition_products,
+                     interphase_vs_li=vs_li.as_dict(), interphase_oxidation=ox.as_dict())
+
+
+def reaction_doc(pd: PhaseDiagram, a: str, b: str, entries: Sequence, source: str, engine: str, scale: str,
+                 voltage: Optional[float] = None, gaps=None) -> ReactionDoc:
+    """Reaction profile of ``a`` | ``b`` with the interphase type of its products."""
+    gaps = gaps or load_band_gaps()
+    r = interfacial_reaction(pd, a, b, voltage=voltage)
+    used = _used(entries, [a, b] + (["Li"] if voltage is not None else []))
+    reactants = [r.a, r.b]
+    main = classify_interphase(r.minimum.products, reactants, r.minimum.energy, gaps)
+    side = classify_interphase(r.electrode_side.products, reactants, r.electrode_side.energy, gaps)
+    chemsys = "-".join(sorted({el.symbol for f in used for el in _comp(f.composition.reduced_formula).elements}))
+    return ReactionDoc(key=reaction_key(r.a, r.b, voltage, source, engine, scale), chemsys=chemsys, source=source,
+                       engine=engine, energy_scale=scale, entries=entry_refs(used), entries_hash=entries_hash(used),
+                       a=r.a, b=r.b, voltage=voltage, kinks=[vars(k) for k in r.kinks], minimum=vars(r.minimum),
+                       electrode_side=vars(r.electrode_side), interphase=main.as_dict(),
+                       interphase_electrode_side=side.as_dict(), note=r.note)
+
+
+def analysis_store(job_store):
+    """The collection of derived (window, reaction) documents beside the job store's results."""
+    cached = getattr(job_store, "_ssbi_analysis", None)
+    if cached is not None:
+        return cached
+    docs = job_store.docs_store
+    kind = type(docs).__name__
+    if kind == "MontyStore":
+        from maggma.stores import MontyStore
+
+        store = MontyStore(ANALYSIS_COLLECTION, database_path=docs.database_path, database_name=docs.database_name,
+                           storage=docs.storage)
+    elif kind in ("MongoURIStore", "MongoStore"):
+        from maggma.stores import MongoURIStore
+
+        uri = getattr(docs, "uri", None)
+        store = MongoURIStore(uri, ANALYSIS_COLLECTION, database=docs.database)
+    else:
+        from maggma.stores import MemoryStore
+
+        store = MemoryStore(ANALYSIS_COLLECTION)
+    store.key = "key"
+    store.connect()
+    job_store._ssbi_analysis = store
+    return store
+
+
+def save(store, docs: Sequence) -> int:
+    """Upsert derived documents by ``key``: a re-computation replaces, never duplicates."""
+    rows = [d.model_dump(mode="json") for d in docs]
+    if rows:
+        store.update(rows, key="key")
+    return len(rows)
