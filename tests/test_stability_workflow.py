@@ -158,3 +158,46 @@ def test_chgnet_library_sanity(tmp_path, monkeypatch):
     # LLZO: nearly stable against Li (a small driving force at most, far from the sulfides')
     assert at0["Li7La3Zr2O12"][1] > -0.1
     assert at0["Li6PS5Cl"][1] < -0.5 and at0["Li3PS4"][1] < -0.5
+
+
+def test_every_bulk_relaxation_refreshes_the_analyses(tmp_path, monkeypatch):
+    """No `ssbi analyze` needed: the relaxation flow's last job runs the builder on its store."""
+    from interfaces.materials import load
+    from workflows.execution import run_flow
+    from workflows.flows.calc import CalcMaker
+    from workflows.stability import analysis_store
+
+    monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
+    store = memory_store()
+    maker = CalcMaker(engine="chgnet", kind="relax", target="bulk")
+    for name in ("Li", "S8"):
+        run_flow(maker.make(load(name, "chgnet").get_primitive_structure(), material=name), store)
+    assert analysis_store(store).count() == 0  # no Li compound yet
+    run_flow(maker.make(load("Li2S", "chgnet").get_primitive_structure(), material="Li2S"), store)
+    assert analysis_store(store).count({"kind": "window", "formula": "Li2S"}) == 1
+
+
+def test_raw_gga_scale_removes_the_sulfide_correction(tmp_path):
+    """Li2S -> S + 2 Li: removing MP2020's S correction (-0.503 eV per S) lowers the limit by 0.503/2 V."""
+    from pymatgen.entries.compatibility import MaterialsProject2020Compatibility
+
+    from interfaces.analysis.hull import phase_diagram
+    from interfaces.analysis.scales import convert
+    from interfaces.analysis.window import stability_window
+
+    entries = entries_from_file(write_entries(tmp_path / "e.json", {"Li": -1.9, "S": -4.1, "Li2S": -12.5}),
+                                "mp2020")
+    probe = ComputedEntry("Li2S", 0.0, parameters={"run_type": "GGA", "hubbards": {}})
+    correction = sum(a.value for a in MaterialsProject2020Compatibility(check_potcar=False).get_adjustments(probe))
+    mp = stability_window(phase_diagram(entries), "Li2S").oxidation_limit
+    raw = stability_window(phase_diagram(convert(entries, "raw-gga")), "Li2S").oxidation_limit
+    assert correction < 0 and raw == pytest.approx(mp + correction / 2)
+    out = ssbi("window", "Li2S", "--entries", str(tmp_path / "e.json"), "--file-scale", "mp2020", "--scale", "raw-gga",
+               "-o", str(tmp_path / "p"), data_dir=tmp_path, check=True).stdout
+    assert f"{raw:.2f}" in out and "raw-gga scale" in out
+
+
+def test_materials_project_source_without_key_is_one_line(tmp_path):
+    proc = ssbi("window", "Li2S", "--entries", "mp", data_dir=tmp_path, env={"MP_API_KEY": "", "PMG_MAPI_KEY": ""})
+    assert proc.returncode != 0 and ("mp-api" in proc.stderr or "API key" in proc.stderr)
+    assert len(proc.stderr.strip().splitlines()) == 1

@@ -16,7 +16,7 @@ from maggma.core import Builder, Store
 from pymatgen.core import Composition, Element
 from pymatgen.entries.computed_entries import ComputedEntry
 
-from interfaces.analysis.hull import PhaseDiagramCache, entries_in_chemsys
+from interfaces.analysis.hull import PhaseDiagramCache, entries_in_chemsys, formula_name
 from interfaces.analysis.interphase import load_band_gaps
 from interfaces.errors import SSBIError
 from workflows.stability import entries_hash, reaction_doc, reaction_key, window_doc, window_key
@@ -66,7 +66,7 @@ class StabilityBuilder(Builder):
         wanted = set()
         for (engine, scale), entries in self._entries().items():
             # largest systems first: their diagrams then answer the subsystems from the cache
-            formulas = sorted({e.composition.reduced_formula for e in entries},
+            formulas = sorted({formula_name(e.composition) for e in entries},
                               key=lambda f: (-len(Composition(f).elements), f))
             elements = {el.symbol for e in entries for el in e.composition.elements}
             for formula in formulas:
@@ -81,7 +81,7 @@ class StabilityBuilder(Builder):
                         tasks.append(("reaction", cathode, needed))
                 for kind, partner, chemsys in tasks:
                     key = (window_key(formula, "store", engine, scale) if kind == "window" else
-                           reaction_key(Composition(partner).reduced_formula, formula, None, "store", engine, scale))
+                           reaction_key(formula_name(partner), formula, None, "store", engine, scale))
                     wanted.add(key)
                     used = entries_in_chemsys(entries, chemsys)
                     if existing.get(key) == entries_hash(used):

@@ -129,7 +129,7 @@ def run(
     start = time.time()
     with console.status(f"running {prepared.label}"):
         run_guarded(run_flow, prepared.flow, job_store)
-    new_uuid = prepared.flow.jobs[-1].uuid
+    new_uuid = prepared.flow.output.uuid  # the CalcDoc summary
     if existing:
         remove_results(job_store, prepared.fingerprint, keep=new_uuid)  # replace the older copy
     doc = job_store.query_one({"uuid": new_uuid}, load=False)

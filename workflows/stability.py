@@ -8,7 +8,7 @@ from typing import Optional, Sequence
 
 from pymatgen.analysis.phase_diagram import PhaseDiagram
 
-from interfaces.analysis.hull import entries_in_chemsys
+from interfaces.analysis.hull import entries_in_chemsys, formula_name
 from interfaces.analysis.interphase import classify_interphase, load_band_gaps
 from interfaces.analysis.reactions import interfacial_reaction
 from interfaces.analysis.window import stability_window
@@ -18,7 +18,7 @@ ANALYSIS_COLLECTION = "analysis"
 
 
 def entry_refs(entries: Sequence) -> list[EntryRef]:
-    return [EntryRef(entry_id=str(e.entry_id), formula=e.composition.reduced_formula, energy=float(e.energy),
+    return [EntryRef(entry_id=str(e.entry_id), formula=formula_name(e.composition), energy=float(e.energy),
                      n_atoms=float(e.composition.num_atoms)) for e in entries]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterable, Optional, Sequence
 
 from pymatgen.analysis.phase_diagram import PDEntry, PhaseDiagram
@@ -26,6 +27,32 @@ def composition_of(formula) -> Composition:
     if comp.num_atoms <= 0:
         raise InputError(f"empty formula {formula!r}")
     return comp
+
+
+@lru_cache(maxsize=1)
+def _library_names() -> dict:
+    """Reduced composition → library name, for compounds (Li4P2S6, not pymatgen's Li2PS3)."""
+    try:
+        from interfaces.materials import list_materials
+    except ImportError:  # pragma: no cover - the library ships with the package
+        return {}
+    out = {}
+    for mat in list_materials():
+        comp = Composition(mat.formula)
+        if not comp.is_element:
+            out[comp.reduced_composition] = mat.name
+    return out
+
+
+def formula_name(composition) -> str:
+    """How a phase is named in results: the library name of a compound, else the reduced formula.
+
+    Elements are named by their symbol (S, P, Cl), whatever molecule pymatgen writes.
+    """
+    comp = composition_of(composition)
+    if comp.is_element:
+        return comp.elements[0].symbol
+    return _library_names().get(comp.reduced_composition, comp.reduced_formula)
 
 
 def entries_in_chemsys(entries: Iterable[PDEntry], elements: Iterable) -> list[PDEntry]:
@@ -69,7 +96,7 @@ def lowest_entry(entries: Sequence[PDEntry], formula) -> PDEntry:
     target = composition_of(formula).reduced_composition
     same = [e for e in entries if e.composition.reduced_composition == target]
     if not same:
-        raise InputError(f"no entry for {target.reduced_formula} among the entries")
+        raise InputError(f"no entry for {formula_name(target)} among the entries")
     return min(same, key=lambda e: e.energy_per_atom)
 
 

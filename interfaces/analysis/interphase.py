@@ -59,11 +59,10 @@ def load_band_gaps(overrides: Optional[dict[str, float]] = None, path: Path = BA
 
 
 def _element_name(formula: str) -> str:
-    """Elemental products are listed by symbol (S8 → S, P4 → P)."""
-    from pymatgen.core import Composition
+    """Products by their result name (S8 → S, Li2PS3 → Li4P2S6), as in the gap table."""
+    from interfaces.analysis.hull import formula_name
 
-    comp = Composition(formula)
-    return comp.elements[0].symbol if comp.is_element else comp.reduced_formula
+    return formula_name(formula)
 
 
 def classify_interphase(products: list[str], reactants: list[str], reaction_energy: float,

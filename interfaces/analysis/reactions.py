@@ -17,7 +17,7 @@ from pymatgen.analysis.phase_diagram import GrandPotentialPhaseDiagram, PhaseDia
 from pymatgen.analysis.reaction_calculator import Reaction
 from pymatgen.core import Composition, Element
 
-from interfaces.analysis.hull import composition_of, lowest_entry
+from interfaces.analysis.hull import composition_of, formula_name, lowest_entry
 from interfaces.analysis.window import decomposition_at
 from interfaces.errors import InputError
 
@@ -48,7 +48,7 @@ class ReactionProfile:
 
 def _products(reaction, reactants: set[str], drop: Optional[str] = None) -> list[str]:
     """Product formulas; the open element goes to its reservoir and is not a product."""
-    names = sorted({c.reduced_formula for c in reaction.products} - {drop})
+    names = sorted({formula_name(c) for c in reaction.products} - {drop})
     return names if names else sorted(reactants)
 
 
@@ -59,9 +59,9 @@ def interfacial_reaction(pd: PhaseDiagram, a, b, voltage: Optional[float] = None
     for comp in (ca, cb):
         missing = [e.symbol for e in comp.elements if e not in pd.elements]
         if missing:
-            raise InputError(f"{comp.reduced_formula}: {', '.join(missing)} not in the entries' chemical system "
+            raise InputError(f"{formula_name(comp)}: {', '.join(missing)} not in the entries' chemical system "
                              f"({'-'.join(e.symbol for e in pd.elements)})")
-    names = (ca.reduced_formula, cb.reduced_formula)
+    names = (formula_name(ca), formula_name(cb))
     if voltage is None:
         reactivity = InterfacialReactivity(ca, cb, pd, norm=True, use_hull_energy=False)
         factor_a = factor_b = 1.0
@@ -97,7 +97,7 @@ def _reservoir_profile(pd, names, other: Composition, voltage: float, open_eleme
     """``a`` is the open element itself: the other phase meets an unlimited reservoir at ``voltage``."""
     entry = lowest_entry(pd.all_entries, other)
     energy, products = decomposition_at(pd, entry, voltage, open_element)
-    formula = other.reduced_formula
+    formula = formula_name(other)
     start = Kink(x=0.0, energy=0.0, energy_per_atom_b=0.0, reaction=f"{formula} -> {formula}", products=[formula])
     reaction = Reaction([other, Composition(open_element)], [Composition(p) for p in products])
     reaction.normalize_to(other)

@@ -16,7 +16,7 @@ from typing import Optional
 from pymatgen.analysis.phase_diagram import GrandPotentialPhaseDiagram, PDEntry, PhaseDiagram
 from pymatgen.core import Composition, Element
 
-from interfaces.analysis.hull import composition_of, lowest_entry, place_on_hull
+from interfaces.analysis.hull import composition_of, formula_name, lowest_entry, place_on_hull
 from interfaces.errors import InputError
 
 
@@ -59,7 +59,7 @@ class Window:
 
 
 def _formulas(entries) -> list[str]:
-    names = {getattr(e, "original_entry", e).composition.reduced_formula for e in entries}
+    names = {formula_name(getattr(e, "original_entry", e).composition) for e in entries}
     return sorted(names)
 
 
@@ -94,7 +94,7 @@ def decomposition_at(pd: PhaseDiagram, entry: PDEntry, voltage: float, open_elem
     comp = entry.composition
     rest = Composition({k: v for k, v in comp.items() if k != el})
     if rest.num_atoms == 0:
-        return 0.0, [comp.reduced_formula]
+        return 0.0, [formula_name(comp)]
     gpd = GrandPotentialPhaseDiagram(pd.stable_entries, {el: mu})
     phi_hull = gpd.get_hull_energy(rest)
     phi_entry = entry.energy - mu * comp[el]
@@ -111,12 +111,12 @@ def stability_window(pd: PhaseDiagram, formula, open_element: str = "Li",
     comp = composition_of(formula)
     missing = [e.symbol for e in comp.elements if e not in pd.elements]
     if missing:
-        raise InputError(f"{comp.reduced_formula}: {', '.join(missing)} not in the entries' chemical system "
+        raise InputError(f"{formula_name(comp)}: {', '.join(missing)} not in the entries' chemical system "
                          f"({'-'.join(e.symbol for e in pd.elements)})")
     entry = entry or lowest_entry(pd.all_entries, comp)
     placed_pd, placed, e_hull = place_on_hull(pd, entry)
     plateaus = voltage_profile(placed_pd, entry.composition, open_element)
-    name = comp.reduced_formula
+    name = formula_name(comp)
     own = [i for i, p in enumerate(plateaus) if p.products == [name]]
     if not own:
         raise InputError(f"{name} did not come out stable after placing it on the hull")

@@ -51,6 +51,7 @@ class CalcMaker(Maker):
     engine: str = DEFAULT_ENGINE
     kind: str = "relax"
     target: str = "bulk"
+    refresh_stability: bool = True  # a bulk relaxation is a hull entry: update the analyses after it
 
     def fingerprint(self, structure: Structure) -> str:
         return calc_fingerprint(structure, self.kind, self.target, get_engine(self.engine).describe())
@@ -64,4 +65,12 @@ class CalcMaker(Maker):
                                  material=material, study=study, task_uuid=calc.uuid)
         summary.name = f"summary {self.kind} {structure.composition.reduced_formula}"
         label = material or structure.composition.reduced_formula
-        return Flow([calc, summary], output=summary.output, name=f"{self.kind} {label} ({engine.name})")
+        jobs = [calc, summary]
+        if self.refresh_stability and self.kind == "relax" and self.target == "bulk":
+            from workflows.flows.phase_diagram import refresh_stability
+
+            refresh = refresh_stability(engine.name, summary.output.energy)
+            refresh.name = f"stability refresh {label}"
+            refresh.config.expose_store = True
+            jobs.append(refresh)
+        return Flow(jobs, output=summary.output, name=f"{self.kind} {label} ({engine.name})")

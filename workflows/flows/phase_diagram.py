@@ -62,7 +62,7 @@ class PhaseDiagramMaker(Maker):
     def calc_flows(self, chemsys, skip: Sequence[str] = ()) -> list[Flow]:
         from workflows.flows.calc import CalcMaker
 
-        maker = CalcMaker(engine=self.engine, kind="relax", target="bulk")
+        maker = CalcMaker(engine=self.engine, kind="relax", target="bulk", refresh_stability=False)
         return [maker.make(self.structure(name), material=name) for name in library_phases(chemsys)
                 if name not in skip]
 
@@ -92,6 +92,22 @@ def update_stability(chemsys: str, engine: str, after: Optional[list] = None) ->
     builder = StabilityBuilder(store.docs_store, analysis_store(store), engine=engine)
     counts = builder.run_all()
     return summarize_hull(store, chemsys, engine, counts, builder.errors)
+
+
+@job
+def refresh_stability(engine: str, after=None) -> dict:
+    """Bring the window/reaction documents up to date after a new entry (never fails the flow)."""
+    from jobflow import CURRENT_JOB
+
+    from workflows.builders import StabilityBuilder
+    from workflows.stability import analysis_store
+
+    try:
+        store = CURRENT_JOB.store
+        builder = StabilityBuilder(store.docs_store, analysis_store(store), engine=engine)
+        return {**builder.run_all(), "errors": builder.errors}
+    except Exception as exc:  # noqa: BLE001 - the relaxation itself is stored; analyses can be redone
+        return {"errors": [f"stability refresh failed: {exc}"]}
 
 
 def summarize_hull(store, chemsys: str, engine: str, counts: dict, errors: list[str]) -> PhaseDiagramDoc:
