@@ -8,12 +8,15 @@ from pymatgen.analysis.local_env import CutOffDictNN
 from pymatgen.core import Structure
 
 
-def is_charge_balanced(structure: Structure) -> bool:
-    """True when at least one set of common oxidation states sums to zero."""
+def is_charge_balanced(structure: Structure, oxi_states_override: dict | None = None) -> bool:
+    """True when at least one set of common oxidation states sums to zero.
+
+    ``oxi_states_override``: states to allow for an element (peroxide O: {"O": [-1]}).
+    """
     comp = structure.composition
     if len(comp.elements) == 1:
         return True
-    return len(comp.oxi_state_guesses(max_sites=-1)) > 0
+    return len(comp.oxi_state_guesses(max_sites=-1, oxi_states_override=oxi_states_override)) > 0
 
 
 def min_distance(structure: Structure) -> float:
