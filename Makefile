@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_engines.py
 	$(PY) benchmarks/bench_store.py
 	$(PY) benchmarks/bench_adhesion.py
+	$(PY) benchmarks/bench_windows.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
