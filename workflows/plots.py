@@ -134,3 +134,42 @@ def plot_reaction(doc: dict, path: Path) -> Path:
     fig.savefig(path)
     plt.close(fig)
     return path
+
+
+def plot_md(doc: dict, path: Path) -> Path:
+    """MSD per region, intact PS4 fraction and reacted thickness vs time, and a composition heat map."""
+    temps = doc["temperatures"]
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), dpi=130)
+    for t in temps:
+        for row in t["transport"]:
+            axes[0].plot(row["msd_time_ps"], row["msd"], label=f"{row['region']} {t['temperature']:.0f} K")
+    axes[0].set_xlabel("time (ps)")
+    axes[0].set_ylabel("Li MSD (Å²)")
+    axes[0].legend(fontsize=6)
+    for t in temps:
+        if t.get("intact_ps4_fraction"):
+            axes[1].plot(t["times_ps"], t["intact_ps4_fraction"], "o-", label=f"intact PS4 {t['temperature']:.0f} K")
+        if t.get("reacted_thickness"):
+            twin = axes[1].twinx()
+            twin.plot(t["times_ps"], t["reacted_thickness"], "s--", color="C3", ms=3)
+            twin.set_ylabel("reacted zone (Å)", color="C3")
+    axes[1].set_xlabel("time (ps)")
+    axes[1].set_ylabel("fraction of intact PS4")
+    axes[1].legend(fontsize=6, loc="lower left")
+    last = temps[-1]
+    element = "S" if "S" in last["composition_profile"] else sorted(last["composition_profile"])[0]
+    grid = np.array(last["composition_profile"][element]).T
+    edges = last["profile_edges"]
+    im = axes[2].imshow(grid, aspect="auto", origin="lower", cmap="viridis",
+                        extent=[last["times_ps"][0], last["times_ps"][-1], edges[0], edges[-1]])
+    if doc.get("boundary") is not None:
+        axes[2].axhline(doc["boundary"], color="w", ls="--", lw=1)
+    axes[2].set_xlabel("time (ps)")
+    axes[2].set_ylabel("height along the normal (Å)")
+    axes[2].set_title(f"{element} per slice, {last['temperature']:.0f} K", fontsize=8)
+    fig.colorbar(im, ax=axes[2])
+    fig.suptitle(f"{doc['label']} ({doc['engine']['name']})", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path

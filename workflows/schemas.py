@@ -168,3 +168,22 @@ class ReactionDoc(StabilityDoc):
     interphase: dict = Field(description="type of the most negative reaction's products")
     interphase_electrode_side: dict = Field(description="type of the products in contact with an excess of a")
     note: str = ""
+
+
+class AIMDDoc(ResultDoc):
+    """MD of one structure at one or more temperatures: settings, per-temperature analysis, trajectory jobs.
+
+    The trajectories themselves are in the store's ``data`` store, under the
+    ``md_run`` jobs listed in ``trajectory_jobs``.
+    """
+
+    kind: Literal["aimd"] = "aimd"
+    label: str
+    settings: dict[str, Any]
+    n_atoms: int
+    boundary: Optional[float] = Field(None, description="height of the interface plane along c, Å")
+    temperatures: list[dict[str, Any]] = Field(description="per temperature: transport per region (D cm²/s, "
+                                                           "σ mS/cm), intact PS4 fraction, composition profile, "
+                                                           "reacted thickness and growth fit, RDFs")
+    arrhenius: Optional[dict[str, Any]] = None
+    trajectory_jobs: dict[str, str] = Field(default_factory=dict)

@@ -79,3 +79,8 @@ class ForceFieldEngine(Engine):
     def static_maker(self, target: str = "bulk") -> SharedModelStaticMaker:
         self._check_target(target)
         return SharedModelStaticMaker(name=f"{self.name} static {target}", **self._common())
+
+    def calculator(self):
+        """The process-wide ASE calculator of this model (for MD and other direct ASE use)."""
+        common = self._common()
+        return shared_calculator(common["force_field_name"], common["calculator_kwargs"])

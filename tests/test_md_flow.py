@@ -1,0 +1,90 @@
+"""Checkpointed MD: kill and resume, and a short CHGNet interface MD into the store."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from interfaces.materials import load
+
+RUN = """
+import sys
+from pymatgen.io.ase import AseAtomsAdaptor
+from interfaces.materials import load
+from workflows.engines import get_engine
+from workflows.md import run_md
+atoms = AseAtomsAdaptor.get_atoms(load("Li2S", "chgnet"))
+run_md(atoms, get_engine("chgnet").calculator(), sys.argv[1], 600, 160, save_every=10, chunk_steps=40)
+"""
+
+
+def test_killed_md_resumes_without_gaps_or_duplicates(tmp_path):
+    from pymatgen.io.ase import AseAtomsAdaptor
+
+    from workflows.engines import get_engine
+    from workflows.md import run_md
+
+    folder = tmp_path / "md"
+    proc = subprocess.Popen([sys.executable, "-c", RUN, str(folder)], start_new_session=True)
+    deadline = time.time() + 300
+    while not (folder / "chunk_00000.npz").exists():
+        assert proc.poll() is None and time.time() < deadline, "the MD process ended before its first checkpoint"
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    written = len(list(folder.glob("chunk_*.npz")))
+    assert 1 <= written < 4  # killed part-way
+    atoms = AseAtomsAdaptor.get_atoms(load("Li2S", "chgnet"))
+    traj = run_md(atoms, get_engine("chgnet").calculator(), folder, 600, 160, save_every=10, chunk_steps=40)
+    assert traj["steps"].tolist() == list(range(0, 161, 10))  # every saved step exactly once
+    assert traj["positions"].shape == (17, len(atoms), 3)
+    # continuous across the restart: no frame jumps more than a thermal step
+    jumps = np.linalg.norm(np.diff(traj["positions"], axis=0), axis=2).max(axis=1)
+    assert jumps.max() < 1.0
+
+
+def test_changed_settings_refuse_old_checkpoints(tmp_path):
+    from pymatgen.io.ase import AseAtomsAdaptor
+
+    from workflows.engines import get_engine
+    from workflows.md import run_md
+
+    atoms = AseAtomsAdaptor.get_atoms(load("Li2S", "chgnet"))
+    calc = get_engine("chgnet").calculator()
+    run_md(atoms, calc, tmp_path, 600, 20, save_every=10, chunk_steps=20)
+    with pytest.raises(ValueError, match="other settings"):
+        run_md(atoms, calc, tmp_path, 900, 20, save_every=10, chunk_steps=20)
+
+
+def test_chgnet_interface_md_into_the_store(tmp_path, monkeypatch):
+    """Li(110) | Li3PS4(010), 54 atoms, 1.4 ps at 800 K: the AIMDDoc is complete, the trajectory is in data."""
+    from jobflow import JobStore
+    from maggma.stores import MemoryStore
+
+    from interfaces.builder import build_interfaces
+    from workflows.execution import run_flow
+    from workflows.flows.aimd import AIMDMaker
+
+    monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
+    cand = build_interfaces(load("Li", "chgnet"), load("Li3PS4", "chgnet"), (1, 1, 0), (0, 1, 0), film_thickness=4,
+                            substrate_thickness=6, max_atoms=160, vacuum=10)[0]
+    store = JobStore(MemoryStore(), additional_stores={"data": MemoryStore()})
+    maker = AIMDMaker(temperatures=(800.0,), ps=1.4, equilibration_ps=0.2, save_every=10, chunk_steps=200)
+    run_flow(maker.make(cand.interface, label="Li|Li3PS4"), store)
+    doc = store.query_one({"output.kind": "aimd"}, load=True)["output"]
+    t = doc["temperatures"][0]
+    assert t["n_frames"] == 71 - 10 and doc["boundary"] is not None
+    regions = {x["region"]: x for x in t["transport"]}
+    assert set(regions) >= {"cell", "electrolyte", "interface", "electrode"}
+    assert all(x["diffusivity"] >= 0 and np.isfinite(x["conductivity"]) for x in regions.values())
+    assert len(t["intact_ps4_fraction"]) == len(t["times_ps"]) and 0 <= min(t["intact_ps4_fraction"]) <= 1
+    assert len(t["reacted_thickness"]) == len(t["times_ps"]) and "Li-S" in t["rdf"]
+    # the trajectory is in the data store, not in the document
+    run = store.query_one({"name": "md Li|Li3PS4 800 K"}, load=True)
+    assert len(run["output"]["trajectory"]["positions"]) == 71
+    raw = store.docs_store.query_one({"name": "md Li|Li3PS4 800 K"})
+    assert raw["output"]["trajectory"]["store"] == "data" and "blob_uuid" in raw["output"]["trajectory"]

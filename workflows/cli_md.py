@@ -1,0 +1,153 @@
+"""ssbi md / md-analyze: MD of an interface with region-resolved Li transport and interphase growth."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from workflows.cli_app import app
+from workflows.cli_exec import ENGINE_OPT, STORE_OPT, _locked
+from workflows.console import console, fail, run_guarded
+
+
+def md_tables(doc: dict) -> list[Table]:
+    tables = []
+    for t in doc["temperatures"]:
+        table = Table(title=f"{doc['label']} at {t['temperature']:.0f} K: {t['n_frames']} frames of "
+                            f"{t['dt_fs']:.0f} fs after {t['equilibration_frames']} equilibration frames",
+                      header_style="bold")
+        for col in ("region", "Li", "D (cm²/s)", "σ (mS/cm)"):
+            table.add_column(col, justify="left" if col == "region" else "right")
+        for row in t["transport"]:
+            table.add_row(row["region"], str(row["n_ions"]), f"{row['diffusivity']:.2e} ± {row['diffusivity_std']:.1e}",
+                          f"{row['conductivity']:.2f} ± {row['conductivity_std']:.2f}")
+        notes = []
+        if t.get("intact_ps4_fraction"):
+            notes.append(f"intact PS4: {t['intact_ps4_fraction'][0]:.2f} → {t['intact_ps4_fraction'][-1]:.2f} "
+                         f"after {t['times_ps'][-1]:.2f} ps")
+        if t.get("reacted_thickness"):
+            notes.append(f"reacted zone {t['reacted_thickness'][-1]:.1f} Å")
+        if t.get("growth"):
+            g = t["growth"]
+            notes.append(f"growth {g['law']} (rate {g['rate']:.2f})")
+        if t.get("transport_note"):
+            notes.append(f"no diffusivity: {t['transport_note']}")
+        table.caption = "; ".join(notes)
+        tables.append(table)
+    if doc.get("arrhenius"):
+        a = doc["arrhenius"]
+        t = Table(title="Arrhenius (whole cell)", show_header=False)
+        t.add_row("activation energy", f"{a['activation_energy']:.3f} eV")
+        t.add_row(f"σ at {a['room_temperature']:.0f} K", f"{a['conductivity_room_temperature']:.3g} mS/cm")
+        tables.append(t)
+    return tables
+
+
+@app.command()
+def md(
+    film: str = typer.Argument(..., help="Film (top), e.g. Li."),
+    substrate: str = typer.Argument(..., help="Substrate (bottom), e.g. Li6PS5Cl."),
+    film_miller: tuple[str, str, str] = typer.Option(("1", "0", "0"), "--film-miller"),
+    substrate_miller: tuple[str, str, str] = typer.Option(("1", "0", "0"), "--substrate-miller"),
+    engine: str = ENGINE_OPT,
+    temps: list[float] = typer.Option([600.0], "--temps", help="Temperatures (K); repeat the option for several."),
+    ps: float = typer.Option(5.0, help="Length of each run (ps)."),
+    equilibration_ps: float = typer.Option(0.5, help="Discarded at the start of each run (ps)."),
+    timestep: float = typer.Option(2.0, help="Time step (fs)."),
+    thermostat: str = typer.Option("langevin", help="langevin or nose-hoover."),
+    max_atoms: int = typer.Option(150, help="Largest interface cell (atoms)."),
+    max_strain: float = typer.Option(0.06, help="Largest in-plane strain (fraction)."),
+    film_thickness: float = typer.Option(6.0),
+    substrate_thickness: float = typer.Option(8.0),
+    store: Optional[str] = STORE_OPT,
+    submit: bool = typer.Option(False, "--submit", help="Send to FireWorks instead of running here."),
+    out: Path = typer.Option(Path("out/md"), "-o", "--out", help="Folder for md.png."),
+):
+    """MD of the best FILM | SUBSTRATE interface at each temperature; analysis stored as an AIMDDoc."""
+    from interfaces.builder import build_interfaces
+    from interfaces.materials import get_material, load
+    from interfaces.slabs import check_miller
+    from workflows.engines import get_engine
+    from workflows.execution import find_result, run_flow
+    from workflows.flows.aimd import AIMDMaker
+    from workflows.store import describe, open_store
+
+    if thermostat not in ("langevin", "nose-hoover"):
+        fail(f"unknown thermostat {thermostat!r}: langevin or nose-hoover")
+    fm = run_guarded(check_miller, film_miller, "film Miller index")
+    sm = run_guarded(check_miller, substrate_miller, "substrate Miller index")
+    eng = run_guarded(get_engine, engine)
+    run_guarded(eng.check)
+    run_guarded(eng.calculator)
+    job_store = run_guarded(open_store, store)
+    names = [run_guarded(get_material, n).name for n in (film, substrate)]
+    with console.status("building the interface"):
+        cand = run_guarded(build_interfaces, load(film, "chgnet"), load(substrate, "chgnet"), fm, sm,
+                           max_atoms=max_atoms, max_strain=max_strain, film_thickness=film_thickness,
+                           substrate_thickness=substrate_thickness, vacuum=12)[0]
+    label = f"{names[0]}|{names[1]}"
+    maker = AIMDMaker(engine=eng.name, temperatures=tuple(temps), ps=ps, equilibration_ps=equilibration_ps,
+                      timestep_fs=timestep, thermostat=thermostat)
+    fp = maker.fingerprint(cand.interface)
+    existing = find_result(job_store, fp)
+    if existing:
+        console.print(f"already stored: MD of {label} is result {existing['uuid']}")
+        for t in md_tables(existing["output"]):
+            console.print(t)
+        return
+    flow = run_guarded(maker.make, cand.interface, label)
+    console.print(f"{label}: {cand.metadata.n_atoms} atoms, {len(temps)} temperature(s), "
+                  f"{int(ps * 1000 / timestep)} steps each (checkpointed; re-running continues)")
+    if submit:
+        from workflows import launchpad as fw
+
+        with _locked("ssbi md --submit"):
+            lp = run_guarded(fw.get_launchpad)
+            wf_id = fw.submit(lp, flow, fp, {"ssbi_kind": "aimd", "materials": names, "engine": eng.name})
+        console.print(f"submitted as workflow {wf_id}; run it with `ssbi worker`")
+        return
+    start = time.time()
+    with console.status(f"MD of {label} with {eng.name}"):
+        run_guarded(run_flow, flow, job_store)
+    doc = job_store.query_one({"output.fingerprint": fp, "output.kind": "aimd"}, load=True)
+    for t in md_tables(doc["output"]):
+        console.print(t)
+    from workflows.plots import plot_md
+
+    out.mkdir(parents=True, exist_ok=True)
+    console.print(f"plot: {plot_md(doc['output'], out / 'md.png')}")
+    console.print(f"done in {time.time() - start:.0f} s; stored in {describe(store)} as {doc['uuid']}")
+
+
+@app.command("md-analyze")
+def md_analyze(
+    result_id: str = typer.Argument(..., help="uuid of a stored MD result (AIMDDoc)."),
+    width: float = typer.Option(4.0, help="Interface zone width (Å)."),
+    store: Optional[str] = STORE_OPT,
+    out: Path = typer.Option(Path("out/md"), "-o", "--out", help="Folder for the plots."),
+):
+    """Re-run the analysis on a stored MD trajectory (e.g. with another interface width); plots."""
+    from workflows.flows.aimd import analyse_run
+    from workflows.plots import plot_md
+    from workflows.store import open_store
+
+    job_store = run_guarded(open_store, store)
+    doc = job_store.query_one({"uuid": result_id, "output.kind": "aimd"}, load=True)
+    if not doc:
+        fail(f"no stored MD result with id {result_id!r}")
+    output = doc["output"]
+    per_t = []
+    for uuid in output["trajectory_jobs"].values():
+        run = job_store.query_one({"uuid": uuid}, load=True)
+        if not run:
+            fail(f"the trajectory job {uuid} of result {result_id} is not in the store")
+        per_t.append(analyse_run(run["output"], output["boundary"], width, output["settings"]["equilibration_ps"]))
+    output["temperatures"] = per_t
+    for t in md_tables(output):
+        console.print(t)
+    out.mkdir(parents=True, exist_ok=True)
+    console.print(f"plot: {plot_md(output, out / 'md.png')}")

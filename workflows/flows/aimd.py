@@ -1,0 +1,177 @@
+"""MD of an interface (or any structure) at one or more temperatures, with analysis.
+
+``AIMDMaker(engine).make(structure)``: one checkpointed ``md_run`` job per
+temperature (its trajectory goes to the store's ``data`` store, not into the
+document) and ``md_analysis``, which turns the trajectories into one
+:class:`AIMDDoc`. Checkpoints live under ``<data dir>/md/<fingerprint>/T<K>``,
+so running the same flow again (``ssbi rerun`` or the same command) continues
+from the last chunk instead of starting over.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+from jobflow import Flow, Maker, job
+from pymatgen.core import Structure
+
+from interfaces.fingerprint import fingerprint
+from workflows.engines import DEFAULT_ENGINE, get_engine
+from workflows.schemas import AIMDDoc, EngineInfo
+
+
+@dataclass
+class AIMDMaker(Maker):
+    """NVT MD with ``engine`` (MLIPs here; CP2K/VASP MD on HPC are not wired in yet)."""
+
+    name: str = "aimd"
+    engine: str = DEFAULT_ENGINE
+    temperatures: tuple[float, ...] = (600.0,)
+    timestep_fs: float = 2.0
+    ps: float = 1.0
+    equilibration_ps: float = 0.2
+    thermostat: str = "langevin"
+    save_every: int = 10
+    chunk_steps: int = 200
+    fix_bottom: bool = True
+    interface_width: float = 4.0  # Å, the interface zone around the boundary
+    seed: int = 42
+
+    def settings(self) -> dict:
+        return {k: getattr(self, k) for k in ("temperatures", "timestep_fs", "ps", "equilibration_ps",
+                                              "thermostat", "save_every", "chunk_steps", "fix_bottom",
+                                              "interface_width", "seed")}
+
+    def fingerprint(self, structure: Structure) -> str:
+        return fingerprint({"kind": "aimd", "structure": structure, "settings": self.settings(),
+                            "engine": get_engine(self.engine).describe()})
+
+    def make(self, structure: Structure, label: Optional[str] = None, boundary: Optional[float] = None) -> Flow:
+        """``boundary``: height (Å along c) of the interface plane; default from the ``region`` site labels."""
+        eng = get_engine(self.engine)
+        eng.calculator()  # no calculator (DFT engines): one clear line before any job
+        fp = self.fingerprint(structure)
+        n_steps = int(round(self.ps * 1000 / self.timestep_fs))
+        runs = []
+        for t in self.temperatures:
+            run = md_run(structure, self.engine, float(t), n_steps, self.timestep_fs, self.save_every,
+                         self.chunk_steps, self.thermostat, self.fix_bottom, self.seed, f"{fp}/T{int(t)}")
+            run.name = f"md {label or structure.composition.reduced_formula} {int(t)} K"
+            runs.append(run)
+        analysis = md_analysis([r.output for r in runs], structure, eng.describe(), self.settings(), fp,
+                               label or structure.composition.reduced_formula, boundary,
+                               {r.name: r.uuid for r in runs})
+        analysis.name = "md analysis"
+        return Flow([*runs, analysis], output=analysis.output, name=f"md {label or ''} ({eng.name})")
+
+
+def interface_boundary(structure: Structure) -> Optional[float]:
+    """Height of the plane between the substrate (bottom) and film (top) of a builder cell."""
+    regions = structure.site_properties.get("region")
+    if not regions:
+        return None
+    z = structure.cart_coords[:, 2]
+    sub = [zz for zz, r in zip(z, regions) if r == "substrate"]
+    film = [zz for zz, r in zip(z, regions) if r == "film"]
+    return float((max(sub) + min(film)) / 2) if sub and film else None
+
+
+@job(data="trajectory")
+def md_run(structure: Structure, engine: str, temperature: float, n_steps: int, timestep_fs: float,
+           save_every: int, chunk_steps: int, thermostat: str, fix_bottom: bool, seed: int, key: str) -> dict:
+    """Checkpointed NVT MD; the trajectory goes to the ``data`` store."""
+    from ase.constraints import FixAtoms
+    from pymatgen.io.ase import AseAtomsAdaptor
+
+    from workflows.md import run_md
+    from workflows.paths import data_dir
+
+    atoms = AseAtomsAdaptor.get_atoms(structure)
+    atoms.set_constraint()
+    fixed = structure.site_properties.get("selective_dynamics")
+    if fix_bottom and fixed is not None:
+        atoms.set_constraint(FixAtoms(indices=[i for i, f in enumerate(fixed) if not any(f)]))
+    traj = run_md(atoms, get_engine(engine).calculator(), data_dir() / "md" / key, temperature, n_steps,
+                  timestep_fs, save_every, chunk_steps, thermostat, seed=seed)
+    return {"temperature": temperature, "dt_fs": timestep_fs * save_every, "n_frames": len(traj["steps"]),
+            "steps": traj["steps"].tolist(), "checkpoint": key,
+            "trajectory": {"species": traj["species"], "lattice": traj["lattice"].tolist(),
+                           "positions": traj["positions"].tolist(), "energies": traj["energies"].tolist()}}
+
+
+def analyse_run(run: dict, boundary: Optional[float], width: float, equilibration_ps: float) -> dict:
+    """Per-temperature analysis of one md_run output (trajectory included)."""
+    from interfaces.analysis.md import (
+        Trajectory,
+        composition_profile,
+        diffusion,
+        fit_growth_law,
+        intact_fraction,
+        intact_units,
+        rdf,
+        reacted_thickness,
+        regions_along_normal,
+    )
+
+    data = run["trajectory"]
+    positions = np.array(data["positions"])
+    skip = int(round(equilibration_ps * 1000 / run["dt_fs"]))
+    skip = min(skip, max(len(positions) - 2, 0))
+    traj = Trajectory(data["species"], np.array(data["lattice"]), positions[skip:], run["dt_fs"], run["temperature"])
+    regions = regions_along_normal(traj.structure(0), boundary, width) if boundary is not None else None
+    out: dict = {"temperature": run["temperature"], "n_frames": traj.n_frames, "dt_fs": run["dt_fs"],
+                 "equilibration_frames": skip, "regions": regions}
+    try:
+        out["transport"] = [vars(t) for t in diffusion(traj, regions=regions, min_obs=5)]
+    except ValueError as exc:  # too short for a diffusivity
+        out["transport"] = []
+        out["transport_note"] = str(exc)
+    frames = list(range(0, traj.n_frames, max(1, traj.n_frames // 20)))
+    times = [f * run["dt_fs"] / 1000 for f in frames]
+    out["times_ps"] = times
+    if "P" in data["species"] and "S" in data["species"]:
+        out["intact_ps4_fraction"] = intact_fraction(traj, frames).tolist()
+    prof = composition_profile(traj, bins=20, frames=frames)
+    out["profile_edges"] = prof["edges"].tolist()
+    out["composition_profile"] = {el: prof[el].tolist() for el in set(data["species"])}
+    if "P" in data["species"]:
+        # reacted zone: the slices that lost more than half of their intact PS4 units
+        counts = []
+        edges = prof["edges"]
+        for f in frames:
+            s = traj.structure(f)
+            intact = intact_units(s)
+            z = np.array([site.frac_coords[2] % 1.0 for site in s if site.specie.symbol == "P"]) * edges[-1]
+            counts.append(np.histogram(z[intact], edges)[0])
+        counts = np.array(counts, dtype=float)
+        thickness = reacted_thickness(counts, edges, counts[0])
+        out["reacted_thickness"] = thickness.tolist()
+        if len(times) >= 3 and np.ptp(thickness) > 0:
+            out["growth"] = fit_growth_law(times[1:], thickness[1:]).as_dict()
+    pairs = [("Li", "S"), ("P", "S")] if "S" in data["species"] else [("Li", "Li")]
+    out["rdf"] = {}
+    for a, b in pairs:
+        if a in data["species"] and b in data["species"]:
+            r, g = rdf(traj, a, b, frames[-3:], r_max=6.0, bins=60)
+            out["rdf"][f"{a}-{b}"] = {"r": r.tolist(), "g": g.tolist()}
+    return out
+
+
+@job
+def md_analysis(runs: list[dict], structure: Structure, engine_info: dict, settings: dict, fp: str, label: str,
+                boundary: Optional[float], job_uuids: dict) -> AIMDDoc:
+    """All temperatures analysed; Arrhenius fit when there are several."""
+    from interfaces.analysis.md import arrhenius
+
+    boundary = boundary if boundary is not None else interface_boundary(structure)
+    per_t = [analyse_run(r, boundary, settings["interface_width"], settings["equilibration_ps"]) for r in runs]
+    arr = None
+    temps = [p["temperature"] for p in per_t]
+    cell_d = [next((t["diffusivity"] for t in p["transport"] if t["region"] == "cell"), None) for p in per_t]
+    if len(temps) >= 2 and all(d and d > 0 for d in cell_d):
+        arr = arrhenius(temps, cell_d, structure)
+    return AIMDDoc(fingerprint=fp, materials=label.split("|"), formula=structure.composition.reduced_formula,
+                   engine=EngineInfo(**engine_info), label=label, settings=settings, n_atoms=len(structure),
+                   boundary=boundary, temperatures=per_t, arrhenius=arr, trajectory_jobs=job_uuids)
