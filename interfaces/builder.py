@@ -15,9 +15,9 @@ from pymatgen.core.interface import Interface
 
 from interfaces.errors import InputError, NoMatchError
 from interfaces.fingerprint import fingerprint
-from interfaces.slabs import check_miller, fixed_mask, in_plane_strain, set_in_plane_lattice
+from interfaces.slabs import broken_units, check_miller, fixed_mask, in_plane_strain, set_in_plane_lattice
 
-BUILDER_VERSION = 1
+BUILDER_VERSION = 2  # 2: candidates with intact polyanions rank first
 
 
 class BuildSettings(BaseModel):
@@ -68,6 +68,7 @@ class InterfaceMetadata(BaseModel):
     gap: float
     vacuum: float
     min_contact_distance: float
+    broken_units: int = 0  # polyanion centres (P, Ge ...) missing ligands in either slab
     film_supercell: list[list[float]]
     substrate_supercell: list[list[float]]
 
@@ -114,7 +115,7 @@ def build_interfaces(
     substrate_miller,
     **options,
 ) -> list[InterfaceCandidate]:
-    """Ranked interface candidates (fewest atoms, then least strain).
+    """Ranked interface candidates (intact polyanions first, then fewest atoms, then least strain).
 
     ``film`` sits on top of ``substrate``; Miller indices refer to the cells as given
     (library structures are stored in their published conventional cells). Options are the fields of
@@ -202,7 +203,11 @@ def build_interfaces(
                 if cand.metadata.min_contact_distance < settings.min_contact:
                     rejected["contact"] += 1
                     continue
-                key = (cand.metadata.n_atoms, round(cand.metadata.max_abs_strain, 6), round(cand.metadata.area, 4), term)
+                cand.metadata.broken_units = (broken_units(cand.film_slab, film_c)
+                                              + broken_units(cand.substrate_slab, sub_c))
+                # intact polyanions first (a cut PS4 reacts with anything), then small, then unstrained
+                key = (cand.metadata.broken_units, cand.metadata.n_atoms, round(cand.metadata.max_abs_strain, 6),
+                       round(cand.metadata.area, 4), term)
                 found.append((key, cand))
     if not found:
         worst = max(rejected, key=rejected.get)

@@ -72,3 +72,33 @@ def set_in_plane_lattice(structure: Structure, target: np.ndarray) -> Structure:
 def fixed_mask(heights: np.ndarray, depth: float) -> np.ndarray:
     """Atoms within ``depth`` Å of the lowest one (the substrate bottom)."""
     return heights <= heights.min() + depth + 1e-6
+
+
+POLYANION_CENTERS = ("P", "Ge", "Si", "As", "Sb", "B", "Sn", "Al")
+POLYANION_LIGANDS = ("S", "O", "Se", "N")
+
+
+def broken_units(slab: Structure, bulk: Structure, tolerance: float = 1.2) -> int:
+    """Polyanion centres (P of PS4, Ge of GeS4 ...) in ``slab`` with fewer ligands than in ``bulk``.
+
+    A ligand counts within ``tolerance`` × the shortest centre–ligand distance of the
+    bulk. A slab whose termination cuts through PS4 units leaves dangling PS3/S
+    fragments that react with any partner; builders should prefer terminations with none.
+    """
+    out = 0
+    symbols = {s.specie.symbol for s in bulk}
+    for center in (c for c in POLYANION_CENTERS if c in symbols):
+        for ligand in (x for x in POLYANION_LIGANDS if x in symbols):
+            c_idx = [i for i, s in enumerate(bulk) if s.specie.symbol == center]
+            bond = min(n.nn_distance for i in c_idx for n in bulk.get_neighbors(bulk[i], 3.5)
+                       if n.specie.symbol == ligand) if c_idx else None
+            if bond is None:
+                continue
+            cutoff = tolerance * bond
+            full = min(sum(1 for n in bulk.get_neighbors(bulk[i], cutoff) if n.specie.symbol == ligand)
+                       for i in c_idx)
+            for site in slab:
+                if site.specie.symbol == center:
+                    n_lig = sum(1 for n in slab.get_neighbors(site, cutoff) if n.specie.symbol == ligand)
+                    out += n_lig < full
+    return out

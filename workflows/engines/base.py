@@ -38,14 +38,12 @@ class Engine(ABC):
     def static_maker(self, target: str = "bulk") -> Maker:
         """Maker of a single-point job taking a Structure."""
 
-    @abstractmethod
     def calculator(self):
         """An ASE calculator for direct use (MD); only machine-learned potentials have one here."""
-        from workflows.errors import EngineError
-
         raise EngineError(f"engine {self.name!r} has no ASE calculator here: MD with it runs through its own "
                           "code on HPC (not implemented yet)")
 
+    @abstractmethod
     def version(self) -> str:
         """Code or model version recorded in every result."""
 

@@ -32,6 +32,7 @@ from interfaces.adhesion import (
     with_offset,
     work_of_adhesion,
 )
+from interfaces.builder import BUILDER_VERSION
 from interfaces.fingerprint import fingerprint
 from workflows.engines import DEFAULT_ENGINE, get_engine
 from workflows.schemas import AdhesionDoc, EngineInfo, RegistryResult, UberResult
@@ -81,7 +82,7 @@ class AdhesionMaker(Maker):
         return {"film_miller": list(self.film_miller), "substrate_miller": list(self.substrate_miller),
                 "build": self.build, "candidate": self.candidate, "relax_bulk": self.relax_bulk,
                 "relax": self.relax, "scan_registry": self.scan_registry, "registry_points": self.registry_points,
-                "scan_separation": self.scan_separation, "gaps": list(self.gaps)}
+                "scan_separation": self.scan_separation, "gaps": list(self.gaps), "builder": BUILDER_VERSION}
 
     def candidate_indices(self) -> list[int]:
         return list(range(self.candidate, self.candidate + self.n_candidates))
