@@ -82,6 +82,7 @@ def test_chgnet_interface_md_into_the_store(tmp_path, monkeypatch):
     assert set(regions) >= {"cell", "electrolyte", "interface", "electrode"}
     assert all(x["diffusivity"] >= 0 and np.isfinite(x["conductivity"]) for x in regions.values())
     assert len(t["intact_ps4_fraction"]) == len(t["times_ps"]) and 0 <= min(t["intact_ps4_fraction"]) <= 1
+    assert t["intact_ps4_fraction"][0] == 1.0  # the builder keeps every PS4 whole at t = 0
     assert len(t["reacted_thickness"]) == len(t["times_ps"]) and "Li-S" in t["rdf"]
     # the trajectory is in the data store, not in the document
     run = store.query_one({"name": "md Li|Li3PS4 800 K"}, load=True)

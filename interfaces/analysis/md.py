@@ -98,8 +98,10 @@ def diffusion(traj: Trajectory, specie: str = "Li", regions: Optional[dict] = No
             continue
         sub = Structure(Lattice(traj.lattice), list(symbols[keep]), traj.positions[0][keep],
                         coords_are_cartesian=True)
+        # pymatgen's smoothed MSD starts at 1 ps; shorter runs use every time origin from 0
+        smoothed = "max" if traj.n_frames * traj.dt_fs > 5000 else False
         da = DiffusionAnalyzer(sub, disp[keep], specie, traj.temperature, time_step=traj.dt_fs, step_skip=1,
-                               smoothed="max", min_obs=min_obs)
+                               smoothed=smoothed, min_obs=min_obs)
         region_volume = volume if bounds is None else area * (bounds[1] - bounds[0])
         density = chosen.sum() / (region_volume * 1e-24)  # ions per cm³
         factor = density * E_CHARGE**2 / (K_B * traj.temperature) * 1000  # (mS/cm) per (cm²/s)

@@ -119,6 +119,8 @@ def analyse_run(run: dict, boundary: Optional[float], width: float, equilibratio
     positions = np.array(data["positions"])
     skip = int(round(equilibration_ps * 1000 / run["dt_fs"]))
     skip = min(skip, max(len(positions) - 2, 0))
+    # transport and RDFs after equilibration; the reaction front from the first contact (t = 0)
+    full = Trajectory(data["species"], np.array(data["lattice"]), positions, run["dt_fs"], run["temperature"])
     traj = Trajectory(data["species"], np.array(data["lattice"]), positions[skip:], run["dt_fs"], run["temperature"])
     regions = regions_along_normal(traj.structure(0), boundary, width) if boundary is not None else None
     out: dict = {"temperature": run["temperature"], "n_frames": traj.n_frames, "dt_fs": run["dt_fs"],
@@ -128,20 +130,21 @@ def analyse_run(run: dict, boundary: Optional[float], width: float, equilibratio
     except ValueError as exc:  # too short for a diffusivity
         out["transport"] = []
         out["transport_note"] = str(exc)
-    frames = list(range(0, traj.n_frames, max(1, traj.n_frames // 20)))
+    frames = list(range(0, full.n_frames, max(1, full.n_frames // 20)))
     times = [f * run["dt_fs"] / 1000 for f in frames]
     out["times_ps"] = times
     if "P" in data["species"] and "S" in data["species"]:
-        out["intact_ps4_fraction"] = intact_fraction(traj, frames).tolist()
-    prof = composition_profile(traj, bins=20, frames=frames)
+        out["intact_ps4_fraction"] = intact_fraction(full, frames).tolist()
+    prof = composition_profile(full, bins=20, frames=frames)
     out["profile_edges"] = prof["edges"].tolist()
     out["composition_profile"] = {el: prof[el].tolist() for el in set(data["species"])}
     if "P" in data["species"]:
         # reacted zone: the slices that lost more than half of their intact PS4 units
         counts = []
-        edges = prof["edges"]
+        length = prof["edges"][-1]
+        edges = np.linspace(0, length, max(2, int(length // 3.0)) + 1)  # ~3 Å slices: thermal motion stays inside
         for f in frames:
-            s = traj.structure(f)
+            s = full.structure(f)
             intact = intact_units(s)
             z = np.array([site.frac_coords[2] % 1.0 for site in s if site.specie.symbol == "P"]) * edges[-1]
             counts.append(np.histogram(z[intact], edges)[0])
@@ -154,7 +157,7 @@ def analyse_run(run: dict, boundary: Optional[float], width: float, equilibratio
     out["rdf"] = {}
     for a, b in pairs:
         if a in data["species"] and b in data["species"]:
-            r, g = rdf(traj, a, b, frames[-3:], r_max=6.0, bins=60)
+            r, g = rdf(traj, a, b, [traj.n_frames - 1 - i for i in range(3)], r_max=6.0, bins=60)
             out["rdf"][f"{a}-{b}"] = {"r": r.tolist(), "g": g.tolist()}
     return out
 
