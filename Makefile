@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_store.py
 	$(PY) benchmarks/bench_adhesion.py
 	$(PY) benchmarks/bench_windows.py
+	$(PY) benchmarks/bench_md.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
