@@ -101,3 +101,15 @@ def test_intact_ps4_units_and_profiles():
     assert prof["S"].shape == (3, 5) and prof["S"].sum(axis=1).tolist() == [4, 4, 4]
     r, g = rdf(traj, "P", "S", frames=[0, 1, 2], r_max=5.0, bins=50)
     assert r[np.argmax(g)] == pytest.approx(np.sqrt(3) * 1.2, abs=0.1)  # the P-S bond
+
+
+def test_arrhenius_recovers_the_activation_energy():
+    from interfaces.analysis.md import arrhenius
+    from interfaces.materials import load
+
+    temps = np.array([500.0, 600.0, 700.0, 800.0, 900.0])
+    d = 1e-2 * np.exp(-0.30 / (8.617333e-5 * temps))
+    fit = arrhenius(temps, d, load("Li3PS4"))
+    assert fit["activation_energy"] == pytest.approx(0.30, rel=1e-3)
+    # extrapolated to 300 K: D(300 K) through Nernst-Einstein, positive and far below the 500 K value
+    assert 0 < fit["conductivity_room_temperature"] < 1e3
