@@ -1,6 +1,12 @@
+import os
 import warnings
 
-import pytest
+# one thread per process: pytest -n 2 on 2 cores, plus the ssbi subprocesses the tests start,
+# must not oversubscribe the cores (torch and BLAS would each take all of them)
+for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import pytest  # noqa: E402
 
 warnings.filterwarnings("ignore", category=UserWarning)
 warnings.filterwarnings("ignore", category=DeprecationWarning)
