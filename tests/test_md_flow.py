@@ -89,3 +89,17 @@ def test_chgnet_interface_md_into_the_store(tmp_path, monkeypatch):
     assert len(run["output"]["trajectory"]["positions"]) == 71
     raw = store.docs_store.query_one({"name": "md Li|Li3PS4 800 K"})
     assert raw["output"]["trajectory"]["store"] == "data" and "blob_uuid" in raw["output"]["trajectory"]
+
+
+def test_md_through_fireworks_then_found_locally(tmp_path):
+    from conftest import ssbi
+
+    args = ["md", "Li", "Li2S", "--temps", "600", "--ps", "0.1", "--equilibration-ps", "0.02", "--max-atoms", "80",
+            "--max-strain", "0.08", "--film-thickness", "4", "--substrate-thickness", "5", "-o", str(tmp_path / "p")]
+    sub = ssbi(*args, "--submit", data_dir=tmp_path, check=True)
+    assert "submitted as workflow" in sub.stdout
+    ssbi("worker", data_dir=tmp_path, check=True)
+    status = ssbi("status", data_dir=tmp_path, check=True).stdout
+    assert "COMPLETED" in status and "FIZZLED" not in status
+    again = ssbi(*args, data_dir=tmp_path, check=True).stdout
+    assert "already stored: MD of Li|Li2S" in again
