@@ -19,7 +19,7 @@ from rich.table import Table  # noqa: E402
 
 PARTNERS = {  # substrate: (Miller index, build options)
     "Li2S": ((1, 0, 0), dict(film_thickness=6, substrate_thickness=8, max_atoms=120, max_strain=0.08)),
-    "Li3PS4": ((0, 1, 0), dict(film_thickness=6, substrate_thickness=8, max_atoms=200, max_strain=0.06)),
+    "Li3PS4": ((0, 1, 0), dict(film_thickness=6, substrate_thickness=8, max_atoms=200, max_strain=0.08)),
     "Li6PS5Cl": ((1, 0, 0), dict(film_thickness=6, substrate_thickness=8, max_atoms=200, max_strain=0.06)),
     "Li7La3Zr2O12": ((1, 0, 0), dict(film_thickness=5, substrate_thickness=6, max_atoms=400, max_strain=0.08,
                                      max_area=250)),
