@@ -103,3 +103,9 @@ def test_md_through_fireworks_then_found_locally(tmp_path):
     assert "COMPLETED" in status and "FIZZLED" not in status
     again = ssbi(*args, data_dir=tmp_path, check=True).stdout
     assert "already stored: MD of Li|Li2S" in again
+    # the stored trajectory can be analysed again, with another interface width
+    result_id = again.split("is result ")[1].split()[0]
+    redo = ssbi("md-analyze", result_id, "--width", "6", "-o", str(tmp_path / "md"), data_dir=tmp_path, check=True)
+    assert "Li|Li2S at 600 K" in redo.stdout and (tmp_path / "md" / "md.png").stat().st_size > 10_000
+    missing = ssbi("md-analyze", "no-such-id", data_dir=tmp_path)
+    assert missing.returncode != 0 and "no stored MD result" in missing.stderr
