@@ -33,31 +33,29 @@ class StabilityBuilder(Builder):
         self.results, self.analysis, self.engine = results, analysis, engine
         self.stats = {"computed": 0, "unchanged": 0, "removed": 0, "failed": 0}
         self.errors: list[str] = []
+        self.caches: dict[tuple[str, str], PhaseDiagramCache] = {}  # one per engine and scale
+        self.gaps = load_band_gaps()
         super().__init__(sources=[results], targets=[analysis], **kwargs)
 
     def connect(self):
-        # the stores are connected by their owners (open_store / analysis_store)
-        pass
+        """The stores are connected by their owners (open_store / analysis_store)."""
 
     def finalize(self):
-        pass
+        """Nothing to close: the owners of the stores close them."""
 
     def _entries(self) -> dict[tuple[str, str], list[ComputedEntry]]:
+        """Newest entry per fingerprint, grouped by (engine, energy scale); structures not loaded."""
+        from workflows.entries import entry_from_calc
+
         criteria = {"output.kind": "relax", "output.target": "bulk"}
         if self.engine:
             criteria["output.engine.name"] = self.engine
         groups, seen = defaultdict(list), set()
         for doc in self.results.query(criteria, properties=PROPS, sort={"completed_at": -1}):
             out = doc["output"]
-            if out["fingerprint"] in seen:
-                continue
-            seen.add(out["fingerprint"])
-            engine = out["engine"]
-            unit = Composition(out["formula"])
-            comp = unit * (out["n_atoms"] / unit.num_atoms)  # the cell's composition, not the formula unit's
-            groups[(engine["name"], engine["energy_scale"])].append(
-                ComputedEntry(comp, out["energy"], entry_id=doc["uuid"],
-                              parameters={"energy_scale": engine["energy_scale"], "engine": engine["name"]}))
+            if out["fingerprint"] not in seen:
+                seen.add(out["fingerprint"])
+                groups[(out["engine"]["name"], out["engine"]["energy_scale"])].append(entry_from_calc(doc))
         return groups
 
     def get_items(self) -> Iterable[dict]:
@@ -95,24 +93,18 @@ class StabilityBuilder(Builder):
             self.stats["removed"] += len(stale)
 
     def process_item(self, item: dict):
-        caches = self.__dict__.setdefault("_caches", {})
-        cache = caches.setdefault((item["engine"], item["scale"]), PhaseDiagramCache(item["entries"]))
+        cache = self.caches.setdefault((item["engine"], item["scale"]), PhaseDiagramCache(item["entries"]))
         try:
             pd = cache.get(item["chemsys"])
             if item["kind"] == "window":
                 return window_doc(pd, item["formula"], item["entries"], "store", item["engine"], item["scale"],
-                                  self._gaps())
+                                  self.gaps)
             return reaction_doc(pd, item["partner"], item["formula"], item["entries"], "store", item["engine"],
-                                item["scale"], gaps=self._gaps())
+                                item["scale"], gaps=self.gaps)
         except (SSBIError, ValueError) as exc:
             self.stats["failed"] += 1
             self.errors.append(f"{item['key']}: {exc}")
             return None
-
-    def _gaps(self):
-        if not hasattr(self, "_gap_table"):
-            self._gap_table = load_band_gaps()
-        return self._gap_table
 
     def update_targets(self, items: list):
         from workflows.stability import save

@@ -67,6 +67,16 @@ class Context:
         save(analysis_store(target), docs)
 
 
+def _windows(ctx: Context, formulas) -> list[dict]:
+    """Window documents of ``formulas`` from the context's cached diagrams, stored, as plain dicts."""
+    from workflows.stability import window_doc
+
+    docs = [run_guarded(window_doc, run_guarded(ctx.pd, [f]), f, ctx.entries, ctx.source, ctx.engine, ctx.scale)
+            for f in formulas]
+    ctx.save(docs)
+    return [d.model_dump(mode="json") for d in docs]
+
+
 def _fmt_v(v) -> str:
     return "—" if v is None else f"{v:.2f}"
 
@@ -112,13 +122,9 @@ def window(
 ):
     """Electrochemical window, products at each limit, decomposition energies; window_profile.png."""
     from workflows.plots import plot_window_profile
-    from workflows.stability import window_doc
 
     ctx = run_guarded(Context, [formula], entries, engine, scale, file_scale, store)
-    doc = run_guarded(window_doc, run_guarded(ctx.pd, [formula]), formula, ctx.entries, ctx.source, ctx.engine,
-                      ctx.scale)
-    ctx.save([doc])
-    data = doc.model_dump(mode="json")
+    data = _windows(ctx, [formula])[0]
     console.print(window_table(data))
     console.print(profile_table(data))
     out.mkdir(parents=True, exist_ok=True)
@@ -137,15 +143,9 @@ def windows(
 ):
     """Windows of many phases side by side: table and windows.png (Li at 0 V, the S cathode marked)."""
     from workflows.plots import plot_windows
-    from workflows.stability import window_doc
 
     ctx = run_guarded(Context, formulas, entries, engine, scale, file_scale, store)
-    docs = []
-    for f in formulas:
-        docs.append(run_guarded(window_doc, run_guarded(ctx.pd, [f]), f, ctx.entries, ctx.source, ctx.engine,
-                                ctx.scale))
-    ctx.save(docs)
-    rows = [d.model_dump(mode="json") for d in docs]
+    rows = _windows(ctx, formulas)
     t = Table(title=f"Electrochemical windows ({ctx.engine}, {ctx.scale} scale; {ctx.cache.builds} phase "
                     "diagram(s) built)", header_style="bold")
     for col in ("phase", "E_hull (meV/at)", "reduction (V)", "reduced to", "oxidation (V)", "oxidised to",

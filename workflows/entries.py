@@ -38,16 +38,26 @@ def subsystems(elements: Iterable[str]) -> list[str]:
     return ["-".join(c) for n in range(1, len(els) + 1) for c in combinations(els, n)]
 
 
-def entry_from_calc(doc: dict) -> ComputedStructureEntry:
-    """A stored CalcDoc (bulk relaxation) as an entry; ``entry_id`` is its result uuid."""
+def entry_from_calc(doc: dict) -> ComputedEntry:
+    """A stored CalcDoc (bulk relaxation) as an entry; ``entry_id`` is its result uuid.
+
+    With the structure in the document: a ComputedStructureEntry; without it (a
+    query that skipped it, as the builder's does): a ComputedEntry of the cell's
+    composition.
+    """
+    from pymatgen.core import Composition
+
     out = doc["output"]
     engine = out["engine"]
-    return ComputedStructureEntry(
-        Structure.from_dict(out["structure"]), out["energy"], entry_id=doc["uuid"],
-        parameters={"energy_scale": engine["energy_scale"], "engine": engine["name"],
-                    "engine_version": engine["version"]},
-        data={"material": (out.get("materials") or [None])[0], "fingerprint": out["fingerprint"],
-              "completed_at": doc.get("completed_at")})
+    kwargs = dict(entry_id=doc["uuid"],
+                  parameters={"energy_scale": engine["energy_scale"], "engine": engine["name"],
+                              "engine_version": engine.get("version")},
+                  data={"material": (out.get("materials") or [None])[0], "fingerprint": out["fingerprint"],
+                        "completed_at": doc.get("completed_at")})
+    if "structure" in out:
+        return ComputedStructureEntry(Structure.from_dict(out["structure"]), out["energy"], **kwargs)
+    unit = Composition(out["formula"])
+    return ComputedEntry(unit * (out["n_atoms"] / unit.num_atoms), out["energy"], **kwargs)
 
 
 def entries_from_store(store, elements: Iterable[str], engine: str) -> list[ComputedStructureEntry]:

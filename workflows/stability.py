@@ -7,6 +7,7 @@ import json
 from typing import Optional, Sequence
 
 from pymatgen.analysis.phase_diagram import PhaseDiagram
+from pymatgen.core import Composition
 
 from interfaces.analysis.hull import entries_in_chemsys, formula_name
 from interfaces.analysis.interphase import classify_interphase, load_band_gaps
@@ -29,14 +30,8 @@ def entries_hash(entries: Sequence) -> str:
 
 
 def _used(entries: Sequence, formulas: Sequence[str]) -> list:
-    elements = {el.symbol for f in formulas for el in _comp(f).elements}
+    elements = {el.symbol for f in formulas for el in Composition(f).elements}
     return entries_in_chemsys(entries, elements)
-
-
-def _comp(formula):
-    from pymatgen.core import Composition
-
-    return Composition(formula)
 
 
 def window_key(formula: str, source: str, engine: str, scale: str) -> str:
@@ -56,7 +51,7 @@ def window_doc(pd: PhaseDiagram, formula: str, entries: Sequence, source: str, e
     at0 = w.decomposition_energy["0"]
     vs_li = classify_interphase(w.decomposition_products["0"], [w.formula, "Li"], at0, gaps)
     ox = classify_interphase(w.oxidation_products, [w.formula], w.decomposition_energy.get("5", -1.0), gaps)
-    chemsys = "-".join(sorted({el.symbol for el in _comp(formula).elements} | {"Li"}))
+    chemsys = "-".join(sorted({el.symbol for el in Composition(formula).elements} | {"Li"}))
     return WindowDoc(key=window_key(w.formula, source, engine, scale), chemsys=chemsys, source=source,
                      engine=engine, energy_scale=scale, entries=entry_refs(used), entries_hash=entries_hash(used),
                      formula=w.formula, reduction_limit=w.reduction_limit, oxidation_limit=w.oxidation_limit,
@@ -75,7 +70,7 @@ def reaction_doc(pd: PhaseDiagram, a: str, b: str, entries: Sequence, source: st
     reactants = [r.a, r.b]
     main = classify_interphase(r.minimum.products, reactants, r.minimum.energy, gaps)
     side = classify_interphase(r.electrode_side.products, reactants, r.electrode_side.energy, gaps)
-    chemsys = "-".join(sorted({el.symbol for f in used for el in _comp(f.composition.reduced_formula).elements}))
+    chemsys = "-".join(sorted({el.symbol for e in used for el in e.composition.elements}))
     return ReactionDoc(key=reaction_key(r.a, r.b, voltage, source, engine, scale), chemsys=chemsys, source=source,
                        engine=engine, energy_scale=scale, entries=entry_refs(used), entries_hash=entries_hash(used),
                        a=r.a, b=r.b, voltage=voltage, kinks=[vars(k) for k in r.kinks], minimum=vars(r.minimum),

@@ -151,11 +151,6 @@ def intact_units(structure: Structure, center: str = "P", ligand: str = "S", n_l
     return np.array(intact, dtype=bool)
 
 
-def intact_fraction(traj: Trajectory, frames: Sequence[int], **kwargs) -> np.ndarray:
-    """Fraction of intact anion units (see :func:`intact_units`) in each of ``frames``."""
-    return np.array([intact_units(traj.structure(f), **kwargs).mean() for f in frames])
-
-
 def reacted_thickness(profile: np.ndarray, edges: np.ndarray, reference: np.ndarray, threshold: float = 0.5
                       ) -> np.ndarray:
     """Thickness (Å) of the slices whose signal left its starting value by more than ``threshold``

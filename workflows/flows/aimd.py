@@ -108,7 +108,6 @@ def analyse_run(run: dict, boundary: Optional[float], width: float, equilibratio
         composition_profile,
         diffusion,
         fit_growth_law,
-        intact_fraction,
         intact_units,
         rdf,
         reacted_thickness,
@@ -133,23 +132,24 @@ def analyse_run(run: dict, boundary: Optional[float], width: float, equilibratio
     frames = list(range(0, full.n_frames, max(1, full.n_frames // 20)))
     times = [f * run["dt_fs"] / 1000 for f in frames]
     out["times_ps"] = times
-    if "P" in data["species"] and "S" in data["species"]:
-        out["intact_ps4_fraction"] = intact_fraction(full, frames).tolist()
     prof = composition_profile(full, bins=20, frames=frames)
     out["profile_edges"] = prof["edges"].tolist()
     out["composition_profile"] = {el: prof[el].tolist() for el in set(data["species"])}
-    if "P" in data["species"]:
-        # reacted zone: the slices that lost more than half of their intact PS4 units
-        counts = []
+    if "P" in data["species"] and "S" in data["species"]:
+        # intact PS4 per frame, once: its fraction, and the reacted zone = ~3 Å slices (thermal motion stays
+        # inside one) that lost more than half of their intact units
         length = prof["edges"][-1]
-        edges = np.linspace(0, length, max(2, int(length // 3.0)) + 1)  # ~3 Å slices: thermal motion stays inside
+        edges = np.linspace(0, length, max(2, int(length // 3.0)) + 1)
+        fractions, counts = [], []
         for f in frames:
             s = full.structure(f)
             intact = intact_units(s)
-            z = np.array([site.frac_coords[2] % 1.0 for site in s if site.specie.symbol == "P"]) * edges[-1]
+            z = np.array([site.frac_coords[2] % 1.0 for site in s if site.specie.symbol == "P"]) * length
+            fractions.append(float(intact.mean()))
             counts.append(np.histogram(z[intact], edges)[0])
         counts = np.array(counts, dtype=float)
         thickness = reacted_thickness(counts, edges, counts[0])
+        out["intact_ps4_fraction"] = fractions
         out["reacted_thickness"] = thickness.tolist()
         if len(times) >= 3 and np.ptp(thickness) > 0:
             out["growth"] = fit_growth_law(times[1:], thickness[1:]).as_dict()
