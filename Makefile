@@ -18,17 +18,21 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
+# The main job: the default screening study (re-running skips what is stored), then its report.
 demo: $(STAMP)
-	$(VENV)/bin/ssbi build Li Li6PS5Cl --film-miller 1 0 0 --substrate-miller 1 0 0 --max-atoms 300 --max-strain 0.05 -o out/demo
+	$(VENV)/bin/ssbi run configs/studies/default.yaml -o out/study
+	$(VENV)/bin/ssbi report configs/studies/default.yaml -o out/report
 
-# Real-DFT tests need Debian's cp2k; as root (CI) install it, otherwise they skip.
+# Real-DFT tests need Debian's cp2k, the report test headless chromium; as root (CI) install them,
+# otherwise those tests skip.
+SYSTEM_PACKAGES := cp2k cp2k-data openmpi-bin chromium
 system-deps:
-	@if command -v cp2k.psmp >/dev/null 2>&1; then :; \
+	@if command -v cp2k.psmp >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "installing cp2k (Debian) for the real-DFT tests"; \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q cp2k cp2k-data openmpi-bin >/dev/null || \
-		(apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q cp2k cp2k-data openmpi-bin >/dev/null); \
-	else echo "cp2k not installed and not root: real-CP2K tests will skip"; fi
+		echo "installing $(SYSTEM_PACKAGES) (Debian) for the real-DFT and report tests"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null || \
+		(apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null); \
+	else echo "cp2k/chromium not installed and not root: real-CP2K tests skip, the report is not rendered"; fi
 
 test: $(STAMP) system-deps
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
@@ -41,6 +45,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_adhesion.py
 	$(PY) benchmarks/bench_windows.py
 	$(PY) benchmarks/bench_md.py
+	$(PY) benchmarks/bench_query.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -75,3 +75,47 @@ def test_real_cp2k_matches_recording(cp2k_data, cp2k_binary, tmp_path):
     run_locally(flow, store=store, root_dir=tmp_path, create_folders=True, ensure_success=True, log=False)
     doc = store.query_one({"output.kind": "static"}, load=False)["output"]
     assert doc["energy"] == pytest.approx(recorded_energy("li2s_bulk"), abs=1e-3)
+
+
+def recorded_md_energies(name: str) -> list[float]:
+    """Potential energies (eV) per MD step, read straight from the recorded CP2K .ener file."""
+    path = next(reference_path(name).glob("*-1.ener*"))
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt") as fh:
+        rows = [line.split() for line in fh if line.strip() and not line.startswith("#")]
+    return [float(r[4]) * HARTREE for r in rows]
+
+
+def test_recorded_cp2k_md_into_the_md_analysis(cp2k_data, monkeypatch, tmp_path):
+    """AIMDMaker(engine="cp2k"): atomate2's CP2K MD job on the recorded run, its trajectory converted,
+    the same analysis as MLIP MD, one AIMDDoc in the store."""
+    import atomate2.cp2k.jobs.base as cp2k_base
+    import numpy as np
+
+    from workflows.flows.aimd import AIMDMaker
+    from workflows.testing.cp2k import MD_CASES
+
+    monkeypatch.setattr(cp2k_base, "run_cp2k", fake_run_cp2k("li2s_md"))
+    monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
+    structure, _ = load_reference("li2s_md")
+    case = MD_CASES["li2s_md"]
+    maker = AIMDMaker(engine="cp2k", temperatures=(case["temperature"],), thermostat=case["thermostat"],
+                      timestep_fs=case["timestep_fs"], ps=case["n_steps"] * case["timestep_fs"] / 1000,
+                      save_every=1, equilibration_ps=0.002)
+    store = JobStore(MemoryStore(), additional_stores={"data": MemoryStore()})
+    run_flow(maker.make(structure, label="Li2S"), store)
+    store.connect()
+    doc = store.query_one({"output.kind": "aimd"}, load=True)["output"]
+    assert doc["engine"]["name"] == "cp2k" and doc["n_atoms"] == 12
+    (t,) = doc["temperatures"]
+    assert t["temperature"] == 600 and t["dt_fs"] == 1.0
+    assert t["n_frames"] + t["equilibration_frames"] == case["n_steps"] + 1  # step 0 and every MD step
+    assert set(t["composition_profile"]) == {"Li", "S"} and "Li-S" in t["rdf"]
+    run = store.query_one({"uuid": doc["trajectory_jobs"]["md Li2S 600 K"]}, load=True)["output"]
+    energies = recorded_md_energies("li2s_md")
+    assert np.allclose(run["trajectory"]["energies"], energies, atol=1e-4)
+    positions = np.array(run["trajectory"]["positions"])
+    assert positions.shape == (case["n_steps"] + 1, 12, 3)
+    step = np.linalg.norm(np.diff(positions, axis=0), axis=2).max()
+    assert 0 < step < 0.2  # Å per 1 fs step: continuous, unwrapped
+    assert np.allclose(positions[0], structure.cart_coords, atol=1e-3)

@@ -8,6 +8,7 @@ from interfaces.analysis.md import (
     Trajectory,
     composition_profile,
     diffusion,
+    environment_profile,
     fit_growth_law,
     intact_units,
     rdf,
@@ -101,6 +102,23 @@ def test_intact_ps4_units_and_profiles():
     assert prof["S"].shape == (3, 5) and prof["S"].sum(axis=1).tolist() == [4, 4, 4]
     r, g = rdf(traj, "P", "S", frames=[0, 1, 2], r_max=5.0, bins=50)
     assert r[np.argmax(g)] == pytest.approx(np.sqrt(3) * 1.2, abs=0.1)  # the P-S bond
+
+
+def test_environment_profile_counts_bonds_per_slice():
+    """A PS4 unit low in the cell; above it an S with only Li, a P with three Li (phosphide-like) and a Cl
+    with two Li neighbours: each environment lands in its own slice."""
+    d = 1.2  # PS4: S at (±d, ±d, ±d) patterns, P–S 2.08 Å
+    species = ["P", "S", "S", "S", "S", "S", "Li", "P", "Li", "Li", "Li", "Cl", "Li", "Li"]
+    coords = [[5, 5, 3], [5 + d, 5 + d, 3 + d], [5 - d, 5 - d, 3 + d], [5 - d, 5 + d, 3 - d], [5 + d, 5 - d, 3 - d],
+              [5, 5, 9], [5, 5, 11.4],                               # S with one Li, no P (slice 2)
+              [15, 15, 13], [17.5, 15, 13], [15, 17.5, 13], [15, 15, 10.5],  # P with three Li at 2.5 Å (slice 3)
+              [5, 15, 21], [7.6, 15, 21], [5, 15, 18.4]]             # Cl with two Li at 2.6 Å (slice 4)
+    s = Structure(Lattice.cubic(25), species, coords, coords_are_cartesian=True)
+    env = environment_profile(s, np.linspace(0, 25, 6))
+    assert env["S_bound_to_P"].tolist() == [4, 0, 0, 0, 0]
+    assert env["S_Li_only"].tolist() == [0, 1, 0, 0, 0]
+    assert env["P_Li_contacts"].tolist() == [0, 0, 3, 0, 0]
+    assert env["Cl_Li_coordination"][4] == 2 and np.isnan(env["Cl_Li_coordination"][0])
 
 
 def test_arrhenius_recovers_the_activation_energy():

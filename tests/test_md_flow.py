@@ -109,3 +109,43 @@ def test_md_through_fireworks_then_found_locally(tmp_path):
     assert "Li|Li2S at 600 K" in redo.stdout and (tmp_path / "md" / "md.png").stat().st_size > 10_000
     missing = ssbi("md-analyze", "no-such-id", data_dir=tmp_path)
     assert missing.returncode != 0 and "no stored MD result" in missing.stderr
+
+
+@pytest.mark.slow
+def test_killed_md_worker_then_rerun_continues_from_its_checkpoint(tmp_path):
+    """`ssbi md --submit`, a worker killed after the first MD chunk, `ssbi rerun`: the first chunk is kept
+    (not recomputed) and the stored trajectory has every saved step once."""
+    from conftest import ssbi
+
+    args = ["md", "Li", "Li2S", "--temps", "600", "--ps", "0.8", "--equilibration-ps", "0.1", "--max-atoms", "80",
+            "--max-strain", "0.08", "--film-thickness", "4", "--substrate-thickness", "5"]
+    ssbi(*args, "--submit", data_dir=tmp_path, check=True)
+    env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path)}
+    worker = subprocess.Popen([sys.executable, "-m", "workflows.cli", "worker"], env=env, start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 400
+    while not list((tmp_path / "md").glob("*/T600/chunk_00000.npz")):
+        assert worker.poll() is None and time.time() < deadline, "the worker ended before the first checkpoint"
+        time.sleep(0.2)
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait()
+    (first,) = list((tmp_path / "md").glob("*/T600/chunk_00000.npz"))
+    kept = first.stat().st_mtime_ns
+    assert not (first.parent / "chunk_00001.npz").exists()  # killed inside the second chunk
+    rerun = ssbi("rerun", data_dir=tmp_path, check=True)
+    assert "firework(s) run" in rerun.stdout
+    assert first.stat().st_mtime_ns == kept  # continued, not restarted
+    again = ssbi(*args, data_dir=tmp_path, check=True).stdout
+    result_id = again.split("is result ")[1].split()[0]
+    from workflows.store import open_store
+
+    os.environ["SSBI_DATA_DIR"] = str(tmp_path)
+    try:
+        store = open_store(None)
+        doc = store.query_one({"uuid": result_id}, load=False)["output"]
+        run = store.query_one({"uuid": next(iter(doc["trajectory_jobs"].values()))}, load=True)["output"]
+    finally:
+        del os.environ["SSBI_DATA_DIR"]
+    assert run["steps"] == list(range(0, 401, 10))
+    jumps = np.linalg.norm(np.diff(np.array(run["trajectory"]["positions"]), axis=0), axis=2).max()
+    assert jumps < 1.0

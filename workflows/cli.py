@@ -147,7 +147,7 @@ def build(
 
 
 # the other command groups register themselves on the same app
-from workflows import cli_adhesion, cli_exec, cli_md, cli_query, cli_stability  # noqa: E402,F401
+from workflows import cli_adhesion, cli_exec, cli_md, cli_query, cli_stability, cli_study  # noqa: E402,F401
 
 
 def main() -> None:

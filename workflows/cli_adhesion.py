@@ -50,19 +50,12 @@ def adhesion_table(doc: dict, title: str) -> Table:
 
 
 def _stored_bulk(job_store, engine: str, structure, name: str) -> Optional[dict]:
-    from workflows.engines import get_engine
-    from workflows.execution import find_result
-    from workflows.flows.calc import calc_fingerprint
+    from workflows.flows.adhesion import stored_bulk
 
-    fp = calc_fingerprint(structure, "relax", "bulk", get_engine(engine).describe())
-    found = find_result(job_store, fp)
-    if not found:
-        return None
-    console.print(f"reusing stored {engine} bulk relaxation of {name} ({found['uuid']})")
-    from pymatgen.core import Structure
-
-    return {"structure": Structure.from_dict(found["output"]["structure"]),
-            "energy_per_atom": found["output"]["energy_per_atom"]}
+    found = stored_bulk(job_store, engine, structure)
+    if found:
+        console.print(f"reusing stored {engine} bulk relaxation of {name} ({found['uuid']})")
+    return found
 
 
 @app.command()

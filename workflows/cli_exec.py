@@ -105,19 +105,27 @@ def _prepare(kind, material, engine, target, variant, store):
 
 @app.command()
 def run(
-    kind: str = KIND_ARG,
-    material: str = MATERIAL_ARG,
+    kind: str = typer.Argument(..., help="A study file (configs/studies/default.yaml), or relax / static."),
+    material: Optional[str] = typer.Argument(None, help="Library material or structure file (relax / static)."),
     engine: str = ENGINE_OPT,
     target: str = TARGET_OPT,
     variant: str = VARIANT_OPT,
     store: Optional[str] = STORE_OPT,
     force: bool = typer.Option(False, "--force", help="Recompute even if the result is stored."),
+    submit: bool = typer.Option(False, "--submit", help="Study: one FireWorks workflow per analysis and pair."),
+    out: Path = typer.Option(Path("out/study"), "-o", "--out", help="Study: folder for the summary and plots."),
 ):
-    """Run a calculation here (jobflow run_locally) and store the result."""
+    """Run a study (`ssbi run configs/studies/default.yaml`) or one calculation here, and store the results."""
     from workflows.engines import get_engine
     from workflows.execution import remove_results, run_flow
     from workflows.store import describe
 
+    if kind.endswith((".yaml", ".yml")) or Path(kind).is_file():
+        from workflows.cli_study import run_study
+
+        return run_study(kind, store, submit, out)
+    if material is None:
+        fail("missing MATERIAL: `ssbi run relax|static MATERIAL`, or `ssbi run STUDY.yaml`")
     if not run_guarded(get_engine, engine).runs_here:
         fail(f"engine {engine!r} does not run on this machine; use `ssbi submit` to send it to HPC")
     job_store, prepared, existing = _prepare(kind, material, engine, target, variant, store)

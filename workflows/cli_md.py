@@ -29,6 +29,10 @@ def md_tables(doc: dict) -> list[Table]:
         if t.get("intact_ps4_fraction"):
             notes.append(f"intact PS4: {t['intact_ps4_fraction'][0]:.2f} → {t['intact_ps4_fraction'][-1]:.2f} "
                          f"after {t['times_ps'][-1]:.2f} ps")
+        if t.get("environments"):
+            env = t["environments"]
+            notes.append(f"S bound only to Li: {sum(env['S_Li_only'][0]):.0f} → {sum(env['S_Li_only'][-1]):.0f}; "
+                         f"P–Li contacts: {sum(env['P_Li_contacts'][0]):.0f} → {sum(env['P_Li_contacts'][-1]):.0f}")
         if t.get("reacted_thickness"):
             notes.append(f"reacted zone {t['reacted_thickness'][-1]:.1f} Å")
         if t.get("growth"):

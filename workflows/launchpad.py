@@ -131,11 +131,17 @@ def find_active(lp, fingerprint: str) -> list[int]:
                           "state": {"$in": list(ACTIVE_STATES)}})
 
 
-def submit(lp, flow, fingerprint: str, metadata: dict) -> int:
-    """Add a jobflow Flow as one FireWorks workflow; returns its id."""
+def submit(lp, flow, fingerprint: str, metadata: dict, resources: dict | None = None) -> int:
+    """Add a jobflow Flow as one FireWorks workflow; returns its id.
+
+    ``resources`` (walltime, nodes ...) go to each Firework's ``_queueadapter`` spec (qlaunch reads them).
+    """
     from jobflow.managers.fireworks import flow_to_workflow
 
     wf = flow_to_workflow(flow, store=None)  # the worker wires in its own JobStore
+    if resources:
+        for firework in wf.fws:
+            firework.spec["_queueadapter"] = dict(resources)
     wf.metadata.update(metadata, ssbi_fingerprint=fingerprint)
     mapping = lp.add_wf(wf)
     save_local(lp)

@@ -173,3 +173,65 @@ def plot_md(doc: dict, path: Path) -> Path:
     fig.savefig(path)
     plt.close(fig)
     return path
+
+
+def plot_reactions(docs: list[dict], path: Path) -> Path:
+    """Reaction energy vs mixing ratio of every electrode with every electrolyte: one panel per electrolyte."""
+    electrolytes = sorted({d["b"] for d in docs})
+    fig, axes = plt.subplots(1, len(electrolytes), figsize=(3.2 * len(electrolytes), 3.2), dpi=150, sharey=True,
+                             squeeze=False)
+    for ax, b in zip(axes[0], electrolytes):
+        for i, d in enumerate(sorted((d for d in docs if d["b"] == b), key=lambda d: d["a"])):
+            ax.plot([k["x"] for k in d["kinks"]], [k["energy"] for k in d["kinks"]], "o-", ms=3, color=f"C{i}",
+                    label=f"{d['a']}: {d['minimum']['energy']:.2f} ({d['interphase']['type']})")
+        ax.axhline(0, color="grey", lw=0.5)
+        ax.set_xlim(0, 1)
+        ax.set_title(b, fontsize=9)
+        ax.set_xlabel("x (electrode atom fraction)", fontsize=8)
+        ax.legend(fontsize=6, loc="lower center")
+    axes[0][0].set_ylabel("reaction energy (eV/atom)")
+    fig.suptitle("Interfacial reactions (closed system); legend: minimum eV/atom (interphase type)", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def plot_mechanics(rows: list[dict], path: Path, ratio: float = 2.0) -> Path:
+    """Shear moduli (VRH) against the Monroe–Newman line 2·G_Li."""
+    li = next((r for r in rows if r["material"] == "Li"), None)
+    others = [r for r in rows if r["material"] != "Li"]
+    fig, ax = plt.subplots(figsize=(5.5, 0.45 * max(len(others), 1) + 1.6), dpi=150)
+    ax.barh(range(len(others)), [r["G_vrh_GPa"] for r in others], color="C2")
+    for i, r in enumerate(others):
+        ax.text(r["G_vrh_GPa"] + 0.5, i, f"{r['G_vrh_GPa']:.1f} GPa" +
+                (f" (G/G_Li {r['G_over_G_Li']:.1f})" if r.get("G_over_G_Li") else ""), va="center", fontsize=7)
+    if li:
+        ax.axvline(ratio * li["G_vrh_GPa"], color="C3", ls="--", lw=1,
+                   label=f"{ratio:g}·G_Li = {ratio * li['G_vrh_GPa']:.1f} GPa (Monroe–Newman)")
+        ax.legend(fontsize=7, loc="lower right")
+    ax.set_yticks(range(len(others)), [r["material"] for r in others])
+    ax.set_xlabel("shear modulus G_VRH (GPa)")
+    ax.set_title("Dendrite criterion: G_electrolyte > 2·G_Li", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def plot_adhesion(rows: list[dict], path: Path) -> Path:
+    """Work of adhesion per interface (rigid, and relaxed when computed)."""
+    fig, ax = plt.subplots(figsize=(5.5, 0.45 * max(len(rows), 1) + 1.6), dpi=150)
+    labels = [f"{r['film']}({r['film_miller']}) | {r['substrate']}({r['substrate_miller']})" for r in rows]
+    ax.barh(np.arange(len(rows)) - 0.18, [r["w_ad_rigid_J_m2"] for r in rows], height=0.35, label="rigid", color="C0")
+    relaxed = [r["w_ad_relaxed_J_m2"] if r["w_ad_relaxed_J_m2"] == r["w_ad_relaxed_J_m2"] else None for r in rows]
+    if any(v is not None for v in relaxed):
+        ax.barh(np.arange(len(rows)) + 0.18, [v or 0 for v in relaxed], height=0.35, label="relaxed", color="C1")
+    ax.set_yticks(range(len(rows)), labels, fontsize=7)
+    ax.set_xlabel("W_ad (J/m²)")
+    ax.set_title("Work of adhesion", fontsize=9)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path

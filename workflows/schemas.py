@@ -187,3 +187,18 @@ class AIMDDoc(ResultDoc):
                                                            "reacted thickness and growth fit, RDFs")
     arrhenius: Optional[dict[str, Any]] = None
     trajectory_jobs: dict[str, str] = Field(default_factory=dict)
+
+
+class MechanicsDoc(ResultDoc):
+    """Elastic tensor and moduli of one material; the Monroe–Newman ratio against Li of the same engine."""
+
+    kind: Literal["mechanics"] = "mechanics"
+    elastic_tensor: list[list[float]] = Field(description="6x6 Voigt (IEEE), GPa")
+    k_vrh: float = Field(description="Voigt–Reuss–Hill bulk modulus, GPa")
+    g_vrh: float = Field(description="Voigt–Reuss–Hill shear modulus, GPa")
+    moduli: dict[str, Any] = Field(description="K and G Voigt/Reuss/Hill (GPa), Born stability")
+    n_deformations: int
+    monroe_newman: Optional[dict[str, Any]] = Field(None, description="G/G_Li, verdict (dendrite-suppressing "
+                                                                      "if > 2); None for Li itself")
+    elastic_uuid: str = Field(description="uuid of atomate2's elastic fit job (ElasticDocument)")
+    warnings: list[str] = Field(default_factory=list)

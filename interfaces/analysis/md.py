@@ -151,6 +151,45 @@ def intact_units(structure: Structure, center: str = "P", ligand: str = "S", n_l
     return np.array(intact, dtype=bool)
 
 
+# neighbour cut-offs (Å): P–S bond in PS4 ~2.05; Li–P in Li3P ~2.5–2.8; Li–Cl in LiCl 2.57, argyrodite ~2.4–2.9
+ENVIRONMENT_CUTOFFS = {"P-S": 2.4, "Li-P": 2.9, "Li-Cl": 3.0}
+
+
+def environment_profile(structure: Structure, edges: np.ndarray, axis: int = 2,
+                        cutoffs: Optional[dict] = None) -> dict:
+    """Coordination environments per slice along the normal (counts, by the atom's slice):
+
+    ``S_bound_to_P`` and ``S_Li_only`` (S with no P within the P–S cut-off: sulfide from reduced PS4),
+    ``P_Li_contacts`` (Li neighbours of P within the Li–P cut-off, summed: reduced, phosphide-like P),
+    ``Cl_Li_coordination`` (mean Li neighbours per Cl; NaN where a slice has no Cl).
+    """
+    cut = {**ENVIRONMENT_CUTOFFS, **(cutoffs or {})}
+    length = structure.lattice.abc[axis]
+    z = np.array([site.frac_coords[axis] % 1.0 for site in structure]) * length
+    bins = np.clip(np.digitize(z, edges) - 1, 0, len(edges) - 2)
+    n = len(edges) - 1
+    out = {k: np.zeros(n) for k in ("S_bound_to_P", "S_Li_only", "P_Li_contacts")}
+    cl_sum, cl_n = np.zeros(n), np.zeros(n)
+    r_max = max(cut.values())
+    for i, site in enumerate(structure):
+        el = site.specie.symbol
+        if el not in ("S", "P", "Cl"):
+            continue
+        neigh = structure.get_neighbors(site, r_max)
+        if el == "S":
+            bound = any(nb.specie.symbol == "P" and nb.nn_distance <= cut["P-S"] for nb in neigh)
+            out["S_bound_to_P" if bound else "S_Li_only"][bins[i]] += 1
+        elif el == "P":
+            out["P_Li_contacts"][bins[i]] += sum(1 for nb in neigh if nb.specie.symbol == "Li"
+                                                 and nb.nn_distance <= cut["Li-P"])
+        else:
+            cl_sum[bins[i]] += sum(1 for nb in neigh if nb.specie.symbol == "Li" and nb.nn_distance <= cut["Li-Cl"])
+            cl_n[bins[i]] += 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["Cl_Li_coordination"] = np.where(cl_n > 0, cl_sum / np.maximum(cl_n, 1), np.nan)
+    return out
+
+
 def reacted_thickness(profile: np.ndarray, edges: np.ndarray, reference: np.ndarray, threshold: float = 0.5
                       ) -> np.ndarray:
     """Thickness (Å) of the slices whose signal left its starting value by more than ``threshold``

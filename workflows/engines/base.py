@@ -38,6 +38,18 @@ class Engine(ABC):
     def static_maker(self, target: str = "bulk") -> Maker:
         """Maker of a single-point job taking a Structure."""
 
+    in_process_md: bool = False  # True: MD runs here through calculator(); False: through md_maker()
+
+    def md_maker(self, temperature: float, n_steps: int, timestep_fs: float = 1.0, thermostat: str = "langevin",
+                 target: str = "interface") -> Maker:
+        """Maker of an MD job in the engine's own code (DFT engines)."""
+        raise EngineError(f"engine {self.name!r} has no MD maker")
+
+    def elastic_maker(self) -> Maker:
+        """Maker of the elastic-tensor flow (atomate2's elastic flow for this code)."""
+        raise EngineError(f"engine {self.name!r} has no elastic flow here (atomate2 has none for it); "
+                          "use chgnet, sevennet or vasp")
+
     def calculator(self):
         """An ASE calculator for direct use (MD); only machine-learned potentials have one here."""
         raise EngineError(f"engine {self.name!r} has no ASE calculator here: MD with it runs through its own "

@@ -51,7 +51,32 @@ def _patch_rks_parsing() -> None:
 
 _patch_rks_parsing()
 
-RUN_TYPES = {"static": "ENERGY_FORCE", "relax": "GEO_OPT", "cellopt": "CELL_OPT"}
+
+def _patch_trajectory_parsing() -> None:
+    """atomate2 0.1.5's ``_parse_trajectory`` hands pymatgen's Trajectory the MD energy file as a dict of
+    columns; Trajectory wants one dict per frame (and fails on MD runs). Convert the columns."""
+    from atomate2.cp2k.schemas import calculation
+    from pymatgen.core.trajectory import Trajectory
+    from pymatgen.io.cp2k.outputs import parse_energy_file
+
+    def parse_trajectory(cp2k_output):
+        ener = cp2k_output.filenames.get("ener")
+        columns = parse_energy_file(ener[-1]) if ener else None
+        frames = cp2k_output.structures
+        props = None
+        if columns and len(columns["step"]) == len(frames):
+            props = [{k: float(v[i]) for k, v in columns.items()} for i in range(len(frames))]
+        constant = all(s.lattice == cp2k_output.initial_structure.lattice for s in frames)
+        return Trajectory.from_structures(frames, constant_lattice=constant, frame_properties=props)
+
+    calculation._parse_trajectory = parse_trajectory
+
+
+_patch_trajectory_parsing()
+
+RUN_TYPES = {"static": "ENERGY_FORCE", "relax": "GEO_OPT", "cellopt": "CELL_OPT", "md": "MD"}
+# our thermostat names -> CP2K MOTION/MD (ENSEMBLE, THERMOSTAT/TYPE)
+MD_THERMOSTATS = {"langevin": ("LANGEVIN", "NOSE"), "nose-hoover": ("NVT", "NOSE"), "csvr": ("NVT", "CSVR")}
 
 
 def pmg_cp2k_data_dir() -> Path:
@@ -108,10 +133,18 @@ class SsbiCp2kSetGenerator(Cp2kInputGenerator):
     slab_settings: dict = field(default_factory=dict)
     pmg_data_dir: str | None = None
     spin_polarized: bool = False
+    md: dict = field(default_factory=dict)  # temperature, timestep_fs, n_steps, thermostat, friction (1/fs)
 
     def get_input_updates(self, *args, **kwargs) -> dict:
         updates = {"run_type": self.run_type}
-        if self.run_type != "ENERGY_FORCE":
+        if self.run_type == "MD":
+            ensemble, thermostat = MD_THERMOSTATS[self.md["thermostat"]]
+            updates["activate_motion"] = {"ensemble": ensemble, "temperature": self.md["temperature"],
+                                          "timestep": self.md["timestep_fs"], "nsteps": self.md["n_steps"],
+                                          "thermostat": thermostat}
+            updates.update({f"print_{k}": False for k in ("bandstructure", "dos", "pdos", "v_hartree",
+                                                          "e_density", "mo_cubes")})
+        elif self.run_type != "ENERGY_FORCE":
             updates["activate_motion"] = {"optimizer": "BFGS", "trust_radius": 0.1}
         return updates
 
@@ -133,7 +166,20 @@ class SsbiCp2kSetGenerator(Cp2kInputGenerator):
                 scf["SMEAR"].update({"ELEC_TEMP": temp})
         if not self.spin_polarized:
             input_set.cp2k_input["FORCE_EVAL"]["DFT"].update({"UKS": False})
+        if self.run_type == "MD":
+            self._md_sections(input_set.cp2k_input["MOTION"]["MD"])
         return input_set
+
+    def _md_sections(self, md) -> None:
+        """Thermostat sections as CP2K reads them (pymatgen writes THERMOSTAT/TYPE as a bare string)."""
+        from pymatgen.io.cp2k.inputs import Keyword, Section
+
+        ensemble, thermostat = MD_THERMOSTATS[self.md["thermostat"]]
+        md.subsections.pop("THERMOSTAT", None)
+        if ensemble == "LANGEVIN":
+            md.insert(Section("LANGEVIN", keywords={"GAMMA": Keyword("GAMMA", self.md.get("friction", 0.01))}))
+        else:
+            md.insert(Section("THERMOSTAT", keywords={"TYPE": Keyword("TYPE", thermostat)}))
 
     def _basis_for(self, structure, folder: str) -> dict:
         spec = self.basis
@@ -146,6 +192,8 @@ class SsbiCp2kSetGenerator(Cp2kInputGenerator):
         return out
 
     def _get_kpoints(self, structure, kpoints_updates):
+        if self.run_type == "MD":  # MD cells are supercells: Gamma only (symmetry-reduced meshes break as atoms move)
+            return None
         kpoints = super()._get_kpoints(structure, kpoints_updates)
         if kpoints is not None and self.target != "bulk" and len(kpoints.kpts) == 1:
             kx, ky, _ = kpoints.kpts[0]
@@ -211,6 +259,19 @@ class Cp2kEngine(Engine):
     def static_maker(self, target: str = "bulk"):
         return StaticMaker(name=f"cp2k static {target}", input_set_generator=self.input_generator("static", target),
                            run_cp2k_kwargs=self._run_kwargs())
+
+    def md_maker(self, temperature: float, n_steps: int, timestep_fs: float = 1.0, thermostat: str = "langevin",
+                 target: str = "interface"):
+        """atomate2's CP2K MD maker (trajectory stored, every step printed)."""
+        from atomate2.cp2k.jobs.core import MDMaker
+
+        if thermostat not in MD_THERMOSTATS:
+            raise EngineError(f"cp2k md: unknown thermostat {thermostat!r}; choose one of: {', '.join(MD_THERMOSTATS)}")
+        gen = self.input_generator("md", target)
+        gen.md = {"temperature": float(temperature), "timestep_fs": float(timestep_fs), "n_steps": int(n_steps),
+                  "thermostat": thermostat, "friction": 0.01}
+        return MDMaker(name=f"cp2k md {target} {int(temperature)} K", input_set_generator=gen,
+                       run_cp2k_kwargs=self._run_kwargs())
 
 
 def setup_cp2k(share: str = "/usr/share/cp2k", force: bool = False) -> Path:

@@ -8,7 +8,7 @@ The model is loaded once per process and shared by every job that process runs
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
 from importlib.util import find_spec
 
@@ -48,6 +48,8 @@ class SharedModelStaticMaker(ForceFieldStaticMaker):
 class ForceFieldEngine(Engine):
     """CHGNet, SevenNet or another atomate2-supported MLIP."""
 
+    in_process_md = True
+
     def check(self) -> None:
         package = self.config["package"]
         if find_spec(package) is None:
@@ -75,6 +77,20 @@ class ForceFieldEngine(Engine):
             optimizer_kwargs={"optimizer": relax.get("optimizer", "FIRE")},
             **self._common(),
         )
+
+    def elastic_maker(self):
+        """atomate2's force-field elastic flow: a tight symmetry-fixed cell relaxation, then fixed-cell
+        relaxations of the strained cells and a fit of the stresses."""
+        from atomate2.forcefields.flows.elastic import ElasticMaker
+
+        cfg = self.config.get("elastic", {})
+        tight = {"relax_kwargs": {"fmax": cfg.get("fmax", 0.002)}, "steps": cfg.get("steps", 1000),
+                 "fix_symmetry": True}
+        return ElasticMaker(name=f"{self.name} elastic",
+                            bulk_relax_maker=replace(self.relax_maker("bulk"), name=f"{self.name} elastic relax",
+                                                     **tight),
+                            elastic_relax_maker=replace(self.relax_maker("slab"), name=f"{self.name} elastic strained",
+                                                        **tight))
 
     def static_maker(self, target: str = "bulk") -> SharedModelStaticMaker:
         self._check_target(target)

@@ -21,6 +21,7 @@ from atomate2.vasp.sets.base import VaspInputGenerator
 from pymatgen.io.vasp import Kpoints
 
 from workflows.engines.base import Engine
+from workflows.errors import EngineError
 
 
 @dataclass
@@ -33,12 +34,23 @@ class SsbiVaspSetGenerator(VaspInputGenerator):
     slab_incar: dict = field(default_factory=dict)
     reciprocal_density: float = 64
     slab_length_density: float = 25
+    md: dict = field(default_factory=dict)  # temperature, timestep_fs, n_steps, thermostat, friction (1/fs)
 
     @property
     def incar_updates(self) -> dict:
         updates = {"GGA": "Pe", "METAGGA": None, "ALGO": "Normal", **self.shared_incar}
         if self.run_type == "relax":
             updates.update(NSW=200, IBRION=2, ISIF=3 if self.target == "bulk" else 2)
+        elif self.run_type == "md":
+            md = self.md
+            updates.update(IBRION=0, ISIF=2, ISYM=0, NSW=md["n_steps"], POTIM=md["timestep_fs"],
+                           TEBEG=md["temperature"], TEEND=md["temperature"], NELMIN=4, LCHARG=False, LWAVE=False,
+                           NBLOCK=1, KBLOCK=100)
+            if md["thermostat"] == "langevin":  # LANGEVIN_GAMMA per species, in 1/ps
+                n_types = len(self.structure.composition) if self.structure is not None else 1
+                updates.update(MDALGO=3, LANGEVIN_GAMMA=[md.get("friction", 0.01) * 1000] * n_types)
+            else:
+                updates.update(MDALGO=2, SMASS=0)
         else:
             updates.update(NSW=0, IBRION=-1)
         if self.target != "bulk":
@@ -49,6 +61,8 @@ class SsbiVaspSetGenerator(VaspInputGenerator):
 
     @property
     def kpoints_updates(self):
+        if self.run_type == "md":  # MD cells are supercells: Gamma only
+            return Kpoints.gamma_automatic((1, 1, 1))
         if self.target == "bulk":
             return {"reciprocal_density": self.reciprocal_density}
         a, b, _ = self.structure.lattice.abc
@@ -92,3 +106,26 @@ class VaspEngine(Engine):
 
     def static_maker(self, target: str = "bulk"):
         return StaticMaker(name=f"vasp static {target}", input_set_generator=self.input_generator("static", target))
+
+    def md_maker(self, temperature: float, n_steps: int, timestep_fs: float = 1.0, thermostat: str = "langevin",
+                 target: str = "interface"):
+        """atomate2's VASP MD maker (NVT, Langevin or Nose-Hoover); runs on HPC."""
+        from atomate2.vasp.jobs.md import MDMaker
+
+        if thermostat not in ("langevin", "nose-hoover"):
+            raise EngineError(f"vasp md: unknown thermostat {thermostat!r}; choose one of: langevin, nose-hoover")
+        gen = self.input_generator("md", target)
+        gen.md = {"temperature": float(temperature), "timestep_fs": float(timestep_fs), "n_steps": int(n_steps),
+                  "thermostat": thermostat, "friction": 0.01}
+        return MDMaker(name=f"vasp md {target} {int(temperature)} K", input_set_generator=gen)
+
+    def elastic_maker(self):
+        """atomate2's VASP elastic flow (tight relaxation, strained cells, fit); runs on HPC."""
+        from atomate2.vasp.flows.elastic import ElasticMaker
+
+        return ElasticMaker()
+
+    def write_md_inputs(self, structure, folder, **md) -> list[str]:
+        """INCAR, KPOINTS, POSCAR and POTCAR.spec of one MD run (``md``: md_maker arguments)."""
+        self.md_maker(**md).input_set_generator.get_input_set(structure, potcar_spec=True).write_input(folder)
+        return sorted(p.name for p in Path(folder).iterdir())

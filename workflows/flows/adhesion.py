@@ -155,6 +155,18 @@ class AdhesionMaker(Maker):
 
 
 @job
+def stored_bulk(store, engine: str, structure: Structure) -> Optional[dict]:
+    """The stored bulk relaxation of ``structure`` with ``engine``: {"structure", "energy_per_atom", "uuid"}."""
+    from workflows.execution import find_result
+    from workflows.flows.calc import calc_fingerprint
+
+    found = find_result(store, calc_fingerprint(structure, "relax", "bulk", get_engine(engine).describe()))
+    if not found:
+        return None
+    return {"structure": Structure.from_dict(found["output"]["structure"]),
+            "energy_per_atom": found["output"]["energy_per_atom"], "uuid": found["uuid"]}
+
+
 def _per_atom(energy: float, n: int) -> float:
     return energy / n
 

@@ -24,7 +24,9 @@ from workflows.schemas import AIMDDoc, EngineInfo
 
 @dataclass
 class AIMDMaker(Maker):
-    """NVT MD with ``engine`` (MLIPs here; CP2K/VASP MD on HPC are not wired in yet)."""
+    """NVT MD with ``engine``: MLIPs run our checkpointed ASE MD in-process; CP2K and VASP run the
+    engine's atomate2 MD maker (one job per temperature) whose stored trajectory is converted for the
+    same analysis."""
 
     name: str = "aimd"
     engine: str = DEFAULT_ENGINE
@@ -51,20 +53,28 @@ class AIMDMaker(Maker):
     def make(self, structure: Structure, label: Optional[str] = None, boundary: Optional[float] = None) -> Flow:
         """``boundary``: height (Å along c) of the interface plane; default from the ``region`` site labels."""
         eng = get_engine(self.engine)
-        eng.calculator()  # no calculator (DFT engines): one clear line before any job
         fp = self.fingerprint(structure)
         n_steps = int(round(self.ps * 1000 / self.timestep_fs))
-        runs = []
+        name = label or structure.composition.reduced_formula
+        runs, jobs = [], []
         for t in self.temperatures:
-            run = md_run(structure, self.engine, float(t), n_steps, self.timestep_fs, self.save_every,
-                         self.chunk_steps, self.thermostat, self.fix_bottom, self.seed, f"{fp}/T{int(t)}")
-            run.name = f"md {label or structure.composition.reduced_formula} {int(t)} K"
+            if eng.in_process_md:  # MLIP: our checkpointed ASE MD
+                run = md_run(structure, self.engine, float(t), n_steps, self.timestep_fs, self.save_every,
+                             self.chunk_steps, self.thermostat, self.fix_bottom, self.seed, f"{fp}/T{int(t)}")
+                jobs.append(run)
+            else:  # DFT: the engine's own MD job (atomate2 CP2K/VASP MD maker), then its trajectory converted
+                start = structure if self.fix_bottom else _unconstrained(structure)
+                target = "interface" if structure.site_properties.get("region") else "bulk"
+                dft = eng.md_maker(float(t), n_steps, self.timestep_fs, self.thermostat, target).make(start)
+                run = md_from_task(dft.output, float(t), self.timestep_fs, self.save_every)
+                jobs += [dft, run]
+            run.name = f"md {name} {int(t)} K"
             runs.append(run)
         analysis = md_analysis([r.output for r in runs], structure, eng.describe(), self.settings(), fp,
                                label or structure.composition.reduced_formula, boundary,
                                {r.name: r.uuid for r in runs})
         analysis.name = "md analysis"
-        return Flow([*runs, analysis], output=analysis.output, name=f"md {label or ''} ({eng.name})")
+        return Flow([*jobs, analysis], output=analysis.output, name=f"md {label or ''} ({eng.name})")
 
 
 def interface_boundary(structure: Structure) -> Optional[float]:
@@ -76,6 +86,52 @@ def interface_boundary(structure: Structure) -> Optional[float]:
     sub = [zz for zz, r in zip(z, regions) if r == "substrate"]
     film = [zz for zz, r in zip(z, regions) if r == "film"]
     return float((max(sub) + min(film)) / 2) if sub and film else None
+
+
+def _unconstrained(structure: Structure) -> Structure:
+    structure = structure.copy()
+    if "selective_dynamics" in structure.site_properties:
+        structure.remove_site_property("selective_dynamics")
+    return structure
+
+
+def trajectory_from_task(task, save_every: int = 1) -> dict:
+    """Our trajectory dict (species, lattice, unwrapped Cartesian positions, energies) from the pymatgen
+    Trajectory that atomate2 stores in a CP2K or VASP MD task document, keeping every ``save_every``-th step."""
+    from pymatgen.core.trajectory import Trajectory as PmgTrajectory
+
+    get = task.get if isinstance(task, dict) else lambda k: getattr(task, k, None)
+    objects = get("cp2k_objects") or get("vasp_objects") or {}
+    traj = next((v for k, v in objects.items() if str(getattr(k, "value", k)).lower() == "trajectory"), None)
+    if traj is None:
+        raise ValueError("the MD task document holds no trajectory (atomate2 store_trajectory was off)")
+    if isinstance(traj, dict):
+        traj = PmgTrajectory.from_dict(traj)
+    structures = [traj.get_structure(i) for i in range(len(traj))]
+    lattice = structures[0].lattice
+    frac = np.array([s.frac_coords for s in structures])
+    jumps = np.round(np.diff(frac, axis=0))  # undo wrapping between consecutive steps
+    frac[1:] -= np.cumsum(jumps, axis=0)
+    keep = list(range(0, len(structures), save_every))
+    props = traj.frame_properties
+    energies = [np.nan] * len(structures)
+    if isinstance(props, dict) and "potential_energy" in props:  # atomate2 passes the ener-file columns
+        energies = list(np.asarray(props["potential_energy"], dtype=float))[: len(structures)]
+    elif isinstance(props, list):
+        energies = [float(p.get("potential_energy", p.get("e_0_energy", np.nan))) for p in props]
+    return {"species": [sp.symbol for sp in structures[0].species], "lattice": lattice.matrix,
+            "positions": np.array([lattice.get_cartesian_coords(frac[i]) for i in keep]),
+            "energies": np.array([energies[i] for i in keep]), "steps": np.array(keep)}
+
+
+@job(data="trajectory")
+def md_from_task(task, temperature: float, timestep_fs: float, save_every: int) -> dict:
+    """A DFT MD task document turned into the ``md_run`` output the analysis reads."""
+    traj = trajectory_from_task(task, save_every)
+    return {"temperature": temperature, "dt_fs": timestep_fs * save_every, "n_frames": len(traj["steps"]),
+            "steps": traj["steps"].tolist(), "checkpoint": None,
+            "trajectory": {"species": traj["species"], "lattice": traj["lattice"].tolist(),
+                           "positions": traj["positions"].tolist(), "energies": traj["energies"].tolist()}}
 
 
 @job(data="trajectory")
@@ -107,6 +163,7 @@ def analyse_run(run: dict, boundary: Optional[float], width: float, equilibratio
         Trajectory,
         composition_profile,
         diffusion,
+        environment_profile,
         fit_growth_law,
         intact_units,
         rdf,
@@ -140,9 +197,10 @@ def analyse_run(run: dict, boundary: Optional[float], width: float, equilibratio
         # inside one) that lost more than half of their intact units
         length = prof["edges"][-1]
         edges = np.linspace(0, length, max(2, int(length // 3.0)) + 1)
-        fractions, counts = [], []
+        fractions, counts, env = [], [], []
         for f in frames:
             s = full.structure(f)
+            env.append(environment_profile(s, np.array(prof["edges"])))
             intact = intact_units(s)
             z = np.array([site.frac_coords[2] % 1.0 for site in s if site.specie.symbol == "P"]) * length
             fractions.append(float(intact.mean()))
@@ -150,6 +208,9 @@ def analyse_run(run: dict, boundary: Optional[float], width: float, equilibratio
         counts = np.array(counts, dtype=float)
         thickness = reacted_thickness(counts, edges, counts[0])
         out["intact_ps4_fraction"] = fractions
+        # per slice (profile_edges) and frame: S bound to P vs Li only, P–Li contacts, Cl's Li coordination
+        out["environments"] = {k: [[None if np.isnan(v) else float(v) for v in e[k]] for e in env]
+                               for k in env[0] if "Cl" not in k or "Cl" in data["species"]}
         out["reacted_thickness"] = thickness.tolist()
         if len(times) >= 3 and np.ptp(thickness) > 0:
             out["growth"] = fit_growth_law(times[1:], thickness[1:]).as_dict()

@@ -41,7 +41,15 @@ CHECKED_KEYWORDS = [
     ("FORCE_EVAL/DFT/SCF/MIXING", "ALPHA"),
     ("FORCE_EVAL/DFT/SCF/MIXING", "BETA"),
     ("FORCE_EVAL/DFT/SCF/SMEAR", "ELEC_TEMP"),
+    ("MOTION/MD", "ENSEMBLE"),
+    ("MOTION/MD", "TEMPERATURE"),
+    ("MOTION/MD", "TIMESTEP"),
+    ("MOTION/MD", "STEPS"),
 ]
+# MD recordings: the case's MD settings (the md_maker arguments)
+MD_CASES = {"li2s_md": {"temperature": 600.0, "n_steps": 10, "timestep_fs": 1.0, "thermostat": "langevin"}}
+# output files kept besides cp2k.out.gz: the MD trajectory, forces, energies and cell (not wavefunctions, restarts)
+KEPT_OUTPUT_PATTERNS = ("*-pos-1.xyz*", "*-frc-1.xyz*", "*-1.ener*", "*-1.cell*")
 
 
 def reference_cases() -> dict[str, tuple[Structure, str]]:
@@ -60,6 +68,7 @@ def reference_cases() -> dict[str, tuple[Structure, str]]:
         "li_slab_unstrained": (unstrained_slab(best.film_slab, best.metadata.film_supercell), "slab"),
         "li2s_slab": (best.substrate_slab, "slab"),
         "li_li2s_interface": (best.interface, "interface"),
+        "li2s_md": (li2s, "bulk"),  # 12-atom conventional cell, Gamma only
     }
 
 
@@ -136,6 +145,9 @@ def fake_run_cp2k(reference: str):
     def run(*args, **kwargs):
         check_input(Path("cp2k.inp"), ref / "cp2k.inp")
         shutil.copy(ref / "cp2k.out.gz", "cp2k.out.gz")
+        for pattern in KEPT_OUTPUT_PATTERNS:
+            for path in ref.glob(pattern):
+                shutil.copy(path, path.name)
 
     return run
 
@@ -150,9 +162,13 @@ def record(name: str) -> Path:
     structure, target = reference_cases()[name]
     engine = get_engine("cp2k")
     engine.check()
-    job = engine.static_maker(target).make(structure)
+    if name in MD_CASES:
+        job = engine.md_maker(target=target, **MD_CASES[name]).make(structure)
+    else:
+        job = engine.static_maker(target).make(structure)
     with tempfile.TemporaryDirectory() as tmp:
-        run_locally(job, store=JobStore(MemoryStore()), root_dir=tmp, create_folders=True, ensure_success=True)
+        run_locally(job, store=JobStore(MemoryStore(), additional_stores={"data": MemoryStore()}), root_dir=tmp,
+                    create_folders=True, ensure_success=True)
         run_dir = next(Path(tmp).glob("job_*"))
         out = reference_path(name)
         shutil.rmtree(out, ignore_errors=True)
@@ -169,6 +185,9 @@ def record(name: str) -> Path:
             with open(run_dir / "cp2k.out", "rb") as fin, gzip.open(output, "wb") as fout:
                 fout.write(fin.read())
         shutil.copy(output, out / "cp2k.out.gz")
+        for pattern in KEPT_OUTPUT_PATTERNS:
+            for path in run_dir.glob(pattern):
+                shutil.copy(path, out / path.name)
     write_case(name, structure, target)
     return out
 

@@ -1,0 +1,146 @@
+"""Study files: validation, the task plan, a small real study (run, re-run, report, queries) with CHGNet."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from interfaces.errors import InputError
+from workflows.study import load_study, plan
+
+DEFAULT = Path(__file__).parents[1] / "configs" / "studies" / "default.yaml"
+
+
+def write(tmp_path, **changes) -> Path:
+    data = yaml.safe_load(DEFAULT.read_text())
+    data.update(changes)
+    path = tmp_path / "study.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_default_study_plan():
+    spec = load_study(DEFAULT)
+    labels = [t.label for t in plan(spec)]
+    assert labels[0] == "hull Cl-Ge-La-Li-O-P-S-Zr"
+    assert sum(t.analysis == "window" for t in plan(spec)) == 4
+    assert sum(t.analysis == "reactions" for t in plan(spec)) == 12  # (Li, S8, Li2S) x 4
+    assert [t.materials[0] for t in plan(spec) if t.analysis == "mechanics"][0] == "Li"  # Li first: G_Li
+    assert [t.materials for t in plan(spec) if t.analysis == "adhesion"] == [
+        ("Li", "Li3PS4"), ("Li", "Li6PS5Cl"), ("Li", "Li10GeP2S12"), ("Li", "Li7La3Zr2O12")]
+    assert load_study("default").name == "default"
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"electrolytes": ["Li3PS4", "Li6PSCl"]}, "unknown material 'Li6PSCl' in electrolytes (did you mean "),
+    ({"analyses": {"window": {}, "windowz": {}}}, "unknown analysis 'windowz' in analyses; allowed: window, "
+                                                  "reactions, adhesion, md, mechanics"),
+    ({"engine": "chgnett"}, "unknown engine 'chgnett' in engine; allowed: chgnet, cp2k, sevennet, vasp"),
+    ({"engine_settings": {"fmaxx": 1}}, "unknown setting(s) fmaxx in engine_settings; allowed: "),
+    ({"analyses": {"adhesion": {"relaxx": True}}}, "unknown key 'relaxx' in analyses.adhesion; allowed: relax,"),
+    ({"execution": {"where": "cloud"}}, "execution.where: Input should be 'local' or 'fireworks'"),
+])
+def test_bad_study_is_one_line_naming_key_and_allowed(tmp_path, changes, message):
+    with pytest.raises(InputError) as err:
+        load_study(write(tmp_path, **changes))
+    text = str(err.value)
+    assert message in text and "\n" not in text
+
+
+def test_unreadable_study_file(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: [unclosed")
+    with pytest.raises(InputError, match="not valid YAML"):
+        load_study(bad)
+    with pytest.raises(InputError, match="no study file"):
+        load_study(tmp_path / "missing.yaml")
+
+
+SMALL = {
+    "name": "small", "anodes": ["Li"], "cathodes": ["Li2S"], "electrolytes": ["Li3PS4"], "engine": "chgnet",
+    "analyses": {"window": {}, "reactions": {}, "mechanics": {},
+                 "adhesion": {"miller": {"Li": [1, 1, 0], "Li3PS4": [0, 1, 0]},
+                              "build": {"film_thickness": 5.0, "substrate_thickness": 7.0, "max_atoms": 160,
+                                        "max_strain": 0.08, "vacuum": 10.0}}},
+}
+
+
+def ssbi(*args, env):
+    return subprocess.run([sys.executable, "-m", "workflows.cli", *args], capture_output=True, text=True, env=env,
+                          timeout=900)
+
+
+@pytest.mark.slow
+def test_small_study_runs_reruns_reports_and_queries(tmp_path):
+    """Li | Li3PS4 | Li2S with CHGNet through `ssbi run`, then a re-run that only finds stored results,
+    then the report (rendered by headless Chromium when installed) and the queries."""
+    study = tmp_path / "small.yaml"
+    study.write_text(yaml.safe_dump(SMALL))
+    env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "200"}
+    first = ssbi("run", str(study), "-o", str(tmp_path / "out"), env=env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    for label in ("hull Li-P-S", "window Li3PS4", "reactions Li|Li3PS4", "reactions Li2S|Li3PS4", "mechanics Li",
+                  "mechanics Li3PS4", "adhesion Li|Li3PS4"):
+        assert f"done {label}" in " ".join(first.stdout.split()), label
+    assert "Wall time by analysis" in first.stdout
+
+    from workflows.query import Results
+    from workflows.store import open_store
+
+    os.environ["SSBI_DATA_DIR"] = env["SSBI_DATA_DIR"]
+    try:
+        store = open_store(None)
+        results = Results(store)
+        w = results.windows(electrolyte="Li3PS4", engine="chgnet").iloc[0]
+        assert 1.0 < w.reduction_V < 2.2 and "Li2S" in w.reduced_to  # reduced by Li to Li2S (+ Li3P)
+        rx = results.reactions(electrode="Li", electrolyte="Li3PS4").iloc[0]
+        assert rx.E_min_eV_atom < -0.5 and rx.interphase == "passivating"
+        mech = results.mechanics(study=str(study)).set_index("material")
+        assert mech.loc["Li3PS4", "G_over_G_Li"] == pytest.approx(mech.loc["Li3PS4", "G_vrh_GPa"]
+                                                                  / mech.loc["Li", "G_vrh_GPa"])
+        ad = results.adhesion(anode="Li", electrolyte="Li3PS4")
+        assert len(ad) == 1 and 0.1 < ad.iloc[0].w_ad_rigid_J_m2 < 3.0
+        n_docs = store.docs_store.count()
+    finally:
+        del os.environ["SSBI_DATA_DIR"]
+
+    again = ssbi("run", str(study), "-o", str(tmp_path / "out"), env=env)
+    assert again.returncode == 0, again.stderr
+    words = " ".join(again.stdout.split())
+    assert "stored hull Li-P-S" in words and "stored adhesion Li|Li3PS4" in words and "stored mechanics Li" in words
+    os.environ["SSBI_DATA_DIR"] = env["SSBI_DATA_DIR"]
+    try:
+        assert open_store(None).docs_store.count() == n_docs  # nothing recomputed
+    finally:
+        del os.environ["SSBI_DATA_DIR"]
+
+    rep = ssbi("report", str(study), "-o", str(tmp_path / "report"), env=env)
+    assert rep.returncode == 0, rep.stderr
+    page = (tmp_path / "report" / "report.html").read_text()
+    assert page.count("data:image/png;base64,") >= 4 and "Li3PS4" in page
+    assert "| 1 | Li3PS4 |" in (tmp_path / "report" / "summary.md").read_text()
+
+    q = ssbi("query", "adhesion", "--anode", "Li", "--electrolyte", "Li3PS4", "--format", "json", env=env)
+    rows = json.loads(q.stdout)
+    assert q.returncode == 0 and len(rows) == 1 and rows[0]["substrate_miller"] == "010"
+    shown = ssbi("show", rows[0]["id"], "--export", "cif", "-o", str(tmp_path / "export"), env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert len(list((tmp_path / "export").glob("*.cif"))) == 3  # interface and both slabs
+    csv_out = ssbi("query", "mechanics", "--format", "csv", env=env).stdout.splitlines()
+    assert csv_out[0].startswith("id,material,K_vrh_GPa") and len(csv_out) == 3
+
+    import shutil
+
+    if shutil.which("chromium"):
+        from workflows.report import screenshot
+
+        png = screenshot(tmp_path / "report" / "report.html", tmp_path / "report.png", height=1600)
+        from PIL import Image
+        import numpy as np
+
+        pixels = np.asarray(Image.open(png).convert("L"), dtype=float)
+        assert pixels.std() > 10  # text, table and plots, not a blank page

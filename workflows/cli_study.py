@@ -1,0 +1,126 @@
+"""ssbi run STUDY.yaml and ssbi report STUDY.yaml: the screening study, its summary and its report."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from workflows.cli_app import app
+from workflows.cli_exec import STORE_OPT, _locked
+from workflows.console import console, fail, run_guarded
+
+STATUS_STYLE = {"stored": "dim", "done": "green", "failed": "red", "submitted": "cyan", "queued": "cyan"}
+
+
+def summary_table(rows: list[dict], title: str) -> Table:
+    table = Table(title=title, header_style="bold")
+    heads = {"rank": "#", "electrolyte": "electrolyte", "window_V": "window (V)", "E_hull_meV": "E_hull (meV/at)",
+             "rxn_anode_eV_atom": "ΔE_rxn anode (eV/at)", "interphase_anode": "interphase anode",
+             "rxn_cathode_eV_atom": "ΔE_rxn cathode (eV/at)", "interphase_cathode": "interphase cathode",
+             "W_ad_anode_J_m2": "W_ad anode (J/m²)", "G_GPa": "G (GPa)", "G_over_G_Li": "G/G_Li",
+             "dendrite_verdict": "dendrites"}
+    for key, head in heads.items():
+        table.add_column(head, justify="left" if key in ("electrolyte", "interphase_anode", "interphase_cathode",
+                                                         "dendrite_verdict") else "right")
+    for r in rows:
+        table.add_row(*["—" if r[k] is None else str(r[k]) for k in heads])
+    return table
+
+
+def timings_table(timings: dict[str, float], total: float) -> Table:
+    table = Table(title=f"Wall time by analysis (total {total:.0f} s)", header_style="bold")
+    table.add_column("analysis")
+    table.add_column("s", justify="right")
+    table.add_column("%", justify="right")
+    for k, v in timings.items():
+        table.add_row(k, f"{v:.0f}", f"{100 * v / total:.0f}" if total else "—")
+    return table
+
+
+def run_study(path: str, store: Optional[str], submit: bool, out: Path) -> None:
+    """Run every task of the study here with a progress display (or submit them); then the summary."""
+    from workflows.query import Results
+    from workflows.report import study_summary, write_report
+    from workflows.store import describe, open_store
+    from workflows.study import load_study
+    from workflows.study_run import StudyRunner
+
+    spec = run_guarded(load_study, path)
+    store = store or spec.store
+    job_store = run_guarded(open_store, store)
+    runner = run_guarded(StudyRunner, spec, job_store)
+    console.print(f"study [bold]{spec.name}[/]: {len(runner.tasks)} tasks with {runner.engine.name}; "
+                  f"results in {describe(store)}")
+    if submit or spec.execution.where == "fireworks":
+        from workflows import launchpad as fw
+
+        with _locked("ssbi run --submit"):
+            lp = run_guarded(fw.get_launchpad)
+            outcomes = runner.submit(lp)
+        for o in outcomes:
+            console.print(f"[{STATUS_STYLE.get(o.status, '')}]{o.status:>9}[/] {o.task.label} {o.message}")
+        console.print("run them with `ssbi worker` (or qlaunch on HPC); then `ssbi run` again here to collect the "
+                      "windows and reactions and print the summary")
+        return
+    start = time.time()
+    timings: dict[str, float] = defaultdict(float)
+    failed = []
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        bar = progress.add_task(f"study {spec.name}", total=len(runner.tasks))
+
+        def started(task):
+            progress.update(bar, description=f"{task.label}")
+
+        def ended(outcome):
+            timings[outcome.task.analysis] += outcome.seconds
+            style = STATUS_STYLE.get(outcome.status, "")
+            extra = f" in {outcome.seconds:.0f} s" if outcome.status == "done" else ""
+            note = f": {outcome.message}" if outcome.message else ""
+            progress.console.print(f"[{style}]{outcome.status:>7}[/] {outcome.task.label}{extra}{note}")
+            if outcome.status == "failed":
+                failed.append(outcome)
+            progress.advance(bar)
+
+        runner.run(started, ended)
+    total = time.time() - start
+    results = Results(job_store)
+    rows = study_summary(spec, results)
+    console.print(summary_table(rows, f"Study {spec.name}: electrolytes ranked ({runner.engine.name})"))
+    console.print(timings_table(dict(timings), total))
+    written = write_report(spec, results, out, timings=dict(timings))
+    console.print(f"summary: {written['markdown']}; report: {written['html']}")
+    if failed:
+        fail(f"{len(failed)} task(s) failed: {', '.join(o.task.label for o in failed)} (re-run to retry them)")
+
+
+@app.command()
+def report(
+    study: str = typer.Argument(..., help="Study file or name, e.g. configs/studies/default.yaml."),
+    out: Path = typer.Option(Path("report"), "-o", "--out", help="Folder for report.html, summary.md, plots."),
+    store: Optional[str] = STORE_OPT,
+    screenshot: bool = typer.Option(False, "--screenshot", help="Also render report.png with headless Chromium."),
+):
+    """HTML (one file, images embedded) and Markdown report of a study from the stored results."""
+    from workflows.query import Results
+    from workflows.report import screenshot as render
+    from workflows.report import write_report
+    from workflows.store import open_store
+    from workflows.study import load_study
+
+    spec = run_guarded(load_study, study)
+    job_store = run_guarded(open_store, store or spec.store)
+    written = run_guarded(write_report, spec, Results(job_store), out)
+    if not any(written["rows"][0][k] is not None for k in ("window_V", "W_ad_anode_J_m2", "G_GPa")):
+        console.print(f"[yellow]no stored results for study {spec.name}: run `ssbi run {study}` first[/]")
+    console.print(summary_table(written["rows"], f"Study {spec.name}"))
+    console.print(f"wrote {written['html']} and {written['markdown']} ({len(written['plots'])} plots)")
+    if screenshot:
+        console.print(f"rendered {run_guarded(render, written['html'], out / 'report.png')}")

@@ -1,0 +1,68 @@
+"""Elastic tensor, VRH moduli and the Monroe–Newman dendrite criterion, with any engine that has an
+atomate2 elastic flow (force fields here, VASP on HPC)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from jobflow import Flow, Maker, job
+from pymatgen.core import Structure
+from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
+
+from interfaces.fingerprint import fingerprint
+from workflows.engines import DEFAULT_ENGINE, get_engine
+from workflows.schemas import EngineInfo, MechanicsDoc
+
+
+@dataclass
+class MechanicsMaker(Maker):
+    """atomate2 elastic flow of ``engine`` on the symmetrised primitive cell, then a :class:`MechanicsDoc`.
+
+    ``make(structure, material, g_li=...)``: ``g_li`` (GPa, or a job output) gives the Monroe–Newman ratio.
+    """
+
+    name: str = "mechanics"
+    engine: str = DEFAULT_ENGINE
+
+    def fingerprint(self, structure: Structure) -> str:
+        return fingerprint({"kind": "mechanics", "structure": structure,
+                            "engine": get_engine(self.engine).describe()})
+
+    def make(self, structure: Structure, material: Optional[str] = None, g_li=None, study: Optional[str] = None) -> Flow:
+        eng = get_engine(self.engine)
+        material = material or structure.composition.reduced_formula
+        cell = SpacegroupAnalyzer(structure, symprec=0.01).get_primitive_standard_structure()
+        elastic = eng.elastic_maker().make(cell)
+        summary = mechanics_summary(elastic.output, material, eng.describe(), self.fingerprint(structure), g_li,
+                                    study, elastic.output.uuid)
+        summary.name = f"mechanics summary {material}"
+        return Flow([elastic, summary], output=summary.output, name=f"mechanics {material} ({eng.name})")
+
+
+@job
+def mechanics_summary(elastic_doc, material: str, engine_info: dict, fp: str, g_li=None,
+                      study: Optional[str] = None, elastic_uuid: str = "") -> MechanicsDoc:
+    """The moduli of atomate2's ElasticDocument; G/G_Li when ``g_li`` (GPa) is given."""
+    from interfaces.analysis.mechanics import moduli, monroe_newman
+
+    get = elastic_doc.get if isinstance(elastic_doc, dict) else lambda k: getattr(elastic_doc, k, None)
+    tensor = get("elastic_tensor")
+    tensor = tensor.get("ieee_format") if isinstance(tensor, dict) else tensor.ieee_format
+    m = moduli(tensor)
+    warnings = list(get("warnings") or [])
+    if not m.mechanically_stable:
+        warnings.append("elastic tensor not positive definite: mechanically unstable or poorly converged")
+    fitting = get("fitting_data")
+    n_def = len((fitting.get("deformations") if isinstance(fitting, dict) else fitting.deformations) or [])
+    structure = get("structure")
+    structure = Structure.from_dict(structure) if isinstance(structure, dict) else structure
+    ratio = None
+    if g_li is not None and material != "Li":
+        g_li = g_li.get("g_vrh") if isinstance(g_li, dict) else getattr(g_li, "g_vrh", g_li)
+        ratio = monroe_newman(m.g_vrh, float(g_li))
+    return MechanicsDoc(fingerprint=fp, materials=[material], formula=structure.composition.reduced_formula,
+                        engine=EngineInfo(**engine_info), study=study,
+                        elastic_tensor=[[float(x) for x in row] for row in tensor], k_vrh=m.k_vrh, g_vrh=m.g_vrh,
+                        moduli=m.as_dict(), n_deformations=n_def, monroe_newman=ratio,
+                        elastic_uuid=elastic_uuid, warnings=warnings)

@@ -1,0 +1,199 @@
+"""The study report: a ranked electrolyte table and the plots, as one HTML file (images embedded) and Markdown."""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Optional
+
+from pymatgen.core import Composition
+
+from workflows.query import Results
+from workflows.study import StudySpec
+
+INTERPHASE_RANK = {"stable": 0, "passivating": 1, "undetermined": 2, "mixed-conducting": 3}
+SUMMARY_COLUMNS = ["rank", "electrolyte", "window_V", "E_hull_meV", "rxn_anode_eV_atom", "interphase_anode",
+                   "rxn_cathode_eV_atom", "interphase_cathode", "W_ad_anode_J_m2", "G_GPa", "G_over_G_Li",
+                   "dendrite_verdict"]
+
+
+def _same(a: str, b: str) -> bool:
+    return Composition(a).reduced_formula == Composition(b).reduced_formula
+
+
+def _num(v) -> Optional[float]:
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+
+
+def study_summary(spec: StudySpec, results: Results) -> list[dict]:
+    """One row per electrolyte, ranked: interphase against the anode (stable, passivating, then growing),
+    then the dendrite criterion, then the reaction energy with the anode (least negative first)."""
+    from interfaces.materials import get_material
+
+    formula = {n: get_material(n).formula for n in [*spec.anodes, *spec.cathodes, *spec.electrolytes]}
+    windows = results.windows(engine=spec.engine).to_dict("records")
+    reactions = results.reactions(engine=spec.engine).to_dict("records")
+    adhesion = results.adhesion(engine=spec.engine).to_dict("records")
+    mechanics = {r["material"]: r for r in results.mechanics(engine=spec.engine).to_dict("records")}
+    rows = []
+    for e in spec.electrolytes:
+        w = next((r for r in windows if _same(r["electrolyte"], formula[e])), None)
+        rx = {a: next((r for r in reactions if _same(r["b"], formula[e]) and _same(r["a"], formula[a])), None)
+              for a in [*spec.anodes, *spec.cathodes]}
+        anode = min((rx[a] for a in spec.anodes if rx[a]), key=lambda r: r["E_min_eV_atom"], default=None)
+        cathode = min((rx[c] for c in spec.cathodes if rx[c]), key=lambda r: r["E_min_eV_atom"], default=None)
+        ad = [r for r in adhesion if r["substrate"] == e and r["film"] in spec.anodes]
+        m = mechanics.get(e, {})
+        w_ad = None
+        if ad:
+            best = ad[0]
+            w_ad = _num(best["w_ad_relaxed_J_m2"]) if _num(best["w_ad_relaxed_J_m2"]) is not None else best["w_ad_rigid_J_m2"]
+        row = {
+            "electrolyte": e,
+            "window_V": None if not w else f"{w['reduction_V']:.2f}–{'—' if _num(w['oxidation_V']) is None else format(w['oxidation_V'], '.2f')}",
+            "E_hull_meV": None if not w else round(w["e_above_hull_meV"], 1),
+            "rxn_anode_eV_atom": None if not anode else round(anode["E_min_eV_atom"], 3),
+            "interphase_anode": None if not anode else f"{anode['interphase']} ({anode['a']})",
+            "rxn_cathode_eV_atom": None if not cathode else round(cathode["E_min_eV_atom"], 3),
+            "interphase_cathode": None if not cathode else f"{cathode['interphase']} ({cathode['a']})",
+            "W_ad_anode_J_m2": None if w_ad is None else round(w_ad, 3),
+            "G_GPa": None if not m else round(m["G_vrh_GPa"], 1),
+            "G_over_G_Li": None if not m or _num(m.get("G_over_G_Li")) is None else round(m["G_over_G_Li"], 2),
+            "dendrite_verdict": (None if not m or not m.get("verdict") else
+                                 ("suppressing" if "not" not in m["verdict"] else "not suppressing")),
+            "_key": (INTERPHASE_RANK.get(anode["interphase"], 2) if anode else 9,
+                     0 if m and m.get("verdict") and "not" not in m["verdict"] else 1,
+                     -(anode["E_min_eV_atom"] if anode else -99), -(cathode["E_min_eV_atom"] if cathode else -99)),
+        }
+        rows.append(row)
+    rows.sort(key=lambda r: r.pop("_key"))
+    for i, r in enumerate(rows, 1):
+        r["rank"] = i
+    return [{k: r[k] for k in SUMMARY_COLUMNS} for r in rows]
+
+
+def _cell(v) -> str:
+    return "—" if v is None else str(v)
+
+
+def markdown_table(rows: list[dict]) -> str:
+    lines = ["| " + " | ".join(SUMMARY_COLUMNS) + " |", "|" + "---|" * len(SUMMARY_COLUMNS)]
+    lines += ["| " + " | ".join(_cell(r[c]) for c in SUMMARY_COLUMNS) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def make_plots(spec: StudySpec, results: Results, out: Path) -> list[tuple[str, Path]]:
+    """The study's plots written into ``out``: (caption, path)."""
+    from workflows.plots import plot_adhesion, plot_md, plot_mechanics, plot_reactions, plot_uber, plot_windows
+    from workflows.stability import analysis_store
+
+    plots = []
+    store = analysis_store(results.store)
+    keys = results.windows(study=spec.name)["key"].tolist()
+    if keys:
+        docs = list(store.query({"key": {"$in": keys}}, sort={"formula": 1}))
+        plots.append(("Electrochemical windows vs Li/Li⁺ (bar: stable range; dashed: S/Li2S cathode)",
+                      plot_windows(docs, out / "windows.png")))
+    keys = results.reactions(study=spec.name)["key"].tolist()
+    if keys:
+        docs = list(store.query({"key": {"$in": keys}}))
+        plots.append(("Interfacial reaction energy vs mixing ratio (closed system)",
+                      plot_reactions(docs, out / "reactions.png")))
+    adhesion = results.adhesion(study=spec.name)
+    if len(adhesion):
+        plots.append(("Work of adhesion with the anode", plot_adhesion(adhesion.to_dict("records"),
+                                                                      out / "adhesion.png")))
+        for uuid in adhesion["id"]:
+            doc = results.store.query_one({"uuid": uuid}, properties=["output.uber", "output.film", "output.substrate"],
+                                          load=False)
+            if doc and doc["output"].get("uber"):
+                name = f"uber_{doc['output']['film']}_{doc['output']['substrate']}.png"
+                full = results.store.query_one({"uuid": uuid}, load=False)["output"]
+                plots.append((f"UBER fit {doc['output']['film']} | {doc['output']['substrate']}",
+                              plot_uber(full, out / name)))
+    mech = results.mechanics(study=spec.name)
+    if len(mech):
+        plots.append(("Shear moduli and the Monroe–Newman criterion", plot_mechanics(mech.to_dict("records"),
+                                                                                    out / "mechanics.png")))
+    md = results.md(engine=spec.engine)
+    for uuid in dict.fromkeys(md["id"]) if len(md) else []:
+        doc = results.store.query_one({"uuid": uuid}, load=False)["output"]
+        plots.append((f"MD of {doc['label']}: MSD per region, intact PS4, composition",
+                      plot_md(doc, out / f"md_{doc['label'].replace('|', '_')}.png")))
+    return plots
+
+
+def write_report(spec: StudySpec, results: Results, out: Path, timings: Optional[dict] = None) -> dict:
+    """report.html (single file, images embedded), summary.md and the PNGs in ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    rows = study_summary(spec, results)
+    plots = make_plots(spec, results, out)
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    md = [f"# Study {spec.name}", "", spec.description, "",
+          f"Engine: {spec.engine}; anodes {', '.join(spec.anodes)}; cathodes {', '.join(spec.cathodes) or '—'}; "
+          f"generated {stamp}.", "", "## Ranked electrolytes", "", markdown_table(rows), "",
+          "Ranking: interphase against the anode (stable, passivating, then mixed-conducting), then the "
+          "Monroe–Newman verdict (G/G_Li > 2), then the reaction energy with the anode (least negative first). "
+          "Reaction energies are the most negative over mixing ratios, eV per atom of mixture.", ""]
+    if timings:
+        md += ["## Wall time by analysis", "", "| analysis | seconds |", "|---|---|"]
+        md += [f"| {k} | {v:.0f} |" for k, v in timings.items()] + [""]
+    md += ["## Plots", ""] + [f"![{cap}]({p.name})" for cap, p in plots]
+    (out / "summary.md").write_text("\n".join(md) + "\n")
+
+    def img(path: Path) -> str:
+        data = base64.b64encode(path.read_bytes()).decode()
+        return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
+
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in SUMMARY_COLUMNS)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(r[c]))}</td>" for c in SUMMARY_COLUMNS) + "</tr>"
+                   for r in rows)
+    timing_html = ""
+    if timings:
+        timing_html = "<h2>Wall time by analysis</h2><table><tr><th>analysis</th><th>s</th></tr>" + "".join(
+            f"<tr><td>{html.escape(k)}</td><td>{v:.0f}</td></tr>" for k, v in timings.items()) + "</table>"
+    figures = "".join(f"<figure>{img(p)}<figcaption>{html.escape(cap)}</figcaption></figure>" for cap, p in plots)
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>ssbi study {html.escape(spec.name)}</title>
+<style>
+body {{ font-family: sans-serif; margin: 2em; color: #222; }}
+table {{ border-collapse: collapse; font-size: 0.85em; }}
+th, td {{ border: 1px solid #bbb; padding: 4px 8px; text-align: right; }}
+th {{ background: #eef; }} td:nth-child(2), td:nth-child(6), td:nth-child(8), td:nth-child(12) {{ text-align: left; }}
+figure {{ display: inline-block; margin: 1em; vertical-align: top; }} img {{ max-width: 640px; }}
+figcaption {{ font-size: 0.8em; color: #555; max-width: 640px; }}
+</style></head><body>
+<h1>Study {html.escape(spec.name)}</h1>
+<p>{html.escape(spec.description)}</p>
+<p>Engine <b>{html.escape(spec.engine)}</b>; anodes {html.escape(', '.join(spec.anodes))}; cathodes
+{html.escape(', '.join(spec.cathodes) or '—')}; generated {stamp}.</p>
+<h2>Ranked electrolytes</h2>
+<table><tr>{head}</tr>{body}</table>
+<p>Ranking: interphase against the anode (stable, passivating, then mixed-conducting), then the Monroe–Newman
+verdict (G/G<sub>Li</sub> &gt; 2), then the reaction energy with the anode (least negative first).</p>
+{timing_html}
+<h2>Plots</h2>{figures}
+</body></html>
+"""
+    (out / "report.html").write_text(page)
+    return {"html": out / "report.html", "markdown": out / "summary.md", "rows": rows,
+            "plots": [str(p) for _, p in plots]}
+
+
+def screenshot(html_path: Path, png_path: Path, width: int = 1400, height: int = 2400) -> Path:
+    """Render ``html_path`` with headless Chromium (Debian ``chromium``) into ``png_path``."""
+    import shutil
+    import subprocess
+
+    exe = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if exe is None:
+        from workflows.errors import EngineError
+
+        raise EngineError("chromium not found; install it (Debian: apt-get install chromium) to render the report")
+    subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                    f"--window-size={width},{height}", f"--screenshot={png_path}", html_path.resolve().as_uri()],
+                   check=True, capture_output=True, timeout=120)
+    return png_path

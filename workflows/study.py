@@ -1,0 +1,217 @@
+"""A screening study from one YAML file: validated specification and the list of tasks it expands to.
+
+``load_study(path)`` validates (pydantic) and says in one line which key is wrong
+and what is allowed. ``plan(spec)`` lists the tasks: the hull relaxations, then a
+window per electrolyte, reactions per electrode|electrolyte pair, mechanics per
+material, adhesion and MD per anode|electrolyte pair. Running them is
+:mod:`workflows.study_run`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Optional
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from interfaces.errors import InputError, SSBIError
+from workflows.paths import CONFIG_DIR
+
+STUDY_DIR = CONFIG_DIR / "studies"
+ANALYSES = ("window", "reactions", "adhesion", "md", "mechanics")
+
+
+def _material(name: str, where: str) -> str:
+    from interfaces.materials import get_material, list_materials
+
+    try:
+        return get_material(name).name
+    except SSBIError:
+        names = sorted(m.name for m in list_materials())
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"unknown material {name!r} in {where}{hint}; allowed: {', '.join(names)}") from None
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StabilitySpec(_Strict):
+    """Windows (per electrolyte) or reactions (per electrode|electrolyte pair) from the engine's hull."""
+
+
+class MechanicsSpec(_Strict):
+    """Elastic tensor of every electrolyte and anode; G/G_Li (Monroe–Newman)."""
+
+
+class AdhesionSpec(_Strict):
+    relax: bool = Field(False, description="relax interface and slabs (rigid W_ad only when false)")
+    scan_separation: bool = False
+    miller: dict[str, tuple[int, int, int]] = Field(default_factory=dict, description="Miller index per material "
+                                                                                      "(default 1 0 0)")
+    build: dict = Field(default_factory=lambda: {"film_thickness": 6.0, "substrate_thickness": 8.0,
+                                                 "max_atoms": 200, "max_strain": 0.08, "vacuum": 12.0})
+    overrides: dict[str, dict] = Field(default_factory=dict, description="build options per electrolyte")
+    pairs: Literal["anode|electrolyte", "cathode|electrolyte", "all"] = "anode|electrolyte"
+
+
+class MDSpec(_Strict):
+    temperatures: list[float] = Field(default_factory=lambda: [600.0])
+    ps: float = 1.0
+    timestep_fs: float = 2.0
+    equilibration_ps: float = 0.2
+    max_atoms: int = 150
+    pairs: list[str] = Field(default_factory=list, description="'anode|electrolyte' pairs; empty: all")
+
+
+class Analyses(_Strict):
+    window: Optional[StabilitySpec] = None
+    reactions: Optional[StabilitySpec] = None
+    adhesion: Optional[AdhesionSpec] = None
+    md: Optional[MDSpec] = None
+    mechanics: Optional[MechanicsSpec] = None
+
+
+class Execution(_Strict):
+    where: Literal["local", "fireworks"] = "local"
+    resources: dict = Field(default_factory=dict, description="queue resources for FireWorks (walltime, nodes ...)")
+
+
+class StudySpec(_Strict):
+    name: str
+    description: str = ""
+    anodes: list[str] = Field(min_length=1)
+    cathodes: list[str] = Field(default_factory=list)
+    electrolytes: list[str] = Field(min_length=1)
+    analyses: Analyses
+    engine: str = "chgnet"
+    engine_settings: dict = Field(default_factory=dict, description="overrides of configs/engines/<engine>.yaml")
+    variant: Literal["experimental", "chgnet"] = "chgnet"
+    store: Optional[str] = None
+    execution: Execution = Field(default_factory=Execution)
+
+    @field_validator("anodes", "cathodes", "electrolytes")
+    @classmethod
+    def _known(cls, names: list[str], info) -> list[str]:
+        return [_material(n, info.field_name) for n in names]
+
+    @field_validator("engine")
+    @classmethod
+    def _engine(cls, name: str) -> str:
+        from workflows.engines import engine_names
+
+        if name.lower() not in engine_names():
+            raise ValueError(f"unknown engine {name!r} in engine; allowed: {', '.join(engine_names())}")
+        return name.lower()
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        from workflows.engines import engine_config
+
+        unknown = sorted(set(self.engine_settings) - set(engine_config(self.engine)))
+        if unknown:
+            raise ValueError(f"unknown setting(s) {', '.join(unknown)} in engine_settings; allowed: "
+                             f"{', '.join(sorted(k for k in engine_config(self.engine) if k not in ('name', 'kind')))}")
+        if self.analyses.md:
+            allowed = [f"{a}|{e}" for a in self.anodes for e in self.electrolytes]
+            for pair in self.analyses.md.pairs:
+                if pair not in allowed:
+                    raise ValueError(f"unknown pair {pair!r} in analyses.md.pairs; allowed: {', '.join(allowed)}")
+        if self.analyses.adhesion:
+            for name in [*self.analyses.adhesion.miller, *self.analyses.adhesion.overrides]:
+                _material(name, "analyses.adhesion")
+        return self
+
+
+def _one_line(exc: ValidationError, source: str) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"])
+    if err["type"] == "extra_forbidden":
+        parent = err["loc"][:-1]
+        model = StudySpec
+        for part in parent:
+            model = model.model_fields[str(part)].annotation
+            model = next((a for a in getattr(model, "__args__", ()) if isinstance(a, type)), model)
+        allowed = ", ".join(model.model_fields)
+        what = "analysis" if parent == ("analyses",) else "key"
+        return f"{source}: unknown {what} {err['loc'][-1]!r} in {'.'.join(map(str, parent)) or 'the study'}; " \
+               f"allowed: {allowed}"
+    msg = err["msg"].removeprefix("Value error, ")
+    return f"{source}: {where}: {msg}" if where and not msg.startswith("unknown") else f"{source}: {msg}"
+
+
+def study_path(name_or_path: str | Path) -> Path:
+    """A study file by path, or by name under ``configs/studies``."""
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    named = STUDY_DIR / f"{name_or_path}.yaml"
+    if named.is_file():
+        return named
+    known = ", ".join(sorted(p.stem for p in STUDY_DIR.glob("*.yaml")))
+    raise InputError(f"no study file {str(name_or_path)!r} (named studies: {known})")
+
+
+def load_study(name_or_path: str | Path) -> StudySpec:
+    """Read and validate a study; one-line :class:`InputError` naming the bad key and the allowed values."""
+    path = study_path(name_or_path)
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise InputError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: a study is a YAML mapping (name, anodes, electrolytes, analyses ...)")
+    try:
+        return StudySpec(**data)
+    except ValidationError as exc:
+        raise InputError(_one_line(exc, path.name)) from None
+
+
+@dataclass
+class StudyTask:
+    """One unit of a study: an analysis of one material or pair."""
+
+    analysis: str  # hull, window, reactions, mechanics, adhesion, md
+    materials: tuple[str, ...]
+    options: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        what = "|".join(self.materials) if self.analysis != "hull" else "-".join(self.materials)
+        return f"{self.analysis} {what}"
+
+
+def study_elements(spec: StudySpec) -> list[str]:
+    """Elements of every material of the study (the hull's chemical system)."""
+    from interfaces.materials import get_material
+    from pymatgen.core import Composition
+
+    names = [*spec.anodes, *spec.cathodes, *spec.electrolytes]
+    return sorted({el.symbol for n in names for el in Composition(get_material(n).formula).elements} | {"Li"})
+
+
+def plan(spec: StudySpec) -> list[StudyTask]:
+    """The study's tasks in the order they run (the hull first; Li's mechanics before the electrolytes')."""
+    a = spec.analyses
+    tasks: list[StudyTask] = []
+    if a.window or a.reactions:
+        tasks.append(StudyTask("hull", tuple(study_elements(spec))))
+    if a.window:
+        tasks += [StudyTask("window", (e,)) for e in spec.electrolytes]
+    if a.reactions:
+        tasks += [StudyTask("reactions", (x, e)) for e in spec.electrolytes for x in [*spec.anodes, *spec.cathodes]]
+    if a.mechanics:
+        names = ["Li"] + [n for n in [*spec.anodes, *spec.electrolytes] if n != "Li"]
+        tasks += [StudyTask("mechanics", (n,)) for n in names]
+    if a.adhesion:
+        sides = {"anode|electrolyte": spec.anodes, "cathode|electrolyte": spec.cathodes,
+                 "all": [*spec.anodes, *spec.cathodes]}[a.adhesion.pairs]
+        tasks += [StudyTask("adhesion", (x, e)) for e in spec.electrolytes for x in sides]
+    if a.md:
+        pairs = a.md.pairs or [f"{x}|{e}" for e in spec.electrolytes for x in spec.anodes]
+        tasks += [StudyTask("md", tuple(p.split("|"))) for p in pairs]
+    return tasks

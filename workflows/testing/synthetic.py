@@ -1,0 +1,96 @@
+"""Synthetic result documents made through the real schemas (for query tests and benchmarks).
+
+Values are random but typed and shaped exactly like stored results: jobflow-style
+envelopes (uuid, completed_at, output) around AdhesionDoc / MechanicsDoc /
+AIMDDoc, and WindowDoc / ReactionDoc in the analysis collection.
+"""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+from monty.json import jsanitize
+from pymatgen.core import Lattice, Structure
+
+from workflows.schemas import AdhesionDoc, AIMDDoc, EngineInfo, MechanicsDoc, ReactionDoc, WindowDoc
+
+ANODES = ["Li", "LiIn"]
+ELECTROLYTES = ["Li3PS4", "Li6PS5Cl", "Li10GeP2S12", "Li7La3Zr2O12"]
+MILLERS = [(1, 0, 0), (1, 1, 0), (0, 1, 0), (0, 0, 1)]
+ENGINES = ["chgnet", "sevennet"]
+
+
+def _engine(name: str) -> EngineInfo:
+    return EngineInfo(name=name, version="synthetic", energy_scale="mp2020")
+
+
+def _structure() -> Structure:
+    return Structure(Lattice.cubic(3.5), ["Li", "Li"], [[0, 0, 0], [0.5, 0.5, 0.5]])
+
+
+def _envelope(output, rng, start: datetime) -> dict:
+    when = start + timedelta(minutes=int(rng.integers(0, 60 * 24 * 60)))
+    return {"uuid": str(uuidlib.UUID(int=int(rng.integers(0, 2**63)))), "index": 1, "name": f"synthetic {output.kind}",
+            "completed_at": when.isoformat(), "metadata": {}, "hosts": [],
+            "output": jsanitize(output, strict=True, allow_bson=True, enum_values=True)}  # as jobflow stores it
+
+
+def result_documents(n: int, seed: int = 0) -> tuple[list[dict], list[dict]]:
+    """``n`` result envelopes (adhesion, mechanics, aimd) and ``n`` analysis documents (window, reaction)."""
+    rng = np.random.default_rng(seed)
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    s = _structure()
+    results, analysis = [], []
+    for i in range(n):
+        eng = _engine(ENGINES[i % 2])
+        anode, electrolyte = ANODES[i % 2], ELECTROLYTES[i % 4]
+        kind = i % 3
+        if kind == 0:
+            doc = AdhesionDoc(fingerprint=f"fp{i}", materials=[anode, electrolyte], engine=eng, film=anode,
+                              substrate=electrolyte, film_miller=MILLERS[i % 4], substrate_miller=MILLERS[(i // 4) % 4],
+                              candidate=0, termination=("Li", "S"), area=float(rng.uniform(40, 200)), n_interfaces=1,
+                              n_atoms=int(rng.integers(50, 300)), n_film_atoms=20, n_substrate_atoms=30,
+                              strained_side="film", film_von_mises_strain=0.01, substrate_von_mises_strain=0.0,
+                              max_abs_strain=float(rng.uniform(0, 0.08)), in_plane_offset=(0.0, 0.0), gap=2.5,
+                              energies={"interface_rigid": -100.0}, w_ad_rigid=float(rng.uniform(0.1, 2)),
+                              w_ad_relaxed=None, interface_structure=s, film_slab_structure=s,
+                              substrate_slab_structure=s)
+        elif kind == 1:
+            g = float(rng.uniform(3, 70))
+            doc = MechanicsDoc(fingerprint=f"fp{i}", materials=[electrolyte], formula=electrolyte, engine=eng,
+                               elastic_tensor=np.eye(6).tolist(), k_vrh=2 * g, g_vrh=g,
+                               moduli={"mechanically_stable": True}, n_deformations=24,
+                               monroe_newman={"ratio": g / 4.0, "verdict": "dendrite-suppressing"}, elastic_uuid="x")
+        else:
+            doc = AIMDDoc(fingerprint=f"fp{i}", materials=[anode, electrolyte], engine=eng, label=f"{anode}|{electrolyte}",
+                          settings={}, n_atoms=100, temperatures=[{"temperature": 600.0, "transport": [
+                              {"region": "cell", "diffusivity": float(rng.uniform(1e-7, 1e-5))}], "times_ps": [0, 1.0]}])
+        results.append(_envelope(doc, rng, start))
+        formula = ["Li3PS4", "Li6PS5Cl", "Li10GeP2S12", "Li7La3Zr2O12"][i % 4]
+        if i % 2 == 0:
+            a = WindowDoc(key=f"window|{formula}|store|{eng.name}|mp2020|{i}", chemsys="Li-P-S", source="store",
+                          engine=eng.name, energy_scale="mp2020", entries=[], entries_hash="h", formula=formula,
+                          reduction_limit=float(rng.uniform(0, 2)), oxidation_limit=float(rng.uniform(2, 4)),
+                          reduction_products=["Li2S"], oxidation_products=["S"], e_above_hull=0.0, plateaus=[],
+                          decomposition_energy={"0": -1.0, "5": -0.5}, decomposition_products={"0": [], "5": []},
+                          interphase_vs_li={"type": "passivating"}, interphase_oxidation={"type": "passivating"})
+        else:
+            kink = {"x": 0.5, "energy": float(rng.uniform(-1.5, 0)), "energy_per_atom_b": -1.0, "reaction": "",
+                    "products": ["Li2S"]}
+            a = ReactionDoc(key=f"reaction|Li|{formula}|closed|store|{eng.name}|mp2020|{i}", chemsys="Li-P-S",
+                            source="store", engine=eng.name, energy_scale="mp2020", entries=[], entries_hash="h",
+                            a="Li", b=formula, kinks=[kink], minimum=kink, electrode_side=kink,
+                            interphase={"type": "passivating"}, interphase_electrode_side={"type": "passivating"})
+        analysis.append(a.model_dump(mode="json"))
+    return results, analysis
+
+
+def fill(job_store, n: int, seed: int = 0) -> None:
+    """Insert ``n`` synthetic results and ``n`` analysis documents into ``job_store`` (connected)."""
+    from workflows.stability import analysis_store
+
+    results, analysis = result_documents(n, seed)
+    job_store.docs_store.update(results, key="uuid")
+    analysis_store(job_store).update(analysis, key="key")
