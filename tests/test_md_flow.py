@@ -149,3 +149,25 @@ def test_killed_md_worker_then_rerun_continues_from_its_checkpoint(tmp_path):
     assert run["steps"] == list(range(0, 401, 10))
     jumps = np.linalg.norm(np.diff(np.array(run["trajectory"]["positions"]), axis=0), axis=2).max()
     assert jumps < 1.0
+
+
+def test_vasp_md_inputs_for_hpc(tmp_path):
+    """`ssbi md --engine vasp` writes atomate2 VASP MD inputs per temperature (NVT Langevin, Gamma only,
+    bottom layers fixed) and runs nothing here."""
+    from conftest import ssbi
+    from pymatgen.io.vasp import Incar, Kpoints, Poscar
+
+    out = tmp_path / "inputs"
+    res = ssbi("md", "Li", "Li2S", "--engine", "vasp", "--temps", "600", "--temps", "900", "--ps", "0.1",
+               "--max-atoms", "80", "--max-strain", "0.08", "--film-thickness", "4", "--substrate-thickness", "5",
+               "-o", str(out), data_dir=tmp_path, check=True)
+    assert "add --submit" in res.stdout
+    for t in (600, 900):
+        incar = Incar.from_file(out / f"vasp-md-{t}K" / "INCAR")
+        assert incar["IBRION"] == 0 and incar["MDALGO"] == 3 and incar["TEBEG"] == incar["TEEND"] == t
+        assert incar["NSW"] == 50 and incar["POTIM"] == 2.0 and incar["ISYM"] == 0
+        assert len(incar["LANGEVIN_GAMMA"]) == 2  # one per species
+        assert Kpoints.from_file(out / f"vasp-md-{t}K" / "KPOINTS").kpts == [(1, 1, 1)]
+        poscar = Poscar.from_file(out / f"vasp-md-{t}K" / "POSCAR")
+        flags = poscar.structure.site_properties["selective_dynamics"]
+        assert any(not any(f) for f in flags) and any(all(f) for f in flags)  # fixed bottom, free top

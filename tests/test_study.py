@@ -144,3 +144,32 @@ def test_small_study_runs_reruns_reports_and_queries(tmp_path):
 
         pixels = np.asarray(Image.open(png).convert("L"), dtype=float)
         assert pixels.std() > 10  # text, table and plots, not a blank page
+
+
+def test_study_submit_one_workflow_per_task_with_resources(tmp_path):
+    """`ssbi run STUDY --submit`: one FireWorks workflow per analysis and pair, queue resources on every
+    Firework, nothing sent twice."""
+    study = tmp_path / "sub.yaml"
+    spec = {**SMALL, "name": "sub", "analyses": {"mechanics": {}, "adhesion": SMALL["analyses"]["adhesion"]},
+            "execution": {"where": "local", "resources": {"walltime": "02:00:00", "nodes": 1}}}
+    study.write_text(yaml.safe_dump(spec))
+    env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "200"}
+    first = ssbi("run", str(study), "--submit", env=env)
+    assert first.returncode == 0, first.stderr
+    words = " ".join(first.stdout.split())
+    assert words.count("submitted") == 3  # mechanics Li, mechanics Li3PS4 (one workflow with Li), adhesion
+    assert "submitted mechanics Li3PS4 workflow" in words and "(with Li)" in words
+    again = ssbi("run", str(study), "--submit", env=env)
+    assert "submitted mechanics" not in again.stdout and again.stdout.count("already queued") == 3
+    os.environ["SSBI_DATA_DIR"] = env["SSBI_DATA_DIR"]
+    try:
+        from workflows.launchpad import get_launchpad
+
+        lp = get_launchpad()
+        wf_ids = lp.get_wf_ids({"metadata.study": "sub"})
+        assert len(wf_ids) == 2
+        fw_ids = lp.get_fw_ids({})
+        assert fw_ids and all(lp.get_fw_by_id(i).spec["_queueadapter"] == {"walltime": "02:00:00", "nodes": 1}
+                              for i in fw_ids)
+    finally:
+        del os.environ["SSBI_DATA_DIR"]

@@ -62,7 +62,7 @@ def md(
     ps: float = typer.Option(5.0, help="Length of each run (ps)."),
     equilibration_ps: float = typer.Option(0.5, help="Discarded at the start of each run (ps)."),
     timestep: float = typer.Option(2.0, help="Time step (fs)."),
-    thermostat: str = typer.Option("langevin", help="langevin or nose-hoover."),
+    thermostat: str = typer.Option("langevin", help="langevin or nose-hoover (cp2k also csvr)."),
     max_atoms: int = typer.Option(150, help="Largest interface cell (atoms)."),
     max_strain: float = typer.Option(0.06, help="Largest in-plane strain (fraction)."),
     film_thickness: float = typer.Option(6.0),
@@ -80,13 +80,14 @@ def md(
     from workflows.flows.aimd import AIMDMaker
     from workflows.store import describe, open_store
 
-    if thermostat not in ("langevin", "nose-hoover"):
-        fail(f"unknown thermostat {thermostat!r}: langevin or nose-hoover")
+    if thermostat not in ("langevin", "nose-hoover", "csvr"):
+        fail(f"unknown thermostat {thermostat!r}: langevin, nose-hoover (or csvr with cp2k)")
     fm = run_guarded(check_miller, film_miller, "film Miller index")
     sm = run_guarded(check_miller, substrate_miller, "substrate Miller index")
     eng = run_guarded(get_engine, engine)
     run_guarded(eng.check)
-    run_guarded(eng.calculator)
+    if eng.in_process_md and thermostat == "csvr":
+        fail("thermostat csvr is for cp2k; MLIP MD runs langevin or nose-hoover")
     job_store = run_guarded(open_store, store)
     names = [run_guarded(get_material, n).name for n in (film, substrate)]
     with console.status("building the interface"):
@@ -106,6 +107,15 @@ def md(
     flow = run_guarded(maker.make, cand.interface, label)
     console.print(f"{label}: {cand.metadata.n_atoms} atoms, {len(temps)} temperature(s), "
                   f"{int(ps * 1000 / timestep)} steps each (checkpointed; re-running continues)")
+    if not eng.runs_here and not submit:  # VASP: write each temperature's MD inputs for HPC
+        for t in temps:
+            folder = out / f"{eng.name}-md-{int(t)}K"
+            folder.mkdir(parents=True, exist_ok=True)
+            files = run_guarded(eng.write_md_inputs, cand.interface, folder, temperature=t,
+                                n_steps=int(ps * 1000 / timestep), timestep_fs=timestep, thermostat=thermostat)
+            console.print(f"wrote {eng.name} MD inputs for {int(t)} K to {folder}: {', '.join(files)}")
+        console.print(f"{eng.name} does not run here: add --submit to queue the MD for an HPC worker")
+        return
     if submit:
         from workflows import launchpad as fw
 

@@ -159,7 +159,8 @@ def show(result_id: str = typer.Argument(..., help="uuid of a stored result."),
     if not doc:
         fail(f"no stored result with id {result_id!r}")
     output = doc["output"] if isinstance(doc.get("output"), dict) else {"value": doc.get("output")}
-    found = {k: v for k, v in output.items() if isinstance(v, dict) and v.get("@class") == "Structure"}
+    found = {k: v for k, v in output.items() if isinstance(v, dict) and {"lattice", "sites"} <= set(v)}  # Structure,
+    # Interface, Slab ...
     shown = {k: (v if structures or k not in found else f"<Structure: {len(v['sites'])} sites; --structures or "
                  "--export to see it>") for k, v in output.items()}
     typer.echo(json.dumps({"uuid": doc["uuid"], "name": doc.get("name"), "completed_at": doc.get("completed_at"),

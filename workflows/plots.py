@@ -178,9 +178,12 @@ def plot_md(doc: dict, path: Path) -> Path:
 def plot_reactions(docs: list[dict], path: Path) -> Path:
     """Reaction energy vs mixing ratio of every electrode with every electrolyte: one panel per electrolyte."""
     electrolytes = sorted({d["b"] for d in docs})
-    fig, axes = plt.subplots(1, len(electrolytes), figsize=(3.2 * len(electrolytes), 3.2), dpi=150, sharey=True,
-                             squeeze=False)
-    for ax, b in zip(axes[0], electrolytes):
+    ncols = min(2, len(electrolytes))
+    nrows = -(-len(electrolytes) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.0 * nrows), dpi=150, sharey=True, squeeze=False)
+    for ax in axes.flat[len(electrolytes):]:
+        ax.set_visible(False)
+    for ax, b in zip(axes.flat, electrolytes):
         for i, d in enumerate(sorted((d for d in docs if d["b"] == b), key=lambda d: d["a"])):
             ax.plot([k["x"] for k in d["kinks"]], [k["energy"] for k in d["kinks"]], "o-", ms=3, color=f"C{i}",
                     label=f"{d['a']}: {d['minimum']['energy']:.2f} ({d['interphase']['type']})")
@@ -189,7 +192,8 @@ def plot_reactions(docs: list[dict], path: Path) -> Path:
         ax.set_title(b, fontsize=9)
         ax.set_xlabel("x (electrode atom fraction)", fontsize=8)
         ax.legend(fontsize=6, loc="lower center")
-    axes[0][0].set_ylabel("reaction energy (eV/atom)")
+    for row in axes:
+        row[0].set_ylabel("reaction energy (eV/atom)", fontsize=8)
     fig.suptitle("Interfacial reactions (closed system); legend: minimum eV/atom (interphase type)", fontsize=9)
     fig.tight_layout()
     fig.savefig(path)

@@ -97,6 +97,13 @@ def _engine_name(value: str) -> str:
     return _choice(value.lower(), engine_names(), "engine")
 
 
+def _study(study):
+    """A StudySpec as given, or loaded (validated) from a study name or file."""
+    from workflows.study import StudySpec, load_study
+
+    return study if isinstance(study, StudySpec) else load_study(study)
+
+
 class Results:
     """Stored results as DataFrames. Every filter value is validated (library names, engine names, Miller
     indices, dates) and matched by equality or ``$in`` over validated values — no operator from user input."""
@@ -110,10 +117,7 @@ class Results:
         if engine:
             criteria[f"{prefix}engine.name" if prefix else "engine"] = _engine_name(engine)
         if study:
-            from workflows.study import load_study
-
-            spec = load_study(study)
-            criteria[f"{prefix}engine.name" if prefix else "engine"] = spec.engine
+            criteria[f"{prefix}engine.name" if prefix else "engine"] = _study(study).engine
         if since:
             criteria["completed_at" if prefix else "created_at"] = {"$gte": _since(since)}
         return criteria
@@ -122,9 +126,7 @@ class Results:
     def _study_sets(study) -> Optional[tuple[list[str], list[str]]]:
         if not study:
             return None
-        from workflows.study import load_study
-
-        spec = load_study(study)
+        spec = _study(study)
         return [*spec.anodes, *spec.cathodes], list(spec.electrolytes)
 
     def _docs(self, criteria: dict, props: Optional[list[str]] = None) -> list[dict]:
@@ -231,10 +233,12 @@ class Results:
                          "scale": d["energy_scale"], "key": d["key"]})
         frame = self._frame(rows, self.REACTION_COLUMNS)
         sets = self._study_sets(study)
-        if sets and len(frame):
-            names = {_formula(get_material(n).formula) for n in sets[0] + sets[1]}
-            frame = frame[frame["a"].map(lambda f: _formula(f) in names) & frame["b"].map(lambda f: _formula(f) in names)]
-        return frame
+        if sets and len(frame):  # electrode (a) from the study's anodes/cathodes, electrolyte (b) from its electrolytes
+            electrodes = {_formula(get_material(n).formula) for n in sets[0]}
+            electrolytes = {_formula(get_material(n).formula) for n in sets[1]}
+            frame = frame[frame["a"].map(lambda f: _formula(f) in electrodes)
+                          & frame["b"].map(lambda f: _formula(f) in electrolytes)]
+        return frame.reset_index(drop=True)
 
     MECHANICS_COLUMNS = ["id", "material", "K_vrh_GPa", "G_vrh_GPa", "G_over_G_Li", "verdict", "stable", "engine",
                          "completed"]

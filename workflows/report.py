@@ -28,6 +28,11 @@ def _num(v) -> Optional[float]:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
 
 
+def _r(v, digits: int) -> Optional[float]:
+    """Rounded, with -0.0 shown as 0.0."""
+    return None if v is None else round(float(v), digits) + 0.0
+
+
 def study_summary(spec: StudySpec, results: Results) -> list[dict]:
     """One row per electrolyte, ranked: interphase against the anode (stable, passivating, then growing),
     then the dendrite criterion, then the reaction energy with the anode (least negative first)."""
@@ -54,14 +59,14 @@ def study_summary(spec: StudySpec, results: Results) -> list[dict]:
         row = {
             "electrolyte": e,
             "window_V": None if not w else f"{w['reduction_V']:.2f}–{'—' if _num(w['oxidation_V']) is None else format(w['oxidation_V'], '.2f')}",
-            "E_hull_meV": None if not w else round(w["e_above_hull_meV"], 1),
-            "rxn_anode_eV_atom": None if not anode else round(anode["E_min_eV_atom"], 3),
+            "E_hull_meV": None if not w else _r(w["e_above_hull_meV"], 1),
+            "rxn_anode_eV_atom": None if not anode else _r(anode["E_min_eV_atom"], 3),
             "interphase_anode": None if not anode else f"{anode['interphase']} ({anode['a']})",
-            "rxn_cathode_eV_atom": None if not cathode else round(cathode["E_min_eV_atom"], 3),
+            "rxn_cathode_eV_atom": None if not cathode else _r(cathode["E_min_eV_atom"], 3),
             "interphase_cathode": None if not cathode else f"{cathode['interphase']} ({cathode['a']})",
-            "W_ad_anode_J_m2": None if w_ad is None else round(w_ad, 3),
-            "G_GPa": None if not m else round(m["G_vrh_GPa"], 1),
-            "G_over_G_Li": None if not m or _num(m.get("G_over_G_Li")) is None else round(m["G_over_G_Li"], 2),
+            "W_ad_anode_J_m2": None if w_ad is None else _r(w_ad, 3),
+            "G_GPa": None if not m else _r(m["G_vrh_GPa"], 1),
+            "G_over_G_Li": None if not m or _num(m.get("G_over_G_Li")) is None else _r(m["G_over_G_Li"], 2),
             "dendrite_verdict": (None if not m or not m.get("verdict") else
                                  ("suppressing" if "not" not in m["verdict"] else "not suppressing")),
             "_key": (INTERPHASE_RANK.get(anode["interphase"], 2) if anode else 9,
@@ -92,17 +97,17 @@ def make_plots(spec: StudySpec, results: Results, out: Path) -> list[tuple[str, 
 
     plots = []
     store = analysis_store(results.store)
-    keys = results.windows(study=spec.name)["key"].tolist()
+    keys = results.windows(study=spec)["key"].tolist()
     if keys:
         docs = list(store.query({"key": {"$in": keys}}, sort={"formula": 1}))
         plots.append(("Electrochemical windows vs Li/Li⁺ (bar: stable range; dashed: S/Li2S cathode)",
                       plot_windows(docs, out / "windows.png")))
-    keys = results.reactions(study=spec.name)["key"].tolist()
+    keys = results.reactions(study=spec)["key"].tolist()
     if keys:
         docs = list(store.query({"key": {"$in": keys}}))
         plots.append(("Interfacial reaction energy vs mixing ratio (closed system)",
                       plot_reactions(docs, out / "reactions.png")))
-    adhesion = results.adhesion(study=spec.name)
+    adhesion = results.adhesion(study=spec)
     if len(adhesion):
         plots.append(("Work of adhesion with the anode", plot_adhesion(adhesion.to_dict("records"),
                                                                       out / "adhesion.png")))
@@ -114,7 +119,7 @@ def make_plots(spec: StudySpec, results: Results, out: Path) -> list[tuple[str, 
                 full = results.store.query_one({"uuid": uuid}, load=False)["output"]
                 plots.append((f"UBER fit {doc['output']['film']} | {doc['output']['substrate']}",
                               plot_uber(full, out / name)))
-    mech = results.mechanics(study=spec.name)
+    mech = results.mechanics(study=spec)
     if len(mech):
         plots.append(("Shear moduli and the Monroe–Newman criterion", plot_mechanics(mech.to_dict("records"),
                                                                                     out / "mechanics.png")))

@@ -199,9 +199,12 @@ class StudyRunner:
     def submit(self, launchpad) -> list[TaskOutcome]:
         """One FireWorks workflow per task that runs jobs and is not stored (windows and reactions follow from
         the hull workflow's stability update)."""
-        from workflows import launchpad as fw
+        from jobflow import Flow
 
-        outcomes = []
+        from workflows import launchpad as fw
+        from workflows.flows.mechanics import MechanicsMaker
+
+        outcomes, pending = [], []
         for task in self.tasks:
             if task.analysis in ("window", "reactions"):
                 continue
@@ -209,14 +212,24 @@ class StudyRunner:
             if found is not None:
                 outcomes.append(TaskOutcome(task, "stored", uuids=found))
                 continue
-            if task.analysis == "mechanics" and task.materials[0] != "Li" and self._g_li() is None:
-                outcomes.append(TaskOutcome(task, "failed", message="submit again once the mechanics of Li is stored"))
-                continue
             key = f"study:{self.spec.name}:{task.label}:{self.engine.name}"
             active = fw.find_active(launchpad, key)
             if active:
                 outcomes.append(TaskOutcome(task, "queued", message=f"workflow {active[0]} (already queued)"))
                 continue
+            pending.append((task, key))
+        mech = [(t, k) for t, k in pending if t.analysis == "mechanics"]
+        if mech and mech[0][0].materials == ("Li",):  # G_Li not stored: Li and the others in one workflow
+            maker = MechanicsMaker(engine=self.engine.name)
+            li = maker.make(self._structure("Li"), "Li", study=self.spec.name)
+            flows = [li] + [maker.make(self._structure(t.materials[0]), t.materials[0], g_li=li.output,
+                                       study=self.spec.name) for t, _ in mech[1:]]
+            wf_id = fw.submit(launchpad, Flow(flows, name=f"mechanics ({self.engine.name})"), mech[0][1],
+                              {"ssbi_kind": "study-mechanics", "study": self.spec.name, "engine": self.engine.name,
+                               "ssbi_fingerprints": [k for _, k in mech]}, resources=self.spec.execution.resources)
+            outcomes += [TaskOutcome(t, "submitted", message=f"workflow {wf_id} (with Li)") for t, _ in mech]
+            pending = [(t, k) for t, k in pending if t.analysis != "mechanics"]
+        for task, key in pending:
             wf_id = fw.submit(launchpad, self.flow(task), key,
                               {"ssbi_kind": f"study-{task.analysis}", "study": self.spec.name,
                                "materials": list(task.materials), "engine": self.engine.name},

@@ -154,7 +154,6 @@ class AdhesionMaker(Maker):
         return Flow([*jobs, *setups], output=output, name=f"adhesion {film_name}|{substrate_name} ({eng.name})")
 
 
-@job
 def stored_bulk(store, engine: str, structure: Structure) -> Optional[dict]:
     """The stored bulk relaxation of ``structure`` with ``engine``: {"structure", "energy_per_atom", "uuid"}."""
     from workflows.execution import find_result
@@ -167,6 +166,7 @@ def stored_bulk(store, engine: str, structure: Structure) -> Optional[dict]:
             "energy_per_atom": found["output"]["energy_per_atom"], "uuid": found["uuid"]}
 
 
+@job
 def _per_atom(energy: float, n: int) -> float:
     return energy / n
 

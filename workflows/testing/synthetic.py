@@ -92,5 +92,6 @@ def fill(job_store, n: int, seed: int = 0) -> None:
     from workflows.stability import analysis_store
 
     results, analysis = result_documents(n, seed)
-    job_store.docs_store.update(results, key="uuid")
-    analysis_store(job_store).update(analysis, key="key")
+    # bulk insert (maggma's update upserts one document at a time: quadratic on montydb)
+    job_store.docs_store._collection.insert_many(results)
+    analysis_store(job_store)._collection.insert_many(analysis)
