@@ -80,3 +80,11 @@ def test_criteria_hold_only_validated_values(results, monkeypatch):
     results.adhesion(anode="li", electrolyte="lpscl", engine="CHGNet", since="2026-03-01")
     assert seen[-1] == {"output.kind": "adhesion", "output.engine.name": "chgnet", "output.film": "Li",
                         "output.substrate": "Li6PS5Cl", "completed_at": {"$gte": "2026-03-01T00:00:00"}}
+
+
+def test_study_filter_keeps_the_study_pairs_and_engine(results):
+    md = results.md(study="default")  # anodes [Li], the four electrolytes, chgnet
+    assert len(md) and set(md["engine"]) == {"chgnet"} and all(lbl.startswith("Li|") for lbl in md["label"])
+    assert len(md) < len(results.md())
+    ad = results.adhesion(study="default")
+    assert len(ad) and set(ad["film"]) == {"Li"} and set(ad["engine"]) == {"chgnet"}

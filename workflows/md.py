@@ -17,6 +17,7 @@ from typing import Callable, Optional
 import numpy as np
 
 THERMOSTATS = ("langevin", "nose-hoover")
+LANGEVIN_FRICTION = 0.01  # 1/fs, for our ASE MD and the CP2K/VASP MD inputs alike
 
 
 def _chunks(folder: Path) -> list[Path]:
@@ -40,7 +41,8 @@ def _integrator(atoms, thermostat: str, temperature: float, timestep_fs: float, 
 
 
 def run_md(atoms, calculator, folder, temperature: float, n_steps: int, timestep_fs: float = 2.0,
-           save_every: int = 10, chunk_steps: int = 100, thermostat: str = "langevin", friction: float = 0.01,
+           save_every: int = 10, chunk_steps: int = 100, thermostat: str = "langevin",
+           friction: float = LANGEVIN_FRICTION,
            seed: int = 42, progress: Optional[Callable[[int, int], None]] = None) -> dict:
     """Run (or continue) NVT MD to ``n_steps``; returns the joined trajectory.
 

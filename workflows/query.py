@@ -114,10 +114,11 @@ class Results:
     # shared criteria ---------------------------------------------------------------------------------------
     def _criteria(self, kind: str, engine=None, study=None, since=None, prefix: str = "output.") -> dict:
         criteria: dict = {f"{prefix}kind": kind}
+        engine_key = f"{prefix}engine.name" if prefix else "engine"  # results nest it; analysis docs do not
         if engine:
-            criteria[f"{prefix}engine.name" if prefix else "engine"] = _engine_name(engine)
+            criteria[engine_key] = _engine_name(engine)
         if study:
-            criteria[f"{prefix}engine.name" if prefix else "engine"] = _study(study).engine
+            criteria[engine_key] = _study(study).engine
         if since:
             criteria["completed_at" if prefix else "created_at"] = {"$gte": _since(since)}
         return criteria
@@ -269,9 +270,12 @@ class Results:
         criteria = self._criteria("aimd", engine, study, since)
         if material:
             criteria["output.materials"] = _material_name(material)
+        sets = self._study_sets(study)
         rows = []
         for doc in self._docs(criteria):
             o = doc["output"]
+            if sets and not (o["materials"][0] in sets[0] and o["materials"][-1] in sets[1]):
+                continue  # only the study's electrode | electrolyte pairs
             for t in o["temperatures"]:
                 d = {r["region"]: r["diffusivity"] for r in t.get("transport", [])}
                 rows.append({"id": doc["uuid"], "label": o["label"], "temperature_K": t["temperature"],

@@ -112,18 +112,15 @@ def make_plots(spec: StudySpec, results: Results, out: Path) -> list[tuple[str, 
         plots.append(("Work of adhesion with the anode", plot_adhesion(adhesion.to_dict("records"),
                                                                       out / "adhesion.png")))
         for uuid in adhesion["id"]:
-            doc = results.store.query_one({"uuid": uuid}, properties=["output.uber", "output.film", "output.substrate"],
-                                          load=False)
-            if doc and doc["output"].get("uber"):
-                name = f"uber_{doc['output']['film']}_{doc['output']['substrate']}.png"
-                full = results.store.query_one({"uuid": uuid}, load=False)["output"]
-                plots.append((f"UBER fit {doc['output']['film']} | {doc['output']['substrate']}",
-                              plot_uber(full, out / name)))
+            doc = results.store.query_one({"uuid": uuid}, load=False)["output"]
+            if doc.get("uber"):
+                plots.append((f"UBER fit {doc['film']} | {doc['substrate']}",
+                              plot_uber(doc, out / f"uber_{doc['film']}_{doc['substrate']}.png")))
     mech = results.mechanics(study=spec)
     if len(mech):
         plots.append(("Shear moduli and the Monroe–Newman criterion", plot_mechanics(mech.to_dict("records"),
                                                                                     out / "mechanics.png")))
-    md = results.md(engine=spec.engine)
+    md = results.md(study=spec) if spec.analyses.md else []
     for uuid in dict.fromkeys(md["id"]) if len(md) else []:
         doc = results.store.query_one({"uuid": uuid}, load=False)["output"]
         plots.append((f"MD of {doc['label']}: MSD per region, intact PS4, composition",

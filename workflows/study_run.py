@@ -175,7 +175,7 @@ class StudyRunner:
             found = self.stored(task)
             if found is not None:
                 return TaskOutcome(task, "stored", 0.0, uuids=found)
-            if task.analysis in ("mechanics",) and task.materials[0] != "Li" and self._g_li() is None:
+            if task.analysis == "mechanics" and task.materials[0] != "Li" and self._g_li() is None:
                 raise SSBIError("the mechanics of Li (needed for G/G_Li) is not in the store")
             flow = self.flow(task)
             run_flow(flow, self.store)

@@ -45,6 +45,16 @@ class Engine(ABC):
         """Maker of an MD job in the engine's own code (DFT engines)."""
         raise EngineError(f"engine {self.name!r} has no MD maker")
 
+    def _md_settings(self, temperature: float, n_steps: int, timestep_fs: float, thermostat: str,
+                     allowed) -> dict:
+        """The MD settings a DFT input generator writes; Langevin friction as in our ASE MD."""
+        from workflows.md import LANGEVIN_FRICTION
+
+        if thermostat not in allowed:
+            raise EngineError(f"{self.name} md: unknown thermostat {thermostat!r}; choose one of: {', '.join(allowed)}")
+        return {"temperature": float(temperature), "timestep_fs": float(timestep_fs), "n_steps": int(n_steps),
+                "thermostat": thermostat, "friction": LANGEVIN_FRICTION}
+
     def elastic_maker(self) -> Maker:
         """Maker of the elastic-tensor flow (atomate2's elastic flow for this code)."""
         raise EngineError(f"engine {self.name!r} has no elastic flow here (atomate2 has none for it); "

@@ -177,7 +177,7 @@ class SsbiCp2kSetGenerator(Cp2kInputGenerator):
         ensemble, thermostat = MD_THERMOSTATS[self.md["thermostat"]]
         md.subsections.pop("THERMOSTAT", None)
         if ensemble == "LANGEVIN":
-            md.insert(Section("LANGEVIN", keywords={"GAMMA": Keyword("GAMMA", self.md.get("friction", 0.01))}))
+            md.insert(Section("LANGEVIN", keywords={"GAMMA": Keyword("GAMMA", self.md["friction"])}))
         else:
             md.insert(Section("THERMOSTAT", keywords={"TYPE": Keyword("TYPE", thermostat)}))
 
@@ -265,11 +265,8 @@ class Cp2kEngine(Engine):
         """atomate2's CP2K MD maker (trajectory stored, every step printed)."""
         from atomate2.cp2k.jobs.core import MDMaker
 
-        if thermostat not in MD_THERMOSTATS:
-            raise EngineError(f"cp2k md: unknown thermostat {thermostat!r}; choose one of: {', '.join(MD_THERMOSTATS)}")
         gen = self.input_generator("md", target)
-        gen.md = {"temperature": float(temperature), "timestep_fs": float(timestep_fs), "n_steps": int(n_steps),
-                  "thermostat": thermostat, "friction": 0.01}
+        gen.md = self._md_settings(temperature, n_steps, timestep_fs, thermostat, MD_THERMOSTATS)
         return MDMaker(name=f"cp2k md {target} {int(temperature)} K", input_set_generator=gen,
                        run_cp2k_kwargs=self._run_kwargs())
 

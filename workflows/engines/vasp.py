@@ -21,7 +21,6 @@ from atomate2.vasp.sets.base import VaspInputGenerator
 from pymatgen.io.vasp import Kpoints
 
 from workflows.engines.base import Engine
-from workflows.errors import EngineError
 
 
 @dataclass
@@ -48,7 +47,7 @@ class SsbiVaspSetGenerator(VaspInputGenerator):
                            NBLOCK=1, KBLOCK=100)
             if md["thermostat"] == "langevin":  # LANGEVIN_GAMMA per species, in 1/ps
                 n_types = len(self.structure.composition) if self.structure is not None else 1
-                updates.update(MDALGO=3, LANGEVIN_GAMMA=[md.get("friction", 0.01) * 1000] * n_types)
+                updates.update(MDALGO=3, LANGEVIN_GAMMA=[md["friction"] * 1000] * n_types)
             else:
                 updates.update(MDALGO=2, SMASS=0)
         else:
@@ -112,11 +111,8 @@ class VaspEngine(Engine):
         """atomate2's VASP MD maker (NVT, Langevin or Nose-Hoover); runs on HPC."""
         from atomate2.vasp.jobs.md import MDMaker
 
-        if thermostat not in ("langevin", "nose-hoover"):
-            raise EngineError(f"vasp md: unknown thermostat {thermostat!r}; choose one of: langevin, nose-hoover")
         gen = self.input_generator("md", target)
-        gen.md = {"temperature": float(temperature), "timestep_fs": float(timestep_fs), "n_steps": int(n_steps),
-                  "thermostat": thermostat, "friction": 0.01}
+        gen.md = self._md_settings(temperature, n_steps, timestep_fs, thermostat, ("langevin", "nose-hoover"))
         return MDMaker(name=f"vasp md {target} {int(temperature)} K", input_set_generator=gen)
 
     def elastic_maker(self):

@@ -70,9 +70,8 @@ class AIMDMaker(Maker):
                 jobs += [dft, run]
             run.name = f"md {name} {int(t)} K"
             runs.append(run)
-        analysis = md_analysis([r.output for r in runs], structure, eng.describe(), self.settings(), fp,
-                               label or structure.composition.reduced_formula, boundary,
-                               {r.name: r.uuid for r in runs})
+        analysis = md_analysis([r.output for r in runs], structure, eng.describe(), self.settings(), fp, name,
+                               boundary, {r.name: r.uuid for r in runs})
         analysis.name = "md analysis"
         return Flow([*jobs, analysis], output=analysis.output, name=f"md {label or ''} ({eng.name})")
 
@@ -113,12 +112,8 @@ def trajectory_from_task(task, save_every: int = 1) -> dict:
     jumps = np.round(np.diff(frac, axis=0))  # undo wrapping between consecutive steps
     frac[1:] -= np.cumsum(jumps, axis=0)
     keep = list(range(0, len(structures), save_every))
-    props = traj.frame_properties
-    energies = [np.nan] * len(structures)
-    if isinstance(props, dict) and "potential_energy" in props:  # atomate2 passes the ener-file columns
-        energies = list(np.asarray(props["potential_energy"], dtype=float))[: len(structures)]
-    elif isinstance(props, list):
-        energies = [float(p.get("potential_energy", p.get("e_0_energy", np.nan))) for p in props]
+    props = traj.frame_properties or [{}] * len(structures)  # one dict per frame (CP2K .ener / VASP)
+    energies = [float(p.get("potential_energy", p.get("e_0_energy", np.nan))) for p in props]
     return {"species": [sp.symbol for sp in structures[0].species], "lattice": lattice.matrix,
             "positions": np.array([lattice.get_cartesian_coords(frac[i]) for i in keep]),
             "energies": np.array([energies[i] for i in keep]), "steps": np.array(keep)}
