@@ -70,3 +70,55 @@ def _same_frac(a: np.ndarray, b: np.ndarray, tol: float = 1e-3) -> bool:
     d = np.abs(a - b)
     d = np.minimum(d, 1 - d)
     return bool(np.all(d < tol))
+
+
+def _independent_lattice(number: int, lattice: Lattice) -> dict[str, float]:
+    """The lattice parameters the crystal system leaves free (as read by lattice_from_parameters)."""
+    a, b, c = (round(float(x), 5) for x in lattice.abc)
+    alpha, beta, gamma = (round(float(x), 4) for x in lattice.angles)
+    if number >= 195:
+        return {"a": a}
+    if number >= 75:  # tetragonal, trigonal (hexagonal axes), hexagonal
+        return {"a": a, "c": c}
+    if number >= 16:
+        return {"a": a, "b": b, "c": c}
+    if number >= 3:
+        return {"a": a, "b": b, "c": c, "beta": beta}
+    return {"a": a, "b": b, "c": c, "alpha": alpha, "beta": beta, "gamma": gamma}
+
+
+def _occupancy_value(occ: float) -> float | str:
+    """An occupancy as written in the library: a simple fraction as "2/3", else a float."""
+    frac = Fraction(occ).limit_denominator(12)
+    if abs(float(frac) - occ) < 1e-4 and 10 % frac.denominator != 0 and frac.denominator % 4 != 0:
+        return f"{frac.numerator}/{frac.denominator}"
+    return round(float(occ), 4)
+
+
+def _site_species(site) -> str | dict[str, float | str]:
+    if site.is_ordered:
+        return site.specie.symbol
+    return {el.symbol: _occupancy_value(float(occ)) for el, occ in site.species.element_composition.items()}
+
+
+def crystallography_from_structure(structure: Structure, symprec: float = 0.01) -> dict[str, Any]:
+    """The library's crystallography block (space group, free lattice parameters, one site
+    per Wyckoff orbit) of a structure, in the standard setting that ``structure_from_wyckoff``
+    builds; the inverse of that function."""
+    from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
+
+    refined = SpacegroupAnalyzer(structure, symprec=symprec).get_refined_structure()
+    analyzer = SpacegroupAnalyzer(refined, symprec=symprec)
+    number = analyzer.get_space_group_number()
+    symmetrized = analyzer.get_symmetrized_structure()
+    sites = []
+    for orbit, wyckoff in zip(symmetrized.equivalent_sites, symmetrized.wyckoff_symbols):
+        site = min(orbit, key=lambda s: tuple(np.round(np.mod(s.frac_coords, 1.0), 4)))
+        xyz = [round(float(x), 5) for x in np.mod(site.frac_coords, 1.0)]
+        sites.append({"species": _site_species(site), "wyckoff": wyckoff, "xyz": [0.0 if x == 1.0 else x for x in xyz]})
+    return {
+        "spacegroup": analyzer.get_space_group_symbol(),
+        "spacegroup_number": number,
+        "lattice": _independent_lattice(number, refined.lattice),
+        "sites": sites,
+    }

@@ -52,6 +52,7 @@ class Material:
     positions_quality: str = "published"
     van_der_waals: bool = False
     molecule: dict[str, Any] | None = None  # molecular solid: {species, bond_cutoff (Å), size (atoms)}
+    layered: bool = False  # vdW-bonded layers rather than molecules (black P, GeS)
 
     @property
     def is_disordered(self) -> bool:
@@ -77,6 +78,73 @@ def _library(folder: str) -> dict[str, Material]:
         data = yaml.safe_load(path.read_text())
         entries[data["name"]] = Material(**data)
     return entries
+
+
+ROLES = ("anode", "cathode", "electrolyte", "interphase", "competing")
+
+
+def material_entry(
+    structure: Structure,
+    name: str,
+    roles: list[str],
+    source: dict[str, Any],
+    symprec: float = 0.01,
+    **fields: Any,
+) -> Material:
+    """A library entry for a structure (e.g. read from a CIF): its symmetrized crystallography,
+    checked to rebuild the same cell, with the given name, roles and source."""
+    from pymatgen.analysis.structure_matcher import StructureMatcher
+
+    from interfaces.crystallography import crystallography_from_structure
+    from interfaces.errors import InputError
+
+    if not name or not name.replace("-", "").replace("_", "").isalnum():
+        raise InputError(f"invalid material name '{name}': use letters, digits, '-' or '_'")
+    unknown = [r for r in roles if r not in ROLES]
+    if not roles or unknown:
+        raise InputError(f"unknown role(s) {', '.join(unknown) or '(none given)'}; allowed: {', '.join(ROLES)}")
+    if not source.get("reference"):
+        raise InputError("a source reference is required (who published the structure, where)")
+    cryst = crystallography_from_structure(structure, symprec=symprec)
+    rebuilt = structure_from_wyckoff(cryst)
+    matcher = StructureMatcher(primitive_cell=True, scale=False, ltol=0.02, stol=0.05, angle_tol=1.0)
+    if rebuilt.composition.reduced_composition != structure.composition.reduced_composition or not matcher.fit(structure, rebuilt):
+        raise InputError(
+            f"the symmetrized {cryst['spacegroup']} description of {name} does not rebuild the input structure; "
+            "try a smaller --symprec"
+        )
+    return Material(
+        name=name,
+        formula=structure.composition.reduced_formula,
+        roles=list(roles),
+        crystallography=cryst,
+        source={k: v for k, v in source.items() if v},
+        positions_quality=f"as in the supplied structure, symmetrized to {cryst['spacegroup']} (symprec {symprec} Å)",
+        **fields,
+    )
+
+
+def write_material(material: Material, folder: Path | None = None) -> Path:
+    """Write a library entry as ``NAME.yaml`` (the format ``list_materials`` reads)."""
+    folder = Path(folder or library_dir())
+    data = {
+        "name": material.name,
+        "formula": material.formula,
+        "aliases": material.aliases,
+        "roles": material.roles,
+        "description": material.description,
+        "van_der_waals": material.van_der_waals,
+        "layered": material.layered,
+        "molecule": material.molecule,
+        "positions_quality": material.positions_quality,
+        "crystallography": material.crystallography,
+        "source": material.source,
+        "ordering": material.ordering,
+    }
+    path = folder / f"{material.name}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False, default_flow_style=None, allow_unicode=True, width=120))
+    _library.cache_clear()
+    return path
 
 
 def list_materials() -> list[Material]:

@@ -75,6 +75,81 @@ def materials_curate(names: list[str] = typer.Argument(None, help="Materials to 
         console.print(f"{mat.name}: ΔV {100 * rel['volume_change']:+.1f} %, max displacement {rel['max_displacement_A']:.2f} Å, {prov['wall_time_s']} s")
 
 
+@materials_app.command("add")
+def materials_add(
+    structure_file: Path = typer.Argument(..., help="CIF (or any structure file) of the phase, e.g. exported from ICSD or COD."),
+    name: str = typer.Option(..., "--name", help="Library name, e.g. P4S10."),
+    roles: list[str] = typer.Option(["competing"], "--role", help="anode, cathode, electrolyte, interphase or competing (repeatable)."),
+    reference: str = typer.Option(..., "--reference", help="Who published the structure, where (authors, journal, year)."),
+    doi: Optional[str] = typer.Option(None, help="DOI of the structure paper."),
+    database_id: Optional[str] = typer.Option(None, "--database-id", help="e.g. 'ICSD 12345' or 'COD 1010245'."),
+    aliases: list[str] = typer.Option([], "--alias", help="Other names (repeatable)."),
+    description: str = typer.Option("", help="One sentence on the phase."),
+    van_der_waals: bool = typer.Option(False, "--van-der-waals", help="Molecular or layered solid (CHGNet swells it; judged by a looser volume check)."),
+    layered: bool = typer.Option(False, "--layered", help="vdW layers rather than molecules (with --van-der-waals)."),
+    symprec: float = typer.Option(0.01, help="Symmetry tolerance (Å) for finding the space group and Wyckoff sites."),
+    force: bool = typer.Option(False, "--force", help="Replace an entry of the same name."),
+):
+    """Add a phase to the library from a structure file: Wyckoff description, CHGNet curation
+    and the library's checks; nothing is kept when a check fails."""
+    from interfaces.materials import library_dir, list_materials, material_entry, read_structure, write_material
+    from workflows.curation import curate, library_check_failures
+
+    structure = run_guarded(read_structure, structure_file)
+    folder = library_dir()
+    taken = {m.name.lower(): m.name for m in list_materials()}
+    if name.lower() in taken and not force:
+        fail(f"'{taken[name.lower()]}' is already in the library ({folder / (taken[name.lower()] + '.yaml')}); use --force to replace it")
+    if layered and not van_der_waals:
+        fail("--layered describes a van der Waals solid: give --van-der-waals too")
+    source = {"reference": reference, "doi": doi, "database_id": database_id}
+    entry = run_guarded(
+        material_entry, structure, name, roles, source, symprec,
+        aliases=aliases, description=description, van_der_waals=van_der_waals, layered=layered,
+    )
+    written = [write_material(entry, folder)]
+    structures = folder / "structures"
+    before = set(structures.glob(f"{entry.name}.*")) if structures.is_dir() else set()
+    try:
+        with console.status(f"curating {entry.name} ({len(entry.parent_structure())} atoms, {entry.crystallography['spacegroup']})"):
+            prov = curate(entry, structures, log=console.print)
+        written += sorted(set(structures.glob(f"{entry.name}.*")) - before)
+        failures = library_check_failures(entry, prov)
+    except BaseException:
+        _remove(written, structures, entry.name, before)
+        raise
+    if failures:
+        _remove(written, structures, entry.name, before)
+        fail(f"{entry.name} not added: {'; '.join(failures)}")
+    rel = prov["relaxation"]
+    console.print(
+        f"added {entry.name} ({entry.formula}, {entry.crystallography['spacegroup']}, "
+        f"{len(entry.crystallography['sites'])} Wyckoff sites) to {written[0]}: "
+        f"CHGNet ΔV {100 * rel['volume_change']:+.1f} %, max displacement {rel['max_displacement_A']:.2f} Å"
+    )
+    _band_gap_note(entry.formula)
+
+
+def _remove(written: list[Path], structures: Path, name: str, before: set[Path]) -> None:
+    """Undo a failed ``materials add``: its YAML and the structure files it made."""
+    from interfaces.materials import _library
+
+    for path in written + [p for p in structures.glob(f"{name}.*") if p not in before]:
+        path.unlink(missing_ok=True)
+    _library.cache_clear()
+
+
+def _band_gap_note(formula: str) -> None:
+    from interfaces.analysis.hull import formula_name
+    from interfaces.analysis.interphase import load_band_gaps
+
+    if formula_name(formula) not in load_band_gaps():
+        console.print(
+            f"note: {formula} has no band gap in configs/band_gaps.yaml; an interphase containing it is "
+            "'undetermined' until you add one there (or a computed gap is stored)"
+        )
+
+
 def _miller(values: tuple[str, str, str], label: str):
     from interfaces.slabs import check_miller
 

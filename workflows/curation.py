@@ -23,6 +23,42 @@ MAX_DISPLACEMENT = 1.0  # Å, for every atom of an ordered phase and the framewo
 MAX_LI_DISPLACEMENT_APPROXIMANT = 1.5  # Å, Li of a disordered Li sublattice (partial sites 1.3-1.8 Å apart)
 
 
+MAX_VOLUME_CHANGE = 0.08  # |ΔV| after CHGNet relaxation, ordered or disordered non-vdW phase
+MAX_VOLUME_GAIN_VDW = 0.30  # molecular and layered solids swell without dispersion
+
+
+def library_check_failures(material: Material, provenance: dict) -> list[str]:
+    """The library's acceptance checks on a curated entry; each failure as one phrase.
+
+    Volume within 8 % after the CHGNet relaxation (vdW solids: at most 30 % larger),
+    every atom within 1 Å of its site (a disordered phase's framework within 1 Å and
+    its Li within 1.5 Å). Gas-molecule crystals (Cl2, O2, N2) are element references
+    and exempt from the volume check.
+    """
+    rel = provenance["relaxation"]
+    dv = rel["volume_change"]
+    failures = []
+    gas = bool((material.molecule or {}).get("gas_reference"))
+    if material.van_der_waals:
+        if not gas and dv > MAX_VOLUME_GAIN_VDW:
+            failures.append(f"volume grew by {100 * dv:+.1f} % (vdW limit +{100 * MAX_VOLUME_GAIN_VDW:.0f} %)")
+    elif abs(dv) > MAX_VOLUME_CHANGE:
+        failures.append(
+            f"volume changed by {100 * dv:+.1f} % (limit ±{100 * MAX_VOLUME_CHANGE:.0f} %; "
+            "a molecular or layered solid needs --van-der-waals)"
+        )
+    if material.is_disordered:
+        chosen = [c for c in provenance["ordering"]["candidates"] if c["ewald_rank"] == provenance["ordering"]["chosen_ewald_rank"]]
+        if chosen and not chosen[0]["on_site"]:
+            failures.append(
+                f"no ordering stays on its sites (framework moved {chosen[0]['max_framework_displacement_A']:.2f} Å, "
+                f"Li {chosen[0]['max_displacement_A']:.2f} Å)"
+            )
+    elif rel["max_displacement_A"] > MAX_DISPLACEMENT:
+        failures.append(f"an atom moved {rel['max_displacement_A']:.2f} Å (limit {MAX_DISPLACEMENT:.0f} Å)")
+    return failures
+
+
 def stays_on_site(start: Structure, relaxed: Structure) -> bool:
     """An ordered approximant that kept its crystallographic sites after relaxation."""
     return (
