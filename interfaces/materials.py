@@ -143,8 +143,13 @@ def write_material(material: Material, folder: Path | None = None) -> Path:
     }
     path = folder / f"{material.name}.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False, default_flow_style=None, allow_unicode=True, width=120))
-    _library.cache_clear()
+    refresh_library()
     return path
+
+
+def refresh_library() -> None:
+    """Read the library folder again on the next look-up (after entries were written or removed)."""
+    _library.cache_clear()
 
 
 def list_materials() -> list[Material]:

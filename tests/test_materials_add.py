@@ -77,6 +77,15 @@ def test_a_phase_that_fails_the_checks_leaves_nothing(small_library, tmp_path):
     assert "added GeS" in proc.stdout and len(_files(folder, "GeS")) == 5
 
 
+def test_a_failed_force_replacement_keeps_the_old_entry(small_library, tmp_path):
+    folder, cifs = small_library
+    old = {p.name: p.read_bytes() for p in [folder / "Li.yaml", *(folder / "structures").glob("Li.*")]}
+    proc = ssbi("materials", "add", str(cifs["GeS"]), "--name", "li", "--reference", "x", "--force",
+                data_dir=tmp_path / "d", env={"SSBI_MATERIALS_DIR": str(folder)})
+    assert proc.returncode == 2 and "Li not added: volume changed by +17" in proc.stderr
+    assert {p.name: p.read_bytes() for p in [folder / "Li.yaml", *(folder / "structures").glob("Li.*")]} == old
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

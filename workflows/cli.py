@@ -98,8 +98,10 @@ def materials_add(
     structure = run_guarded(read_structure, structure_file)
     folder = library_dir()
     taken = {m.name.lower(): m.name for m in list_materials()}
-    if name.lower() in taken and not force:
-        fail(f"'{taken[name.lower()]}' is already in the library ({folder / (taken[name.lower()] + '.yaml')}); use --force to replace it")
+    if name.lower() in taken:
+        if not force:
+            fail(f"'{taken[name.lower()]}' is already in the library ({folder / (taken[name.lower()] + '.yaml')}); use --force to replace it")
+        name = taken[name.lower()]
     if layered and not van_der_waals:
         fail("--layered describes a van der Waals solid: give --van-der-waals too")
     source = {"reference": reference, "doi": doi, "database_id": database_id}
@@ -107,36 +109,42 @@ def materials_add(
         material_entry, structure, name, roles, source, symprec,
         aliases=aliases, description=description, van_der_waals=van_der_waals, layered=layered,
     )
-    written = [write_material(entry, folder)]
-    structures = folder / "structures"
-    before = set(structures.glob(f"{entry.name}.*")) if structures.is_dir() else set()
+    previous = _entry_files(folder, entry.name)  # what --force replaces, put back if the new entry fails
+    failures = ["curation did not finish"]
     try:
+        path = write_material(entry, folder)
         with console.status(f"curating {entry.name} ({len(entry.parent_structure())} atoms, {entry.crystallography['spacegroup']})"):
-            prov = curate(entry, structures, log=console.print)
-        written += sorted(set(structures.glob(f"{entry.name}.*")) - before)
+            prov = curate(entry, folder / "structures", log=console.print)
         failures = library_check_failures(entry, prov)
-    except BaseException:
-        _remove(written, structures, entry.name, before)
-        raise
+    finally:
+        if failures:
+            _restore(folder, entry.name, previous)
     if failures:
-        _remove(written, structures, entry.name, before)
         fail(f"{entry.name} not added: {'; '.join(failures)}")
     rel = prov["relaxation"]
     console.print(
         f"added {entry.name} ({entry.formula}, {entry.crystallography['spacegroup']}, "
-        f"{len(entry.crystallography['sites'])} Wyckoff sites) to {written[0]}: "
+        f"{len(entry.crystallography['sites'])} Wyckoff sites) to {path}: "
         f"CHGNet ΔV {100 * rel['volume_change']:+.1f} %, max displacement {rel['max_displacement_A']:.2f} Å"
     )
     _band_gap_note(entry.formula)
 
 
-def _remove(written: list[Path], structures: Path, name: str, before: set[Path]) -> None:
-    """Undo a failed ``materials add``: its YAML and the structure files it made."""
-    from interfaces.materials import _library
+def _entry_files(folder: Path, name: str) -> dict[Path, bytes]:
+    """The YAML and structure files of one library entry, with their contents."""
+    paths = [folder / f"{name}.yaml", *(folder / "structures").glob(f"{name}.*")]
+    return {p: p.read_bytes() for p in paths if p.is_file()}
 
-    for path in written + [p for p in structures.glob(f"{name}.*") if p not in before]:
-        path.unlink(missing_ok=True)
-    _library.cache_clear()
+
+def _restore(folder: Path, name: str, previous: dict[Path, bytes]) -> None:
+    """Undo a failed ``materials add``: remove what it wrote, put back what it replaced."""
+    from interfaces.materials import refresh_library
+
+    for path in _entry_files(folder, name):
+        path.unlink()
+    for path, content in previous.items():
+        path.write_bytes(content)
+    refresh_library()
 
 
 def _band_gap_note(formula: str) -> None:

@@ -37,6 +37,7 @@ class StudyRunner:
         self.tasks = plan(spec)
         self._cache = None
         self._entries = None
+        self._md = {}  # (film, substrate) -> (AIMDMaker, interface): built once, used by stored() and flow()
 
     # --- identity and lookup -------------------------------------------------------------------------------
     def _formula(self, name: str) -> str:
@@ -73,6 +74,11 @@ class StudyRunner:
                              relax_bulk=True, scan_separation=a.scan_separation, build=build)
 
     def _md_inputs(self, film: str, substrate: str):
+        if (film, substrate) not in self._md:
+            self._md[film, substrate] = self._build_md_inputs(film, substrate)
+        return self._md[film, substrate]
+
+    def _build_md_inputs(self, film: str, substrate: str):
         from interfaces.builder import build_interfaces
         from workflows.flows.aimd import AIMDMaker
 
@@ -179,7 +185,8 @@ class StudyRunner:
                 raise SSBIError("the mechanics of Li (needed for G/G_Li) is not in the store")
             flow = self.flow(task)
             run_flow(flow, self.store)
-            self._entries = None if task.analysis == "hull" else self._entries
+            if task.analysis == "hull":
+                self._entries = None  # new relaxations: entries and diagrams are read again
             found = self.stored(task)
             return TaskOutcome(task, "done", time.time() - start, uuids=found or [])
         except (SSBIError, ValueError, RuntimeError) as exc:
