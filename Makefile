@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_store.py
 	$(PY) benchmarks/bench_adhesion.py
 	$(PY) benchmarks/bench_windows.py
+	$(PY) benchmarks/bench_phase_sets.py
 	$(PY) benchmarks/bench_md.py
 	$(PY) benchmarks/bench_query.py
 

@@ -1,7 +1,7 @@
 """Windows + products for every Li compound of four chemical systems: cached diagrams vs a naive loop.
 
-Entries: the CHGNet bulk relaxations in the store of SSBI_DATA_DIR (made first with
-PhaseDiagramMaker where missing; minutes). Each (phase, system) pair is one
+Entries: the CHGNet phase sets (shipped reference entries plus what the store of
+SSBI_DATA_DIR holds; a system that is neither is computed first with PhaseSetMaker). Each (phase, system) pair is one
 window question, about 20 in all. Cached: one PhaseDiagramCache, four diagrams.
 Naive: a new PhaseDiagram of the system for every question. Prints a table and
 the ratio; asserts nothing.
@@ -22,19 +22,17 @@ SYSTEMS = ("Li-P-S-Cl", "Li-Ge-P-S", "Li-La-Zr-O", "Li-P-O-N")
 
 def main() -> None:
     from workflows.entries import entries_from_store
-    from workflows.execution import find_result, run_flow
-    from workflows.flows.calc import CalcMaker
-    from workflows.flows.phase_diagram import PhaseDiagramMaker, library_phases
+    from workflows.execution import run_flow
+    from workflows.flows.phase_set import PhaseSetMaker
     from workflows.store import open_store
 
     store = open_store(None)
-    maker = PhaseDiagramMaker(engine="chgnet")
-    calc = CalcMaker(engine="chgnet", kind="relax", target="bulk")
+    maker = PhaseSetMaker(engine="chgnet")
     for system in SYSTEMS:
-        todo = [n for n in library_phases(system) if not find_result(store, calc.fingerprint(maker.structure(n)))]
-        if todo:
-            Console().print(f"relaxing {', '.join(todo)} ({system}) with CHGNet first")
-            run_flow(maker.make(system, skip=[n for n in library_phases(system) if n not in todo]), store)
+        plan = maker.plan(system, store)
+        if not plan.complete:
+            Console().print(f"computing the {system} phase set with CHGNet first")
+            run_flow(maker.make(system, store, plan=plan), store)
     elements = sorted({el for s in SYSTEMS for el in s.split("-")})
     entries = entries_from_store(store, elements, "chgnet")
     questions = []
@@ -54,7 +52,7 @@ def main() -> None:
         naive, t_naive = run_naive(pool, questions)
         if copies == 0:
             console.print(window_table(cached, naive, questions, len(pool)))
-        label = "library entries" if copies == 0 else f"+ {copies} metastable copies per compound entry"
+        label = "phase-set entries" if copies == 0 else f"+ {copies} metastable copies per compound entry"
         console.print(f"{label}: {len(pool)} entries; cached {t_cached:.2f} s ({builds} diagrams built), naive "
                       f"{t_naive:.2f} s ({len(questions)} diagrams built): {t_naive / t_cached:.1f}x")
 

@@ -53,6 +53,9 @@ class Material:
     van_der_waals: bool = False
     molecule: dict[str, Any] | None = None  # molecular solid: {species, bond_cutoff (Å), size (atoms)}
     layered: bool = False  # vdW-bonded layers rather than molecules (black P, GeS)
+    # published (measured) cell when the positions come from a DFT reference structure: the volume check
+    # compares the relaxed cell with it ({a, b, c, alpha, beta, gamma, atoms, reference})
+    experimental_cell: dict[str, Any] | None = None
 
     @property
     def is_disordered(self) -> bool:
@@ -65,6 +68,16 @@ class Material:
     def parent_structure(self) -> Structure:
         """The published cell built from space group, lattice and Wyckoff sites."""
         return structure_from_wyckoff(self.crystallography)
+
+    def experimental_volume_per_atom(self) -> float | None:
+        """Å³/atom of the published cell, when the entry records one."""
+        cell = self.experimental_cell
+        if not cell:
+            return None
+        from pymatgen.core import Lattice
+
+        lattice = Lattice.from_parameters(cell["a"], cell["b"], cell["c"], cell["alpha"], cell["beta"], cell["gamma"])
+        return lattice.volume / cell["atoms"]
 
     def source_text(self) -> str:
         ids = [self.source.get("doi") and f"doi:{self.source['doi']}", self.source.get("database_id")]
@@ -141,6 +154,8 @@ def write_material(material: Material, folder: Path | None = None) -> Path:
         "source": material.source,
         "ordering": material.ordering,
     }
+    if material.experimental_cell:
+        data["experimental_cell"] = material.experimental_cell
     path = folder / f"{material.name}.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False, default_flow_style=None, allow_unicode=True, width=120))
     refresh_library()

@@ -156,3 +156,18 @@ def test_energy_scales_never_mix():
     raw = {e.name: e for e in to_raw_gga(mp)}
     assert raw["Li"].energy == 0.0
     assert raw["Li2S"].energy > -3.0 and raw["Li2S"].parameters["energy_scale"] == "raw-gga"
+
+
+def test_li_per_formula_unit_does_not_depend_on_the_cell():
+    """Li3PS4 given as a two-formula-unit cell (Li6P2S8, -11.2 eV): Li3PS4 + 8 Li -> Li3P + 4 Li2S at 0 V,
+    so +8 Li per formula unit (not the cell's +16), and the window is that of the hand hull."""
+    cell = {**E, "Li3PS4": None}
+    rows = [ComputedEntry(f, e, parameters={"energy_scale": "raw-gga"}, entry_id=f) for f, e in cell.items() if e is not None]
+    rows.append(ComputedEntry("Li6P2S8", 2 * E["Li3PS4"], parameters={"energy_scale": "raw-gga"},
+                              entry_id="cell", data={"material": "Li3PS4"}))
+    w = stability_window(phase_diagram(rows), "Li3PS4")
+    assert w.plateaus[0].li_per_fu == pytest.approx(8.0) and w.plateaus[0].products == ["Li2S", "Li3P"]
+    assert w.plateaus[1].li_per_fu == pytest.approx(5.0)  # Li3PS4 + 5 Li -> 4 Li2S + P
+    assert w.reduction_limit == pytest.approx(6.4 / 5) and w.entry == "Li3PS4"
+    # which entries decide the limits
+    assert w.reduction_sources == ["Li2S: Li2S", "P: P"] and w.oxidation_sources == ["P2S5: P2S5", "S: S"]

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from pymatgen.core import Composition
 from pymatgen.entries.computed_entries import ComputedEntry
 
 from conftest import ssbi
@@ -86,82 +87,113 @@ def memory_store():
 
 
 def test_builder_is_incremental_and_replaces_stale_documents(tmp_path, monkeypatch):
-    """Li-S with CHGNet: first run computes, second skips, a changed entry recomputes only what used it."""
+    """Li-S with the shipped CHGNet phase set: first run computes, second skips, a new lower entry recomputes
+    only what used it."""
     from workflows.builders import StabilityBuilder
     from workflows.execution import run_flow
-    from workflows.flows.phase_diagram import PhaseDiagramMaker
+    from workflows.flows.phase_set import PhaseSetMaker
     from workflows.stability import analysis_store
+    from workflows.testing.synthetic import calc_envelope
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     store = memory_store()
-    run_flow(PhaseDiagramMaker(engine="chgnet", variant="chgnet").make("Li-S"), store)
+    maker = PhaseSetMaker(engine="chgnet")
+    assert maker.plan("Li-S", store).complete  # everything shipped: nothing to compute
+    run_flow(maker.make("Li-S", store), store)
     summary = store.query_one({"output.kind": "phase_diagram"}, load=True)["output"]
-    assert summary["stable"] == ["Li", "Li2S", "S"] and summary["energy_scale"] == "mp2020"
+    # LiS4 (mp-1546006) is on the MP2020-scale hull: the sulfide correction applied to every S of a polysulfide
+    assert summary["stable"] == ["Li", "Li2S", "LiS4", "S"] and summary["energy_scale"] == "mp2020"
+    assert summary["n_shipped_entries"] == summary["n_entries"] > 20  # every Li, S and Li-S polymorph relaxed
     analysis = analysis_store(store)
-    keys = sorted(d["key"] for d in analysis.query({}))
-    # Li2S: its window, its reaction with Li and with S
-    assert keys == ["reaction|Li|Li2S|closed|store|chgnet|mp2020", "reaction|S|Li2S|closed|store|chgnet|mp2020",
-                    "window|Li2S|store|chgnet|mp2020"]
-    window = analysis.query_one({"kind": "window"})
-    assert {e["formula"] for e in window["entries"]} == {"Li", "Li2S", "S"}
+    keys = {d["key"] for d in analysis.query({})}
+    # Li2S, a library Li compound in Li-S: its window, its reaction with Li and with S (the other library
+    # compounds are there too: their systems are shipped)
+    assert {"reaction|Li|Li2S|closed|store|chgnet|mp2020", "reaction|S|Li2S|closed|store|chgnet|mp2020",
+            "window|Li2S|store|chgnet|mp2020"} <= keys
+    assert "window|beta-Li3PS4|store|chgnet|mp2020" in keys and "window|LiF|store|chgnet|mp2020" in keys
+    window = analysis.query_one({"key": "window|Li2S|store|chgnet|mp2020"})
+    assert {"Li", "Li2S", "S"} <= {e["formula"] for e in window["entries"]}
     assert window["reduction_limit"] == 0.0 and window["interphase_vs_li"]["type"] == "stable"
-    assert 1.8 < window["oxidation_limit"] < 2.6  # Li2S -> S + 2 Li on the MP2020 scale (2.2 V measured)
+    assert 1.8 < window["oxidation_limit"] < 2.6  # Li2S -> LiS4 on the MP2020 scale (2.12 V measured)
+    assert window["oxidation_sources"] == ["LiS4: mp-1546006"]
 
     again = StabilityBuilder(store.docs_store, analysis).run_all()
-    assert again["computed"] == 0 and again["unchanged"] == 3
+    assert again["computed"] == 0 and again["unchanged"] == len(keys)
 
-    # a new, lower Li2S entry (as if re-relaxed) changes every document that used Li2S
-    doc = store.query_one({"output.kind": "relax", "output.formula": "Li2S"}, load=True)
-    doc.pop("_id", None)
-    doc["uuid"], doc["output"]["fingerprint"] = "new-li2s", "new-fingerprint"
-    doc["output"]["energy"] -= 0.3
-    doc["completed_at"] = "9999-01-01T00:00:00"
-    store.docs_store.update([doc], key="uuid")
+    # a new, lower Li2S relaxation (as if re-relaxed here) changes every document that used Li2S, only those
+    lif = analysis.query_one({"key": "window|LiF|store|chgnet|mp2020"})["entries_hash"]
+    store.docs_store.update([calc_envelope("Li2S", "new-li2s", energy_per_atom=-4.5)], key="uuid")
     third = StabilityBuilder(store.docs_store, analysis).run_all()
-    assert third["computed"] == 3 and analysis.count() == 3
-    assert "new-li2s" in {e["entry_id"] for e in analysis.query_one({"kind": "window"})["entries"]}
+    assert 3 <= third["computed"] < len(keys) and analysis.count() == len(keys)
+    assert "new-li2s" in {e["entry_id"] for e in analysis.query_one({"key": window["key"]})["entries"]}
+    assert analysis.query_one({"key": "window|LiF|store|chgnet|mp2020"})["entries_hash"] == lif
 
 
-@pytest.mark.slow
-def test_chgnet_library_sanity(tmp_path, monkeypatch):
-    """Library phases relaxed with CHGNet: the known chemistry at Li metal (not exact numbers)."""
+def test_shipped_hull_gives_the_published_chemistry():
+    """The shipped CHGNet phase set: limiting products and interphase types (not exact numbers)."""
     from interfaces.analysis.hull import PhaseDiagramCache
     from interfaces.analysis.interphase import classify_interphase
     from interfaces.analysis.window import stability_window
     from workflows.entries import entries_from_store
+
+    from interfaces.analysis.scales import convert
+
+    # GGA literature carries no sulfide correction: the sulfides' oxidation side is compared on raw-gga
+    entries = convert(entries_from_store(memory_store(), ["Li", "P", "S", "Cl", "Ge", "La", "Zr", "O"], "chgnet"),
+                      "raw-gga")
+    cache = PhaseDiagramCache(entries)
+    w = {f: stability_window(cache.get(s.split("-")), f)
+         for f, s in (("Li6PS5Cl", "Li-P-S-Cl"), ("Li3PS4", "Li-P-S"), ("Li10GeP2S12", "Li-Ge-P-S"),
+                      ("Li2S", "Li-S"), ("Li7La3Zr2O12", "Li-La-Zr-O"), ("Li4GeS4", "Li-Ge-S"))}
+    assert {"Li2S", "Li3P", "LiCl"} <= set(w["Li6PS5Cl"].decomposition_products["0"])
+    assert set(w["Li6PS5Cl"].oxidation_products) == {"Li3PS4", "LiCl", "S"}
+    assert set(w["Li3PS4"].decomposition_products["0"]) == {"Li2S", "Li3P"}
+    assert set(w["Li3PS4"].reduction_products) == {"Li2S", "P"}
+    # with the P-S binaries: a P-S molecular solid and S (P4S7 under CHGNet, P4S10 in PBE), not Li4P2S6
+    ox = w["Li3PS4"].oxidation_products
+    assert "S" in ox and len(ox) == 2 and {el.symbol for el in Composition(next(p for p in ox if p != "S")).elements} \
+        == {"P", "S"}
+    assert set(w["Li10GeP2S12"].oxidation_products) == {"GeS2", "Li3PS4", "S"}
+    assert w["Li2S"].oxidation_products == ["S"]
+    lgps = w["Li10GeP2S12"].decomposition_products["0"]
+    verdict = classify_interphase(lgps, ["Li", "Li10GeP2S12"], w["Li10GeP2S12"].decomposition_energy["0"])
+    assert verdict.type == "mixed-conducting" and verdict.decided_by.startswith("Li")  # a Li-Ge alloy
+    assert set(w["Li10GeP2S12"].reduction_products) == {"Li2S", "Li4GeS4", "P"}
+    assert "GeS2" in w["Li4GeS4"].oxidation_products
+    assert w["Li2S"].stable_against_metal and w["Li2S"].decomposition_energy["0"] == 0.0
+    # LLZO: reduced by Li, but only slightly (published: near 0.05 V, small ΔE)
+    llzo = w["Li7La3Zr2O12"]
+    assert -0.1 < llzo.decomposition_energy["0"] < 0 and 0 < llzo.reduction_limit < 0.5
+    assert w["Li6PS5Cl"].decomposition_energy["0"] < -0.5 and w["Li3PS4"].decomposition_energy["0"] < -0.5
+
+
+@pytest.mark.slow
+def test_phase_set_of_an_unshipped_system_is_computed_then_reused(tmp_path, monkeypatch):
+    """Br-Li without shipped entries: single points of every reference structure, the lowest relaxed, the hull;
+    a second plan finds everything stored."""
     from workflows.execution import run_flow
-    from workflows.flows.phase_diagram import PhaseDiagramMaker
+    from workflows.flows.phase_set import PhaseSetMaker
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SSBI_REFERENCE_ENTRIES_DIR", str(tmp_path / "none"))
     store = memory_store()
-    maker = PhaseDiagramMaker(engine="chgnet", variant="chgnet")
-    done: list[str] = []
-    for chemsys in ("Li-P-S-Cl", "Li-Ge-P-S", "Li-La-Zr-O"):
-        from workflows.flows.phase_diagram import library_phases
-
-        run_flow(maker.make(chemsys, skip=done), store)
-        done += library_phases(chemsys)
-    entries = entries_from_store(store, ["Li", "P", "S", "Cl", "Ge", "La", "Zr", "O"], "chgnet")
-    cache = PhaseDiagramCache(entries)
-    at0 = {}
-    for formula, system in (("Li6PS5Cl", "Li-P-S-Cl"), ("Li3PS4", "Li-P-S"), ("Li10GeP2S12", "Li-Ge-P-S"),
-                            ("Li2S", "Li-S"), ("Li7La3Zr2O12", "Li-La-Zr-O")):
-        w = stability_window(cache.get(system.split("-")), formula)
-        at0[formula] = (w.decomposition_products["0"], w.decomposition_energy["0"], w)
-    assert {"Li2S", "Li3P", "LiCl"} <= set(at0["Li6PS5Cl"][0])
-    assert {"Li2S", "Li3P"} <= set(at0["Li3PS4"][0])
-    lgps_products = at0["Li10GeP2S12"][0]
-    assert "Li15Ge4" in lgps_products
-    verdict = classify_interphase(lgps_products, ["Li", "Li10GeP2S12"], at0["Li10GeP2S12"][1])
-    assert verdict.type == "mixed-conducting" and verdict.decided_by == "Li15Ge4"
-    assert at0["Li2S"][2].stable_against_metal and at0["Li2S"][1] == 0.0
-    # LLZO: nearly stable against Li (a small driving force at most, far from the sulfides')
-    assert at0["Li7La3Zr2O12"][1] > -0.1
-    assert at0["Li6PS5Cl"][1] < -0.5 and at0["Li3PS4"][1] < -0.5
+    maker = PhaseSetMaker(engine="chgnet", n_lowest=1, window=0.005)
+    plan = maker.plan("Br-Li", store)
+    assert len(plan.to_screen) == len(plan.reference) >= 3 and plan.to_relax is None
+    run_flow(maker.make("Br-Li", store, plan=plan), store)
+    doc = store.query_one({"output.kind": "phase_diagram"}, load=True)["output"]
+    assert doc["stable"] == ["Br", "Li", "LiBr"] and doc["n_shipped_entries"] == 0
+    selection = doc["phase_set"]["selection"]
+    assert selection["screened"] == len(plan.reference) and selection["relaxed_here"]
+    assert {"mp-23259", "mp-23154"} <= set(selection["selected"])  # LiBr and Br2: one polymorph each
+    assert store.docs_store.count({"output.kind": "static"}) == len(plan.reference)
+    again = maker.plan("Br-Li", store)
+    assert again.complete and again.summary()["screened_stored"] == len(plan.reference)
 
 
 def test_every_bulk_relaxation_refreshes_the_analyses(tmp_path, monkeypatch):
-    """No `ssbi analyze` needed: the relaxation flow's last job runs the builder on its store."""
+    """No `ssbi analyze` needed: the relaxation flow's last job runs the builder on its store, and the new
+    relaxation takes the place of the shipped entry of the same phase."""
     from interfaces.materials import load
     from workflows.execution import run_flow
     from workflows.flows.calc import CalcMaker
@@ -170,11 +202,13 @@ def test_every_bulk_relaxation_refreshes_the_analyses(tmp_path, monkeypatch):
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     store = memory_store()
     maker = CalcMaker(engine="chgnet", kind="relax", target="bulk")
-    for name in ("Li", "S8"):
-        run_flow(maker.make(load(name, "chgnet").get_primitive_structure(), material=name), store)
-    assert analysis_store(store).count() == 0  # no Li compound yet
-    run_flow(maker.make(load("Li2S", "chgnet").get_primitive_structure(), material="Li2S"), store)
-    assert analysis_store(store).count({"kind": "window", "formula": "Li2S"}) == 1
+    flow = maker.make(load("Li2S", "chgnet").get_primitive_structure(), material="Li2S")
+    run_flow(flow, store)
+    window = analysis_store(store).query_one({"kind": "window", "formula": "Li2S"})
+    assert window is not None and window["oxidation_limit"] > 1.8
+    ids = {e["entry_id"] for e in window["entries"]}
+    assert flow.output.uuid in ids and "shipped:chgnet:Li2S" not in ids  # the stored one replaces the shipped one
+    assert any(i.startswith("shipped:chgnet:mp-") for i in ids)  # the other Li-S phases come from the shipped set
 
 
 def test_raw_gga_scale_removes_the_sulfide_correction(tmp_path):

@@ -19,15 +19,33 @@ from pymatgen.entries.computed_entries import ComputedEntry
 from interfaces.analysis.hull import PhaseDiagramCache, entries_in_chemsys, formula_name
 from interfaces.analysis.interphase import load_band_gaps
 from interfaces.errors import SSBIError
+from workflows.engines import get_engine
 from workflows.stability import entries_hash, reaction_doc, reaction_key, window_doc, window_key
 
 CATHODES = ("S", "Li2S")
 PROPS = ["uuid", "output.formula", "output.energy", "output.n_atoms", "output.engine", "output.fingerprint",
+         "output.materials", "output.volume_check",
          "completed_at"]
 
 
+def shipped_engines() -> set[str]:
+    """Configured engines that have a shipped reference set made with their current settings."""
+    from workflows.engines import engine_names
+    from workflows.reference_entries import shipped_path, usable_shipped
+
+    out = set()
+    for name in engine_names():
+        if shipped_path(name).is_file():
+            try:
+                if usable_shipped(get_engine(name)) is not None:
+                    out.add(name)
+            except SSBIError:
+                continue
+    return out
+
+
 class StabilityBuilder(Builder):
-    """Window of every Li compound, its reaction with Li metal and with the sulfur cathodes (closed)."""
+    """Window of every library Li compound, its reaction with Li metal and with the sulfur cathodes (closed)."""
 
     def __init__(self, results: Store, analysis: Store, engine: Optional[str] = None, **kwargs):
         self.results, self.analysis, self.engine = results, analysis, engine
@@ -44,8 +62,9 @@ class StabilityBuilder(Builder):
         """Nothing to close: the owners of the stores close them."""
 
     def _entries(self) -> dict[tuple[str, str], list[ComputedEntry]]:
-        """Newest entry per fingerprint, grouped by (engine, energy scale); structures not loaded."""
-        from workflows.entries import entry_from_calc
+        """Newest entry per fingerprint, grouped by (engine, energy scale), structures not loaded; relaxations the
+        volume check rejected are left out; each engine's shipped reference entries are added."""
+        from workflows.entries import entry_from_calc, with_shipped
 
         criteria = {"output.kind": "relax", "output.target": "bulk"}
         if self.engine:
@@ -55,38 +74,59 @@ class StabilityBuilder(Builder):
             out = doc["output"]
             if out["fingerprint"] not in seen:
                 seen.add(out["fingerprint"])
-                groups[(out["engine"]["name"], out["engine"]["energy_scale"])].append(entry_from_calc(doc))
-        return groups
+                if (out.get("volume_check") or {}).get("accepted", True):
+                    groups[(out["engine"]["name"], out["engine"]["energy_scale"])].append(entry_from_calc(doc))
+        engines = {e for e, _ in groups} | ({self.engine} if self.engine else shipped_engines())
+        for engine in engines:
+            try:
+                scale = get_engine(engine).energy_scale
+            except SSBIError:
+                continue  # an engine no longer configured: its stored entries only
+            groups[(engine, scale)] = with_shipped(groups.get((engine, scale), []), engine)
+        return {k: v for k, v in groups.items() if v}
 
     def get_items(self) -> Iterable[dict]:
+        from interfaces.materials import list_materials
+
         existing = {d["key"]: d["entries_hash"]
                     for d in self.analysis.query({"source": "store"}, properties=["key", "entries_hash"])}
+        # windows and reactions of the library's Li compounds (the materials studies are about); the reference
+        # phases are the rest of the hull. Largest systems first: their diagrams answer the subsystems.
+        targets = sorted(((m.name, Composition(m.formula)) for m in list_materials()
+                          if Element("Li") in Composition(m.formula).elements and not Composition(m.formula).is_element),
+                         key=lambda t: (-len(t[1].elements), t[0]))
+        from workflows.entries import covered_systems
+
         wanted = set()
         for (engine, scale), entries in self._entries().items():
-            # largest systems first: their diagrams then answer the subsystems from the cache
-            formulas = sorted({formula_name(e.composition) for e in entries},
-                              key=lambda f: (-len(Composition(f).elements), f))
+            covered = covered_systems(self.results, engine)
             elements = {el.symbol for e in entries for el in e.composition.elements}
-            for formula in formulas:
-                comp = Composition(formula)
-                if Element("Li") not in comp.elements or comp.is_element:
+            named = {(e.data or {}).get("material") for e in entries}
+            for material, comp in targets:
+                if material not in named:
                     continue
-                tasks = [("window", None, {el.symbol for el in comp.elements})]
-                tasks.append(("reaction", "Li", {el.symbol for el in comp.elements}))
+                formula = formula_name(comp)
+                own = {el.symbol for el in comp.elements}
+                tasks = [("window", None, own), ("reaction", "Li", own)]
                 for cathode in CATHODES:
-                    needed = {el.symbol for el in comp.elements} | {el.symbol for el in Composition(cathode).elements}
+                    needed = own | {el.symbol for el in Composition(cathode).elements}
                     if cathode != formula and needed <= elements:
                         tasks.append(("reaction", cathode, needed))
                 for kind, partner, chemsys in tasks:
-                    key = (window_key(formula, "store", engine, scale) if kind == "window" else
+                    if not any(set(chemsys) | {"Li"} <= system for system in covered):
+                        continue  # an incomplete hull would give wrong limits: left to `ssbi phase-diagram`
+                    if kind == "reaction" and material != formula:
+                        continue  # a polymorph's reactions are its formula's (computed for the named entry)
+                    key = (window_key(material, "store", engine, scale) if kind == "window" else
                            reaction_key(formula_name(partner), formula, None, "store", engine, scale))
                     wanted.add(key)
                     used = entries_in_chemsys(entries, chemsys)
                     if existing.get(key) == entries_hash(used):
                         self.stats["unchanged"] += 1
                         continue
-                    yield {"kind": kind, "formula": formula, "partner": partner, "engine": engine, "scale": scale,
-                           "chemsys": sorted(chemsys), "entries": entries, "key": key}
+                    yield {"kind": kind, "formula": formula, "material": material, "partner": partner,
+                           "engine": engine, "scale": scale, "chemsys": sorted(chemsys), "entries": entries,
+                           "key": key}
         stale = [k for k in existing if k not in wanted and (self.engine is None or f"|{self.engine}|" in k)]
         if stale:
             self.analysis.remove_docs({"key": {"$in": stale}})
@@ -98,7 +138,7 @@ class StabilityBuilder(Builder):
             pd = cache.get(item["chemsys"])
             if item["kind"] == "window":
                 return window_doc(pd, item["formula"], item["entries"], "store", item["engine"], item["scale"],
-                                  self.gaps)
+                                  self.gaps, material=item["material"])
             return reaction_doc(pd, item["partner"], item["formula"], item["entries"], "store", item["engine"],
                                 item["scale"], gaps=self.gaps)
         except (SSBIError, ValueError) as exc:

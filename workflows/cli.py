@@ -77,7 +77,8 @@ def materials_curate(names: list[str] = typer.Argument(None, help="Materials to 
 
 @materials_app.command("add")
 def materials_add(
-    structure_file: Path = typer.Argument(..., help="CIF (or any structure file) of the phase, e.g. exported from ICSD or COD."),
+    structure_file: Optional[Path] = typer.Argument(None, help="CIF (or any structure file) of the phase, e.g. exported from ICSD or COD."),
+    reference_id: Optional[str] = typer.Option(None, "--reference-id", help="Take the structure from the reference set instead (e.g. mp-641703); recorded as the entry's source structure."),
     name: str = typer.Option(..., "--name", help="Library name, e.g. P4S10."),
     roles: list[str] = typer.Option(["competing"], "--role", help="anode, cathode, electrolyte, interphase or competing (repeatable)."),
     reference: str = typer.Option(..., "--reference", help="Who published the structure, where (authors, journal, year)."),
@@ -95,7 +96,14 @@ def materials_add(
     from interfaces.materials import library_dir, list_materials, material_entry, read_structure, write_material
     from workflows.curation import curate, library_check_failures
 
-    structure = run_guarded(read_structure, structure_file)
+    if (structure_file is None) == (reference_id is None):
+        fail("give a structure file or --reference-id (one of them)")
+    if reference_id:
+        from interfaces.reference import reference_structure
+
+        structure = run_guarded(reference_structure, reference_id)
+    else:
+        structure = run_guarded(read_structure, structure_file)
     folder = library_dir()
     taken = {m.name.lower(): m.name for m in list_materials()}
     if name.lower() in taken:
@@ -104,7 +112,8 @@ def materials_add(
         name = taken[name.lower()]
     if layered and not van_der_waals:
         fail("--layered describes a van der Waals solid: give --van-der-waals too")
-    source = {"reference": reference, "doi": doi, "database_id": database_id}
+    source = {"reference": reference, "doi": doi, "database_id": database_id or reference_id,
+              "reference_structure": reference_id}
     entry = run_guarded(
         material_entry, structure, name, roles, source, symprec,
         aliases=aliases, description=description, van_der_waals=van_der_waals, layered=layered,
@@ -230,7 +239,8 @@ def build(
 
 
 # the other command groups register themselves on the same app
-from workflows import cli_adhesion, cli_exec, cli_md, cli_query, cli_stability, cli_study  # noqa: E402,F401
+from workflows import (cli_adhesion, cli_exec, cli_md, cli_query, cli_reference, cli_stability,  # noqa: E402,F401
+                       cli_study)
 
 
 def main() -> None:

@@ -25,12 +25,13 @@ OUT_OPT = typer.Option(Path("out/stability"), "-o", "--out", help="Folder for th
 class Context:
     """Entries, their phase-diagram cache and labels for one command."""
 
-    def __init__(self, formulas, entries_opt, engine, scale, file_scale, store):
+    def __init__(self, formulas, entries_opt, engine, scale, file_scale, store, joint: bool = False):
+        """``joint``: the phases react with each other (one system for all), else each stands alone."""
         from interfaces.analysis.hull import PhaseDiagramCache, composition_of
         from interfaces.analysis.scales import common_scale, convert
         from workflows.entries import load_entries
 
-        comps = [composition_of(f) for f in formulas]
+        comps = [composition_of(phase_of(f)[0]) for f in formulas]
         self.elements = sorted({el.symbol for c in comps for el in c.elements} | {"Li"})
         self.job_store = None
         if entries_opt == "store":
@@ -38,7 +39,10 @@ class Context:
 
             self.job_store = open_store(store)
             self.source, self.engine = "store", engine
-            entries = load_entries("store", self.elements, engine=engine, store=self.job_store)
+            systems = [{el.symbol for el in c.elements} | {"Li"} for c in comps]
+            if joint:  # a reaction needs the system of both materials
+                systems = [set().union(*systems)]
+            entries = load_entries("store", self.elements, engine=engine, store=self.job_store, systems=systems)
         elif entries_opt == "mp":
             self.source, self.engine = "mp", "materials-project"
             entries = load_entries("mp", self.elements)
@@ -52,7 +56,7 @@ class Context:
     def pd(self, formulas):
         from pymatgen.core import Composition
 
-        els = {el.symbol for f in formulas for el in Composition(f).elements} | {"Li"}
+        els = {el.symbol for f in formulas for el in Composition(phase_of(f)[0]).elements} | {"Li"}
         return self.cache.get(els)
 
     def save(self, docs) -> None:
@@ -67,12 +71,27 @@ class Context:
         save(analysis_store(target), docs)
 
 
-def _windows(ctx: Context, formulas) -> list[dict]:
-    """Window documents of ``formulas`` from the context's cached diagrams, stored, as plain dicts."""
+def phase_of(name: str) -> tuple[str, str | None]:
+    """(formula, library name) of a command-line phase: a library name or alias (beta-Li3PS4) or a formula."""
+    from interfaces.errors import SSBIError
+    from interfaces.materials import get_material
+
+    try:
+        mat = get_material(name)
+    except SSBIError:
+        return name, None
+    return mat.formula, mat.name
+
+
+def _windows(ctx: Context, names) -> list[dict]:
+    """Window documents of ``names`` (library names or formulas) from the context's cached diagrams, stored."""
     from workflows.stability import window_doc
 
-    docs = [run_guarded(window_doc, run_guarded(ctx.pd, [f]), f, ctx.entries, ctx.source, ctx.engine, ctx.scale)
-            for f in formulas]
+    docs = []
+    for name in names:
+        formula, material = phase_of(name)
+        docs.append(run_guarded(window_doc, run_guarded(ctx.pd, [formula]), formula, ctx.entries, ctx.source,
+                                ctx.engine, ctx.scale, material=material))
     ctx.save(docs)
     return [d.model_dump(mode="json") for d in docs]
 
@@ -91,6 +110,9 @@ def window_table(doc: dict) -> Table:
     red = " + ".join(doc["reduction_products"]) or "stable against Li metal"
     t.add_row("reduced to", f"{red} (below {_fmt_v(doc['reduction_limit'])} V)")
     t.add_row("oxidised to", f"{' + '.join(doc['oxidation_products']) or '—'} (above {_fmt_v(doc['oxidation_limit'])} V)")
+    t.add_row("limits decided by", f"reduction: {'; '.join(doc.get('reduction_sources') or []) or '—'}; "
+                                   f"oxidation: {'; '.join(doc.get('oxidation_sources') or []) or '—'}")
+    t.add_row("entry", f"{doc.get('entry') or '?'} ({'library phase ' + doc['material'] if doc.get('material') else 'lowest of its formula'})")
     for v, e in doc["decomposition_energy"].items():
         prods = " + ".join(doc["decomposition_products"][v])
         t.add_row(f"ΔE_decomp at {v} V", f"{e:.3f} eV/atom of {doc['formula']} → {prods}")
@@ -152,11 +174,18 @@ def windows(
                 "ΔE at 0 V (eV/at)", "vs Li"):
         t.add_column(col, justify="left" if col in ("phase", "reduced to", "oxidised to", "vs Li") else "right")
     for d in rows:
-        t.add_row(d["formula"], f"{1000 * d['e_above_hull']:.0f}", _fmt_v(d["reduction_limit"]),
+        t.add_row(d.get("material") or d["formula"], f"{1000 * d['e_above_hull']:.0f}", _fmt_v(d["reduction_limit"]),
                   " + ".join(d["reduction_products"]) or "stable vs Li", _fmt_v(d["oxidation_limit"]),
                   " + ".join(d["oxidation_products"]) or "—", f"{d['decomposition_energy']['0']:.3f}",
                   d["interphase_vs_li"]["type"])
     console.print(t)
+    src = Table(title="entries that decide each limit (library name or reference id)", header_style="bold")
+    for col in ("phase", "entry", "reduction limit", "oxidation limit"):
+        src.add_column(col)
+    for d in rows:
+        src.add_row(d.get("material") or d["formula"], d.get("entry", ""), "; ".join(d.get("reduction_sources") or []),
+                    "; ".join(d.get("oxidation_sources") or []))
+    console.print(src)
     out.mkdir(parents=True, exist_ok=True)
     console.print(f"plot: {plot_windows(rows, out / 'windows.png')}")
 
@@ -178,7 +207,8 @@ def react(
     from workflows.plots import plot_reaction
     from workflows.stability import reaction_doc
 
-    ctx = run_guarded(Context, [a, b], entries, engine, scale, file_scale, store)
+    ctx = run_guarded(Context, [a, b], entries, engine, scale, file_scale, store, joint=True)
+    a, b = phase_of(a)[0], phase_of(b)[0]
     doc = run_guarded(reaction_doc, run_guarded(ctx.pd, [a, b]), a, b, ctx.entries, ctx.source, ctx.engine,
                       ctx.scale, voltage=voltage)
     ctx.save([doc])
@@ -211,62 +241,76 @@ def phase_diagram_cmd(
     engine: str = ENGINE_OPT,
     variant: str = VARIANT_OPT,
     store: Optional[str] = STORE_OPT,
+    n_lowest: int = typer.Option(2, "--relax-lowest", help="Polymorphs relaxed per composition (by single point)."),
+    window: float = typer.Option(50.0, "--relax-within", help="Also relax polymorphs within this many meV/atom "
+                                                             "of the lowest."),
     submit: bool = typer.Option(False, "--submit", help="Send to FireWorks instead of running here."),
 ):
-    """Relax every library phase of CHEMSYS with ENGINE (stored ones are reused), then update the analyses."""
-    from interfaces.materials import load
+    """The phase set of CHEMSYS with ENGINE: a single point of every reference structure, relaxations of the
+    lowest polymorphs and of the library phases (stored or shipped ones are reused), then the hull and the
+    analyses."""
     from workflows.engines import get_engine
     from workflows.entries import elements_of
-    from workflows.execution import find_result, run_flow
-    from workflows.flows.calc import CalcMaker
-    from workflows.flows.phase_diagram import PhaseDiagramMaker, library_phases
+    from workflows.execution import run_flow
+    from workflows.flows.phase_set import PhaseSetMaker, missing_element_hint
     from workflows.store import open_store
 
     elements = run_guarded(elements_of, chemsys)
     eng = run_guarded(get_engine, engine)
     run_guarded(eng.check)
     job_store = run_guarded(open_store, store)
-    phases = library_phases(elements)
-    if not phases:
-        fail(f"no library phases in {'-'.join(elements)}")
-    calc = CalcMaker(engine=eng.name, kind="relax", target="bulk")
-    maker = PhaseDiagramMaker(engine=eng.name, variant=variant)
-    stored = [n for n in phases if find_result(job_store, calc.fingerprint(maker.structure(n)))]
-    missing_refs = [el for el in elements if not any(load(n).composition.is_element and
-                                                      load(n).composition.elements[0].symbol == el for n in phases)]
-    if missing_refs:
-        console.print(f"warning: the library has no elemental reference for {', '.join(missing_refs)}; "
-                      "the hull of this system cannot be built")
-    console.print(f"{'-'.join(elements)}: {len(phases)} library phases, {len(stored)} already relaxed with "
-                  f"{eng.name} ({', '.join(stored) or 'none'})")
-    flow = maker.make(elements, skip=stored)
+    maker = PhaseSetMaker(engine=eng.name, variant=variant, n_lowest=n_lowest, window=window / 1000)
+    plan = run_guarded(maker.plan, elements, job_store)
+    if plan.missing_elements:
+        fail(missing_element_hint(plan.missing_elements[0]))
+    name = "-".join(plan.elements)
+    c = plan.summary()
+    console.print(f"{name} ({eng.name}): {c['reference']} reference structures, {c['library']} library phases")
+    console.print(f"  single points: {c['screened_shipped']} shipped, {c['screened_stored']} stored, "
+                  f"{c['to_screen']} to compute")
+    console.print(f"  relaxations known: {c['relaxed_shipped']} shipped, {c['relaxed_stored']} stored; library "
+                  f"phases to relax: {c['library_to_relax']}; the {n_lowest} lowest polymorphs per composition "
+                  f"(and any within {window:g} meV/atom) are relaxed where not known")
+    if plan.shipped_note:
+        console.print(f"  note: {plan.shipped_note}")
+    flow = maker.make(elements, job_store, plan=plan)
     if submit:
         from workflows import launchpad as fw
 
         with _locked("ssbi phase-diagram --submit"):
             lp = run_guarded(fw.get_launchpad)
-            wf_id = fw.submit(lp, flow, f"phase-diagram|{'-'.join(elements)}|{eng.name}|{len(stored)}",
-                              {"ssbi_kind": "phase_diagram", "materials": phases, "engine": eng.name})
+            wf_id = fw.submit(lp, flow, f"phase-diagram|{name}|{eng.name}|{c['to_screen']}|{c['library_to_relax']}",
+                              {"ssbi_kind": "phase_diagram", "chemsys": name, "engine": eng.name})
         console.print(f"submitted as workflow {wf_id}; run it with `ssbi worker`")
         return
     start = time.time()
-    todo = [n for n in phases if n not in stored]
-    with console.status(f"relaxing {len(todo)} phase(s) with {eng.name}: {', '.join(todo) or 'none'}"):
+    with console.status(f"{name}: {c['to_screen']} single point(s), {c['library_to_relax']} library relaxation(s), "
+                        f"then the selected relaxations with {eng.name}"):
         run_guarded(run_flow, flow, job_store)
     doc = job_store.query_one({"uuid": flow.jobs[-1].uuid}, load=True)["output"]
-    console.print(hull_table(doc, f"{doc['chemsys']} hull ({eng.name}, {doc['energy_scale']} scale): done in "
-                                  f"{time.time() - start:.0f} s"))
+    table = hull_table(doc, f"{doc['chemsys']} hull ({eng.name}, {doc['energy_scale']} scale)")
+    caption, table.caption = table.caption, None
+    console.print(table)
+    console.print(caption)
+    console.print(f"done in {time.time() - start:.0f} s")
 
 
 def hull_table(doc: dict, title: str) -> Table:
     t = Table(title=title, header_style="bold")
     for col in ("phase", "E above hull (meV/atom)", "stable"):
         t.add_column(col, justify="left" if col == "phase" else "right")
-    for f, e in sorted(doc["e_above_hull"].items(), key=lambda kv: kv[1]):
+    for f, e in sorted(doc["e_above_hull"].items(), key=lambda kv: (kv[1], kv[0])):
+        if e > 0.1 and f not in doc["stable"]:
+            continue  # far above the hull: counted below, not listed
         t.add_row(f, f"{1000 * e:.1f}", "yes" if f in doc["stable"] else "")
-    a = doc["analysis"]
-    t.caption = (f"analyses: {a.get('computed', 0)} computed, {a.get('unchanged', 0)} unchanged, "
-                 f"{a.get('removed', 0)} removed, {a.get('failed', 0)} failed")
+    a, ps = doc["analysis"], doc.get("phase_set") or {}
+    sel = ps.get("selection") or {}
+    far = sum(1 for f, e in doc["e_above_hull"].items() if e > 0.1 and f not in doc["stable"])
+    t.caption = (f"{doc['n_entries']} entries ({doc.get('n_shipped_entries', 0)} shipped); {far} compositions more "
+                 f"than 100 meV/atom above the hull not listed; single points: {sel.get('screened', '?')}; "
+                 f"relaxed here: {len(sel.get('relaxed_here', []))}; kept out by the volume check: "
+                 f"{len(doc.get('rejected', []))}; analyses: {a.get('computed', 0)} computed, {a.get('unchanged', 0)} "
+                 f"unchanged, {a.get('removed', 0)} removed, {a.get('failed', 0)} failed")
     if doc.get("missing_elements"):
         t.caption += f"; no elemental reference for {', '.join(doc['missing_elements'])}"
     return t
@@ -290,3 +334,119 @@ def analyze(
                   f"{counts['removed']} removed, {counts['failed']} failed")
     for line in builder.errors[:10]:
         console.print(f"  failed: {line}")
+
+
+@app.command()
+def validate(
+    engine: str = ENGINE_OPT,
+    store: Optional[str] = STORE_OPT,
+    markdown: Optional[Path] = typer.Option(None, "--markdown", help="Also write the tables as Markdown here."),
+):
+    """Computed windows of the library's electrolytes and Li binaries next to published values: limits,
+    products, ΔE at 0 V, E_hull, formation energies, each on its energy scale, with deviations and sources."""
+    from interfaces.analysis.scales import convert
+    from workflows.store import open_store
+    from workflows.validation import products_agree, published, validation_rows
+
+    job_store = run_guarded(open_store, store)
+    _, rows = published()
+    from interfaces.materials import list_materials
+
+    names = {r["phase"] for r in rows} | {m.name for m in list_materials() if "electrolyte" in m.roles}
+    elements = sorted({el.symbol for n in names for el in _composition(n).elements} | {"Li"})
+    # one entry set per engine and scale; systems that are not covered stay out (their rows say so)
+    entries = run_guarded(_covered_entries, job_store, elements, engine)
+    by_scale = {"mp2020": entries, "raw-gga": run_guarded(convert, entries, "raw-gga")}
+    with console.status("computing windows on both scales"):
+        results = validation_rows(by_scale, engine)
+
+    def window(w):
+        if not w or "window" not in w:
+            return (w or {}).get("error", "—")[:40]
+        lo, hi = w["window"]
+        return f"{_fmt_v(lo)}–{_fmt_v(hi)}"
+
+    def dev(d, side):
+        v = d.get(side)
+        return "—" if v is None else f"{v:+.2f}"
+
+    def agree(flag):
+        return "" if flag is None else (" ✓" if flag else " ✗")
+
+    t = Table(title=f"Validation: windows vs published ({engine}; V vs Li/Li+; products: reduced | oxidised)",
+              header_style="bold")
+    for col in ("phase", "scale", "E_hull", "window", "products", "ΔE 0 V", "published", "products (published)",
+                "Δ red/ox", "src"):
+        t.add_column(col, justify="left" if col in ("phase", "products", "products (published)", "src", "scale")
+                     else "right", overflow="fold")
+    lines = ["| phase | scale | E_hull (meV/atom) | window (V) | reduced to \\| oxidised to | ΔE at 0 V (eV/atom) | "
+             "published window (V) | published products | Δ reduction / Δ oxidation (V) | other scale (V) | source |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        mine = r.computed.get(r.compare_scale, {})
+        other = r.computed.get("raw-gga" if r.compare_scale == "mp2020" else "mp2020", {})
+        pub = r.published
+        red = "+".join(mine.get("reduced_to") or []) or ("stable" if "window" in mine else "—")
+        ox = "+".join(mine.get("oxidised_to") or []) or "—"
+        red += agree(products_agree(mine.get("reduced_to"), pub.get("reduced_to")))
+        ox += agree(products_agree(mine.get("oxidised_to"), pub.get("oxidised_to")))
+        pub_p = (f"{'+'.join(pub.get('reduced_to') or ['—'])} | {'+'.join(pub.get('oxidised_to') or ['—'])}"
+                 if pub.get("oxidised_to") or pub.get("reduced_to") else "—")
+        src = {"zhu2015": "Zhu 2015", "exp-thermo": "exp. ΔHf", "none": "none"}[r.source]
+        ehull = f"{1000 * mine['e_above_hull']:.0f}" if "e_above_hull" in mine else "—"
+        de = f"{mine['dE_0V']:.3f}" if "dE_0V" in mine else "—"
+        devs = f"{dev(r.deviation, 'reduction')}/{dev(r.deviation, 'oxidation')}"
+        t.add_row(r.phase, r.compare_scale, ehull, window(mine), f"{red} | {ox}", de, window(pub) if pub else "—",
+                  pub_p, devs, src)
+        lines.append(f"| {r.phase} | {r.compare_scale} | {ehull} | {window(mine)} | {red} \\| {ox} | {de} | "
+                     f"{window(pub) if pub else '—'} | {pub_p.replace('|', chr(92) + '|')} | {devs} | {window(other)} | "
+                     f"{src}{' (' + r.note + ')' if r.source == 'none' and r.note else ''} |")
+    console.print(t)
+    b = Table(title="Li binaries: formation energy and oxidation limit vs experiment (mp2020 scale)",
+              header_style="bold")
+    for col in ("phase", "ΔHf calc (eV/at)", "ΔHf exp (eV/at)", "Δ (eV/at)", "oxidation calc (V)",
+                "oxidation exp (V)", "Δ (V)", "oxidised to"):
+        b.add_column(col, justify="left" if col in ("phase", "oxidised to") else "right")
+    blines = ["| phase | ΔHf calc (eV/atom) | ΔHf exp (eV/atom) | Δ (eV/atom) | oxidation calc (V) | oxidation exp (V) "
+              "| Δ (V) | oxidised to |", "|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        if r.kind != "binary" or r.source == "zhu2015":
+            continue
+        mine = r.computed.get("mp2020", {})
+        hf, hx = mine.get("formation_energy"), r.published.get("formation_energy")
+        ox_c = (mine.get("window") or [None, None])[1]
+        ox_x = (r.published.get("window") or [None, None])[1]
+        cells = [r.phase, "—" if hf is None else f"{hf:.3f}", "—" if hx is None else f"{hx:.3f}",
+                 dev(r.deviation, "formation_energy").replace("+", "+") if hx is not None else "—", _fmt_v(ox_c),
+                 _fmt_v(ox_x), dev(r.deviation, "oxidation"), " + ".join(mine.get("oxidised_to") or [])]
+        b.add_row(*cells)
+        blines.append("| " + " | ".join(cells) + " |")
+    console.print(b)
+    sources, _ = published()
+    for key, src in sources.items():
+        console.print(f"[{key}] {src['citation']} (doi:{src.get('doi', '—')}); compared on: "
+                      f"{', '.join(f'{k} → {v}' for k, v in src['scale'].items())}. {src.get('note', '')}")
+    console.print("✓/✗: computed products equal / differ from the published ones. Limits are put on the hull "
+                  "(metastable phases); E_hull is the phase's own entry.")
+    if markdown:
+        markdown.parent.mkdir(parents=True, exist_ok=True)
+        markdown.write_text("\n".join(lines) + "\n\n" + "\n".join(blines) + "\n")
+        console.print(f"wrote {markdown}")
+
+
+def _composition(name: str):
+    from pymatgen.core import Composition
+
+    return Composition(phase_of(name)[0])
+
+
+def _covered_entries(job_store, elements, engine):
+    """The engine's entries (store and shipped) within ``elements``."""
+    from workflows.entries import entries_from_store
+
+    entries = entries_from_store(job_store, elements, engine)
+    if not entries:
+        from interfaces.errors import InputError
+
+        raise InputError(f"no {engine} entries: run `ssbi phase-diagram` for the systems of the published phases")
+    return entries

@@ -7,11 +7,12 @@ Every entry leaves here with ``parameters["energy_scale"]`` (mp2020 or raw-gga) 
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
 from typing import Iterable, Optional
 
-from pymatgen.core import Element, Structure
+from pymatgen.core import Composition, Element, Structure
 from pymatgen.entries.computed_entries import ComputedEntry, ComputedStructureEntry
 
 from interfaces.analysis.scales import ENERGY_SCALES
@@ -60,8 +61,102 @@ def entry_from_calc(doc: dict) -> ComputedEntry:
     return ComputedEntry(unit * (out["n_atoms"] / unit.num_atoms), out["energy"], **kwargs)
 
 
-def entries_from_store(store, elements: Iterable[str], engine: str) -> list[ComputedStructureEntry]:
-    """Bulk relaxations by ``engine`` of every phase within ``elements`` (newest per structure)."""
+def _accepted(doc: dict) -> bool:
+    check = doc["output"].get("volume_check")
+    return check is None or bool(check.get("accepted", True))
+
+
+def coverage_gap(store, elements: Iterable[str], engine: str, entries: list) -> str:
+    """Why the entries of ``elements`` are not a complete hull, or "" when they are: every element needs an
+    elemental phase, and the system's phase set must be shipped for the engine or computed in the store
+    (a phase-set run of the system or of a larger one)."""
+    from workflows.engines import get_engine
+    from workflows.flows.phase_set import missing_element_hint
+    from workflows.reference_entries import usable_shipped
+
+    from workflows.flows.phase_set import PhaseSetMaker
+
+    elements = set(elements_of(elements))
+    have = {e.composition.elements[0].symbol for e in entries if e.composition.is_element}
+    for el in sorted(elements - have):
+        if not PhaseSetMaker.has_elemental_phase(el):
+            return missing_element_hint(el)
+    if elements <= have and any(elements <= system for system in covered_systems(store, engine)):
+        return ""
+    shipped = usable_shipped(get_engine(engine))
+    system = "-".join(sorted(elements))
+    return (f"the {system} phase set has not been computed with {engine} (shipped systems: "
+            f"{', '.join(shipped.systems) if shipped else 'none'}): run `ssbi phase-diagram {system} --engine {engine}`")
+
+
+def covered_systems(store, engine: str) -> list[set[str]]:
+    """Chemical systems whose phase set is complete for ``engine``: shipped, or run in this store."""
+    from workflows.engines import get_engine
+    from workflows.reference_entries import usable_shipped
+
+    shipped = usable_shipped(get_engine(engine))
+    out = [set(s.split("-")) for s in (shipped.systems if shipped else [])]
+    out += [set(d["output"]["chemsys"].split("-"))
+            for d in store.query({"output.kind": "phase_diagram", "output.engine": engine},
+                                 properties=["output.chemsys"])]
+    return out
+
+
+def with_shipped(stored: list, engine: str, elements: Optional[Iterable[str]] = None, structures: bool = False) -> list:
+    """``stored`` entries plus the engine's shipped reference entries (within ``elements``) whose phase
+    (reference id or library name) has no stored relaxation; shipped ones are used only when they were made
+    with the running engine's model and settings."""
+    from workflows.engines import get_engine
+    from workflows.reference_entries import usable_shipped
+
+    shipped = usable_shipped(get_engine(engine))
+    if shipped is None:
+        return stored
+    from interfaces.reference import reference_index
+
+    labels = {(e.data or {}).get("material") for e in stored}
+    current = current_library_keys(engine)
+    index = reference_index()
+
+    def valid(e) -> bool:
+        """A reference phase still in the set, or a library phase whose structure is the shipped one."""
+        if e.data["origin"] == "library":
+            return current.get(e.data["material"]) == e.data["fingerprint"]
+        return e.data["material"] in index
+
+    return stored + [e for e in shipped.relaxed_entries(elements, structures=structures)
+                     if e.data["material"] not in labels and valid(e)]
+
+
+def current_library_keys(engine: str) -> dict[str, str]:
+    """Library name -> input key of its relaxation today (a shipped library entry counts only if it matches)."""
+    from interfaces.materials import list_materials
+    from workflows.engines import get_engine
+
+    eng = get_engine(engine)
+    return _library_keys(eng.name, json.dumps(eng.identity(), sort_keys=True, default=str),
+                         tuple(sorted((m.name, str(m.structure_path())) for m in list_materials())))
+
+
+@lru_cache(maxsize=4)
+def _library_keys(engine: str, identity: str, names: tuple) -> dict[str, str]:
+    from workflows.flows.phase_set import PhaseSetMaker
+    from workflows.reference_entries import input_key
+
+    maker = PhaseSetMaker(engine=engine)
+    out = {}
+    for name, _ in names:
+        try:
+            out[name] = input_key(maker.library_cell(name), "relax", json.loads(identity))
+        except Exception:  # noqa: BLE001 - an entry that cannot be loaded has no shipped counterpart
+            continue
+    return out
+
+
+def entries_from_store(store, elements: Iterable[str], engine: str, shipped: bool = True) -> list[ComputedEntry]:
+    """Bulk relaxations by ``engine`` of every phase within ``elements`` (newest per structure), without those
+    the volume check rejected, plus the shipped reference entries of the engine (``shipped``)."""
+    elements = list(elements)
     criteria = {"output.kind": "relax", "output.target": "bulk", "output.engine.name": engine,
                 "output.chemsys": {"$in": subsystems(elements)}}
     seen, out = set(), []
@@ -69,8 +164,33 @@ def entries_from_store(store, elements: Iterable[str], engine: str) -> list[Comp
         fp = doc["output"]["fingerprint"]
         if fp not in seen:
             seen.add(fp)
-            out.append(entry_from_calc(doc))
-    return out
+            if _accepted(doc):
+                out.append(entry_from_calc(doc))
+    return with_shipped(out, engine, elements, structures=True) if shipped else out
+
+
+def rejected_relaxations(store, elements: Iterable[str], engine: str) -> list[dict]:
+    """Relaxations within ``elements`` that the volume check keeps out of the hull (stored and shipped)."""
+    from workflows.engines import get_engine
+    from workflows.reference_entries import usable_shipped
+
+    elements = list(elements)
+    criteria = {"output.kind": "relax", "output.target": "bulk", "output.engine.name": engine,
+                "output.chemsys": {"$in": subsystems(elements)}, "output.volume_check.accepted": False}
+    rows = [{"label": (d["output"].get("materials") or ["?"])[0], "formula": d["output"]["formula"],
+             "origin": "stored", **d["output"]["volume_check"]}
+            for d in store.query(criteria, properties=["output.materials", "output.formula", "output.volume_check"])]
+    shipped = usable_shipped(get_engine(engine))
+    if shipped is not None:
+        allowed = set(elements)
+        stored = {r["label"] for r in rows}
+        for item in shipped.relaxed.values():
+            check = item.get("volume_check") or {}
+            if check.get("accepted", True) or item["label"] in stored:
+                continue
+            if {el.symbol for el in Composition(item["composition"]).elements} <= allowed:
+                rows.append({"label": item["label"], "formula": item["formula"], "origin": "shipped", **check})
+    return sorted(rows, key=lambda r: r["label"])
 
 
 def entries_from_file(path, scale: Optional[str] = None) -> list[ComputedEntry]:
@@ -135,8 +255,13 @@ def entries_from_mp(elements: Iterable[str]) -> list[ComputedEntry]:
 
 
 def load_entries(source: str, elements: Iterable[str], engine: str = "chgnet", store=None,
-                 file: Optional[str] = None, file_scale: Optional[str] = None) -> list[ComputedEntry]:
-    """Entries within ``elements`` from ``source`` (store | file | mp)."""
+                 file: Optional[str] = None, file_scale: Optional[str] = None,
+                 systems: Optional[list] = None) -> list[ComputedEntry]:
+    """Entries within ``elements`` from ``source`` (store | file | mp).
+
+    ``systems``: the chemical systems the question needs (each must have a complete phase set in the store
+    source); default: ``elements`` as one system.
+    """
     from interfaces.analysis.hull import entries_in_chemsys
 
     elements = elements_of(elements)
@@ -144,9 +269,10 @@ def load_entries(source: str, elements: Iterable[str], engine: str = "chgnet", s
         if store is None:
             raise InputError("the store source needs a store")
         entries = entries_from_store(store, elements, engine)
-        if not entries:
-            raise InputError(f"no {engine} bulk relaxations for {'-'.join(elements)} in the store: run "
-                             f"`ssbi phase-diagram {'-'.join(elements)} --engine {engine}` first")
+        for system in systems or [elements]:
+            gap = coverage_gap(store, system, engine, entries)
+            if gap:
+                raise InputError(gap)
     elif source == "file":
         if not file:
             raise InputError("the file source needs a file (--entries FILE.json)")

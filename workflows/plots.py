@@ -97,7 +97,7 @@ def plot_windows(docs: list[dict], path: Path, cathode_v: float = SULFUR_CATHODE
         ax.text(min(hi, v_max) + 0.05, i, f"{d['reduction_limit']:.2f}–{hi:.2f} V", va="center", fontsize=7)
     ax.axvline(0, color="k", lw=1)
     ax.axvline(cathode_v, color="C3", ls="--", lw=1, label=f"S/Li2S cathode ≈ {cathode_v:.1f} V")
-    ax.set_yticks(range(len(docs)), [d["formula"] for d in docs])
+    ax.set_yticks(range(len(docs)), [d.get("material") or d["formula"] for d in docs])
     ax.set_xlim(-0.1, v_max)
     ax.set_xlabel("voltage vs Li/Li⁺ (V); 0 V = Li metal")
     scales = sorted({d["energy_scale"] for d in docs})

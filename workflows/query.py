@@ -194,14 +194,14 @@ class Results:
         from interfaces.materials import get_material
 
         criteria = self._criteria("window", engine, study, since, prefix="")
-        if electrolyte:
-            criteria["formula"] = get_material(_material_name(electrolyte)).formula
+        if electrolyte:  # the library phase (a polymorph such as beta-Li3PS4 has its own window document)
+            criteria["material"] = get_material(_material_name(electrolyte)).name
         sets = self._study_sets(study)
         if sets:
-            criteria.setdefault("formula", {"$in": [get_material(n).formula for n in sets[1]]})
+            criteria.setdefault("material", {"$in": [get_material(n).name for n in sets[1]]})
         if scale:
             criteria["energy_scale"] = _choice(scale, ("mp2020", "raw-gga"), "energy scale")
-        rows = [{"electrolyte": d["formula"], "e_above_hull_meV": 1000 * d["e_above_hull"],
+        rows = [{"electrolyte": d.get("material") or d["formula"], "e_above_hull_meV": 1000 * d["e_above_hull"],
                  "reduction_V": d["reduction_limit"], "oxidation_V": d["oxidation_limit"],
                  "reduced_to": " + ".join(d["reduction_products"]), "oxidised_to": " + ".join(d["oxidation_products"]),
                  "dE_0V_eV_atom": d["decomposition_energy"]["0"], "interphase_vs_li": d["interphase_vs_li"]["type"],

@@ -20,8 +20,19 @@ SUMMARY_COLUMNS = ["rank", "electrolyte", "window_V", "E_hull_meV", "rxn_anode_e
                    "dendrite_verdict"]
 
 
+def _formula(name: str) -> str:
+    """The reduced formula of a library name (beta-Li3PS4) or of a formula."""
+    from interfaces.errors import SSBIError
+    from interfaces.materials import get_material
+
+    try:
+        return Composition(get_material(name).formula).reduced_formula
+    except SSBIError:
+        return Composition(name).reduced_formula
+
+
 def _same(a: str, b: str) -> bool:
-    return Composition(a).reduced_formula == Composition(b).reduced_formula
+    return _formula(a) == _formula(b)
 
 
 def _num(v) -> Optional[float]:
@@ -45,7 +56,8 @@ def study_summary(spec: StudySpec, results: Results) -> list[dict]:
     mechanics = {r["material"]: r for r in results.mechanics(engine=spec.engine).to_dict("records")}
     rows = []
     for e in spec.electrolytes:
-        w = next((r for r in windows if _same(r["electrolyte"], formula[e])), None)
+        w = next((r for r in windows if r["electrolyte"] == e), None) or next(
+            (r for r in windows if _same(r["electrolyte"], formula[e])), None)
         rx = {a: next((r for r in reactions if _same(r["b"], formula[e]) and _same(r["a"], formula[a])), None)
               for a in [*spec.anodes, *spec.cathodes]}
         anode = min((rx[a] for a in spec.anodes if rx[a]), key=lambda r: r["E_min_eV_atom"], default=None)

@@ -52,6 +52,9 @@ class CalcDoc(ResultDoc):
     volume: float = Field(description="Å^3")
     structure: Structure = Field(description="final structure")
     task_uuid: str = Field(description="uuid of the engine job (its full task document is in the store)")
+    volume_check: Optional[dict] = Field(None, description="for relaxed reference phases: volume change against "
+                                                           "the reference cell and whether the hull uses it "
+                                                           "(interfaces.phase_set.volume_verdict)")
 
 
 class UberResult(BaseModel):
@@ -153,6 +156,13 @@ class WindowDoc(StabilityDoc):
     decomposition_products: dict[str, list[str]]
     interphase_vs_li: dict = Field(description="interphase type of the 0 V products (Li metal contact)")
     interphase_oxidation: dict = Field(description="interphase type of the products at the oxidation limit")
+    material: Optional[str] = Field(None, description="the library phase whose entry was used (a polymorph: "
+                                                      "beta-Li3PS4), when not the lowest of its formula")
+    entry: str = Field("", description="the phase's own entry: library name or reference id")
+    reduction_sources: list[str] = Field(default_factory=list, description="the entries that decide the reduction "
+                                                                           "limit ('Li2S: mp-1153')")
+    oxidation_sources: list[str] = Field(default_factory=list, description="the entries that decide the "
+                                                                           "oxidation limit")
 
 
 class ReactionDoc(StabilityDoc):

@@ -35,7 +35,14 @@ def _used(entries: Sequence, formulas: Sequence[str]) -> list:
 
 
 def window_key(formula: str, source: str, engine: str, scale: str) -> str:
+    """Key of a window document; ``formula`` is the phase's name (a polymorph's library name)."""
     return f"window|{formula}|{source}|{engine}|{scale}"
+
+
+def material_entry_of(entries: Sequence, material: str):
+    """The entry computed for a library phase (``data.material``), the newest if several; None if absent."""
+    same = [e for e in entries if (getattr(e, "data", None) or {}).get("material") == material]
+    return same[0] if same else None
 
 
 def reaction_key(a: str, b: str, voltage: Optional[float], source: str, engine: str, scale: str) -> str:
@@ -43,16 +50,24 @@ def reaction_key(a: str, b: str, voltage: Optional[float], source: str, engine: 
 
 
 def window_doc(pd: PhaseDiagram, formula: str, entries: Sequence, source: str, engine: str, scale: str,
-               gaps=None) -> WindowDoc:
-    """Window, products, decomposition energies and interphase types of ``formula``."""
+               gaps=None, material: Optional[str] = None) -> WindowDoc:
+    """Window, products, decomposition energies and interphase types of ``formula``.
+
+    ``material``: a library polymorph (beta-Li3PS4) whose own entry gives the energy above hull; the window
+    itself depends only on the composition (the phase is put on the hull).
+    """
     gaps = gaps or load_band_gaps()
-    w = stability_window(pd, formula)
+    own = material_entry_of(pd.all_entries, material) if material else None
+    w = stability_window(pd, formula, entry=own)
     used = _used(entries, [formula, "Li"])
     at0 = w.decomposition_energy["0"]
     vs_li = classify_interphase(w.decomposition_products["0"], [w.formula, "Li"], at0, gaps)
     ox = classify_interphase(w.oxidation_products, [w.formula], w.decomposition_energy.get("5", -1.0), gaps)
     chemsys = "-".join(sorted({el.symbol for el in Composition(formula).elements} | {"Li"}))
-    return WindowDoc(key=window_key(w.formula, source, engine, scale), chemsys=chemsys, source=source,
+    name = material if material and material != w.formula else w.formula
+    return WindowDoc(key=window_key(name, source, engine, scale), chemsys=chemsys, source=source,
+                     material=material, entry=w.entry,
+                     reduction_sources=w.reduction_sources, oxidation_sources=w.oxidation_sources,
                      engine=engine, energy_scale=scale, entries=entry_refs(used), entries_hash=entries_hash(used),
                      formula=w.formula, reduction_limit=w.reduction_limit, oxidation_limit=w.oxidation_limit,
                      reduction_products=w.reduction_products, oxidation_products=w.oxidation_products,

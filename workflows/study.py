@@ -181,7 +181,7 @@ class StudyTask:
 
     @property
     def label(self) -> str:
-        what = "|".join(self.materials) if self.analysis != "hull" else "-".join(self.materials)
+        what = "|".join(self.materials) if self.analysis != "hull" else ", ".join(self.materials)
         return f"{self.analysis} {what}"
 
 
@@ -194,12 +194,28 @@ def study_elements(spec: StudySpec) -> list[str]:
     return sorted({el.symbol for n in names for el in Composition(get_material(n).formula).elements} | {"Li"})
 
 
+def study_systems(spec: StudySpec) -> list[str]:
+    """The chemical systems the study's windows and reactions need (largest only: subsystems are inside):
+    each electrolyte with Li, and each electrode | electrolyte pair with Li."""
+    from interfaces.materials import get_material
+    from pymatgen.core import Composition
+
+    def elements(*names):
+        return frozenset({el.symbol for n in names for el in Composition(get_material(n).formula).elements} | {"Li"})
+
+    sets = {elements(e) for e in spec.electrolytes}
+    if spec.analyses.reactions:
+        sets |= {elements(x, e) for e in spec.electrolytes for x in [*spec.anodes, *spec.cathodes]}
+    maximal = [s for s in sets if not any(s < other for other in sets)]
+    return sorted("-".join(sorted(s)) for s in maximal)
+
+
 def plan(spec: StudySpec) -> list[StudyTask]:
     """The study's tasks in the order they run (the hull first; Li's mechanics before the electrolytes')."""
     a = spec.analyses
     tasks: list[StudyTask] = []
     if a.window or a.reactions:
-        tasks.append(StudyTask("hull", tuple(study_elements(spec))))
+        tasks.append(StudyTask("hull", tuple(study_systems(spec))))
     if a.window:
         tasks += [StudyTask("window", (e,)) for e in spec.electrolytes]
     if a.reactions:

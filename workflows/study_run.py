@@ -51,18 +51,18 @@ class StudyRunner:
         return load(name, self.spec.variant)
 
     def _hull_maker(self):
-        from workflows.flows.phase_diagram import PhaseDiagramMaker
+        from workflows.flows.phase_set import PhaseSetMaker
 
-        return PhaseDiagramMaker(engine=self.engine.name)
+        return PhaseSetMaker(engine=self.engine.name)
 
-    def _hull_pending(self) -> list[str]:
-        from workflows.execution import find_result
-        from workflows.flows.calc import calc_fingerprint
-        from workflows.flows.phase_diagram import library_phases
+    def _hull_plans(self, systems) -> dict:
+        """Per chemical system of the hull task: its phase-set plan (what is stored or shipped)."""
+        maker = self._hull_maker()
+        return {s: maker.plan(s, self.store) for s in systems}
 
-        maker, info = self._hull_maker(), self.engine.describe()
-        return [n for n in library_phases(study_elements(self.spec))
-                if not find_result(self.store, calc_fingerprint(maker.structure(n), "relax", "bulk", info))]
+    def _hull_pending(self, systems) -> dict:
+        """The systems whose phase set still has calculations to run."""
+        return {s: p for s, p in self._hull_plans(systems).items() if not p.complete}
 
     def _adhesion_maker(self, film: str, substrate: str):
         from workflows.flows.adhesion import AdhesionMaker
@@ -98,7 +98,7 @@ class StudyRunner:
 
         kind, names = task.analysis, task.materials
         if kind == "hull":
-            return [] if not self._hull_pending() else None
+            return [] if not self._hull_pending(names) else None
         if kind in ("window", "reactions"):
             return None  # derived in milliseconds from the stored entries: always brought up to date
         if kind == "mechanics":
@@ -118,11 +118,12 @@ class StudyRunner:
         """The jobflow Flow of a task that runs jobs (hull, mechanics, adhesion, md)."""
         kind, names = task.analysis, task.materials
         if kind == "hull":
-            from workflows.flows.phase_diagram import library_phases
+            from jobflow import Flow
 
-            pending = set(self._hull_pending())
-            skip = [n for n in library_phases(names) if n not in pending]
-            return self._hull_maker().make(list(names), skip=skip)
+            maker = self._hull_maker()
+            pending = self._hull_pending(names)
+            return Flow([maker.make(s, self.store, plan=p) for s, p in pending.items()],
+                        name=f"hull {', '.join(pending)} ({self.engine.name})")
         if kind == "mechanics":
             from workflows.flows.mechanics import MechanicsMaker
 
@@ -164,7 +165,8 @@ class StudyRunner:
         elements = {el for f in formulas for el in _elements(f)} | {"Li"}
         pd = self._cache.get(elements)
         if task.analysis == "window":
-            docs = [window_doc(pd, formulas[0], self._entries, "store", self.engine.name, self._scale)]
+            docs = [window_doc(pd, formulas[0], self._entries, "store", self.engine.name, self._scale,
+                               material=task.materials[0])]
         else:
             docs = [reaction_doc(pd, formulas[0], formulas[1], self._entries, "store", self.engine.name, self._scale)]
         save(analysis_store(self.store), docs)

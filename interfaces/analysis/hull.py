@@ -37,10 +37,11 @@ def _library_names() -> dict:
     except ImportError:  # pragma: no cover - the library ships with the package
         return {}
     out = {}
-    for mat in list_materials():
+    # a formula shared by polymorphs (Li3PS4, beta-Li3PS4) is named by the entry called by the formula itself
+    for mat in sorted(list_materials(), key=lambda m: (m.name != m.formula, m.name)):
         comp = Composition(mat.formula)
         if not comp.is_element:
-            out[comp.reduced_composition] = mat.name
+            out.setdefault(comp.reduced_composition, mat.name)
     return out
 
 

@@ -26,9 +26,10 @@ class Plateau:
 
     v_low: float
     v_high: Optional[float]
-    li_per_fu: float
+    li_per_fu: float  # per formula unit of the reduced formula (Li3PS4, not the cell's Li6P2S8)
     products: list[str]
     reaction: str
+    sources: list[str] = field(default_factory=list)  # the entries behind the products ("Li2S: mp-1153")
 
 
 @dataclass
@@ -49,6 +50,9 @@ class Window:
     decomposition_energy: dict[str, float] = field(default_factory=dict)
     decomposition_products: dict[str, list[str]] = field(default_factory=dict)
     open_element: str = "Li"
+    reduction_sources: list[str] = field(default_factory=list)  # entries of the products at each limit
+    oxidation_sources: list[str] = field(default_factory=list)
+    entry: str = ""  # the phase's own entry (library name or reference id)
 
     @property
     def stable_against_metal(self) -> bool:
@@ -63,10 +67,20 @@ def _formulas(entries) -> list[str]:
     return sorted(names)
 
 
+def entry_label(entry) -> str:
+    """Where an entry came from: its library name or reference id (``data.material``), else its entry id."""
+    entry = getattr(entry, "original_entry", entry)
+    return str((getattr(entry, "data", None) or {}).get("material") or getattr(entry, "entry_id", None) or "?")
+
+
+def _sources(entries) -> list[str]:
+    return sorted({f"{formula_name(getattr(e, 'original_entry', e).composition)}: {entry_label(e)}" for e in entries})
+
+
 def voltage_profile(pd: PhaseDiagram, composition, open_element: str = "Li") -> list[Plateau]:
     """Plateaus from 0 V upward for ``composition`` in ``pd`` (see the module note on labels)."""
     el = Element(open_element)
-    comp = composition_of(composition)
+    comp = composition_of(composition).reduced_composition  # Li taken up per formula unit
     if el not in pd.elements:
         raise InputError(f"{open_element} is not in the phase diagram's elements")
     steps = pd.get_element_profile(el, comp)
@@ -79,7 +93,7 @@ def voltage_profile(pd: PhaseDiagram, composition, open_element: str = "Li") -> 
         v_low = 0.0 if abs(volts[i]) < 1e-9 else volts[i]
         plateaus.append(Plateau(v_low=v_low, v_high=v_high,
                                 li_per_fu=float(step["evolution"]), products=products,
-                                reaction=str(step["reaction"])))
+                                reaction=str(step["reaction"]), sources=_sources(step["entries"])))
     return plateaus
 
 
@@ -122,16 +136,20 @@ def stability_window(pd: PhaseDiagram, formula, open_element: str = "Li",
         raise InputError(f"{name} did not come out stable after placing it on the hull")
     i = own[0]
     this = plateaus[i]
-    below = plateaus[i - 1].products if i > 0 else []
-    above = plateaus[i + 1].products if i + 1 < len(plateaus) else []
+    below = plateaus[i - 1] if i > 0 else None
+    above = plateaus[i + 1] if i + 1 < len(plateaus) else None
     decomposition, products = {}, {}
     for v in voltages:
         energy, prods = decomposition_at(pd, entry, v, open_element)
         decomposition[f"{v:g}"] = energy
         products[f"{v:g}"] = prods
-    return Window(formula=name, reduction_limit=float(this.v_low), oxidation_limit=None if this.v_high is None else float(this.v_high), reduction_products=below,
-                  oxidation_products=above, e_above_hull=float(e_hull), plateaus=plateaus,
-                  decomposition_energy=decomposition, decomposition_products=products, open_element=open_element)
+    return Window(formula=name, reduction_limit=float(this.v_low),
+                  oxidation_limit=None if this.v_high is None else float(this.v_high),
+                  reduction_products=below.products if below else [], oxidation_products=above.products if above else [],
+                  e_above_hull=float(e_hull), plateaus=plateaus, decomposition_energy=decomposition,
+                  decomposition_products=products, open_element=open_element,
+                  reduction_sources=below.sources if below else [], oxidation_sources=above.sources if above else [],
+                  entry=entry_label(entry))
 
 
 def li_uptake_curve(plateaus: list[Plateau], v_max: float = 5.0) -> tuple[list[float], list[float]]:

@@ -24,18 +24,27 @@ def calc_fingerprint(structure: Structure, kind: str, target: str, engine_info: 
 
 @job
 def summarize_calc(task_doc, kind: str, target: str, fingerprint: str, engine_info: dict,
-                   material: Optional[str] = None, study: Optional[str] = None, task_uuid: str = "") -> CalcDoc:
-    """Boil an engine's task document down to the queried fields."""
+                   material: Optional[str] = None, study: Optional[str] = None, task_uuid: str = "",
+                   initial: Optional[Structure] = None) -> CalcDoc:
+    """Boil an engine's task document down to the queried fields.
+
+    ``initial``: the input cell of a relaxed reference phase; its volume verdict is recorded.
+    """
     output = task_doc.output
     structure = getattr(output, "structure", None) or task_doc.structure
     energy = float(output.energy)
+    check = None
+    if initial is not None:
+        from interfaces.phase_set import volume_verdict
+
+        check = volume_verdict(initial, structure).as_dict()
     return CalcDoc(
         kind=kind, target=target, fingerprint=fingerprint, study=study,
         materials=[material] if material else [structure.composition.reduced_formula],
         formula=structure.composition.reduced_formula, reduced_formula=structure.composition.reduced_formula,
         chemsys=structure.composition.chemical_system, n_atoms=len(structure), energy=energy,
         energy_per_atom=energy / len(structure), volume=structure.volume, structure=structure,
-        engine=EngineInfo(**engine_info), task_uuid=task_uuid,
+        engine=EngineInfo(**engine_info), task_uuid=task_uuid, volume_check=check,
     )
 
 
@@ -52,6 +61,7 @@ class CalcMaker(Maker):
     kind: str = "relax"
     target: str = "bulk"
     refresh_stability: bool = True  # a bulk relaxation is a hull entry: update the analyses after it
+    check_volume: bool = False  # reference phases: record whether the relaxed volume is trusted (phase sets)
 
     def fingerprint(self, structure: Structure) -> str:
         return calc_fingerprint(structure, self.kind, self.target, get_engine(self.engine).describe())
@@ -62,7 +72,8 @@ class CalcMaker(Maker):
         calc = maker.make(structure)
         info = engine.describe()
         summary = summarize_calc(calc.output, self.kind, self.target, self.fingerprint(structure), info,
-                                 material=material, study=study, task_uuid=calc.uuid)
+                                 material=material, study=study, task_uuid=calc.uuid,
+                                 initial=structure if self.check_volume and self.kind == "relax" else None)
         summary.name = f"summary {self.kind} {structure.composition.reduced_formula}"
         label = material or structure.composition.reduced_formula
         jobs = [calc, summary]

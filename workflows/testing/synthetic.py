@@ -75,7 +75,8 @@ def result_documents(n: int, seed: int = 0) -> tuple[list[dict], list[dict]]:
                           reduction_limit=float(rng.uniform(0, 2)), oxidation_limit=float(rng.uniform(2, 4)),
                           reduction_products=["Li2S"], oxidation_products=["S"], e_above_hull=0.0, plateaus=[],
                           decomposition_energy={"0": -1.0, "5": -0.5}, decomposition_products={"0": [], "5": []},
-                          interphase_vs_li={"type": "passivating"}, interphase_oxidation={"type": "passivating"})
+                          interphase_vs_li={"type": "passivating"}, interphase_oxidation={"type": "passivating"},
+                          material=formula)
         else:
             kink = {"x": 0.5, "energy": float(rng.uniform(-1.5, 0)), "energy_per_atom_b": -1.0, "reaction": "",
                     "products": ["Li2S"]}
@@ -95,3 +96,23 @@ def fill(job_store, n: int, seed: int = 0) -> None:
     # bulk insert (maggma's update upserts one document at a time: quadratic on montydb)
     job_store.docs_store._collection.insert_many(results)
     analysis_store(job_store)._collection.insert_many(analysis)
+
+
+def calc_envelope(formula: str, uuid: str, energy_per_atom: float, engine: str = "chgnet",
+                  completed_at: str = "9999-01-01T00:00:00") -> dict:
+    """A stored bulk relaxation (CalcDoc in its jobflow envelope) of a one-formula-unit rock-salt-like cell."""
+    from pymatgen.core import Composition
+
+    from workflows.engines import get_engine
+    from workflows.schemas import CalcDoc
+
+    comp = Composition(formula)
+    species = [el.symbol for el, n in comp.items() for _ in range(int(n))]
+    s = Structure(Lattice.cubic(2.5 * len(species)), species, [[i / len(species), 0, 0] for i in range(len(species))])
+    info = get_engine(engine).describe()
+    doc = CalcDoc(kind="relax", target="bulk", fingerprint=f"synthetic-{uuid}", materials=[formula], formula=formula,
+                  reduced_formula=comp.reduced_formula, chemsys=comp.chemical_system, n_atoms=len(s),
+                  energy=energy_per_atom * len(s), energy_per_atom=energy_per_atom, volume=s.volume, structure=s,
+                  engine=EngineInfo(**info), task_uuid=f"task-{uuid}")
+    return {"uuid": uuid, "index": 1, "name": f"synthetic relax {formula}", "completed_at": completed_at,
+            "metadata": {}, "hosts": [], "output": jsanitize(doc, strict=True, allow_bson=True, enum_values=True)}

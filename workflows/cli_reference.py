@@ -1,0 +1,99 @@
+"""ssbi reference list / show / build: the reference phases of the hulls and their shipped entries."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from workflows.cli_app import app
+from workflows.console import console, run_guarded
+
+reference_app = typer.Typer(help="Reference phases (competing phases of the hulls) and shipped entries.",
+                            no_args_is_help=True)
+app.add_typer(reference_app, name="reference")
+
+
+@reference_app.command("list")
+def reference_list(chemsys: Optional[str] = typer.Argument(None, help="Only phases within this system, "
+                                                                       "e.g. Li-P-S.")):
+    """Reference structures (id, formula, space group, sites) and, per engine, what is shipped for them."""
+    from interfaces.reference import reference_index, reference_phases
+    from workflows.engines import get_engine
+    from workflows.entries import elements_of
+    from workflows.reference_entries import load_shipped
+
+    phases = (run_guarded(reference_phases, run_guarded(elements_of, chemsys)) if chemsys
+              else sorted(reference_index().values(), key=lambda p: p.id))
+    shipped = load_shipped("chgnet")
+    relaxed = {i["label"]: i for i in shipped.relaxed.values()} if shipped else {}
+    screened = {i["label"]: i for i in shipped.screened.values()} if shipped else {}
+    t = Table(title=f"{len(phases)} reference phases{' in ' + chemsys if chemsys else ''}", header_style="bold")
+    for col in ("id", "formula", "space group", "sites", "chgnet single point (eV/at)", "relaxed (eV/at)",
+                "bonding", "ΔV", "in hull", "source"):
+        t.add_column(col, justify="right" if col in ("sites", "chgnet single point (eV/at)", "relaxed (eV/at)", "ΔV")
+                     else "left")
+    for p in phases:
+        r = relaxed.get(p.id)
+        check = (r or {}).get("volume_check") or {}
+        s = screened.get(p.id)
+        t.add_row(p.id, p.formula, p.spacegroup, str(p.nsites), "" if s is None else f"{s['energy_per_atom']:.4f}",
+                  "" if r is None else f"{r['energy_per_atom']:.4f}", check.get("bonding", ""),
+                  "" if not check else f"{check['volume_change']:+.1%}",
+                  "" if r is None else ("yes" if check.get("accepted", True) else "no: " + check.get("reason", "")),
+                  p.database.split(",")[0])
+    console.print(t)
+    if shipped:
+        eng = get_engine("chgnet")
+        note = shipped.version_note(eng) if shipped.matches(eng) else "made with other settings: not used"
+        console.print(f"shipped chgnet entries: {len(shipped.screened)} single points, {len(shipped.relaxed)} "
+                      f"relaxations, systems {', '.join(shipped.systems)}{'; ' + note if note else ''}")
+
+
+@reference_app.command("show")
+def reference_show(ref_id: str = typer.Argument(..., help="Reference id, e.g. mp-641703.")):
+    """One reference phase: provenance, structure and its shipped energies."""
+    from interfaces.reference import get_reference, reference_structure
+
+    phase = run_guarded(get_reference, ref_id)
+    structure = run_guarded(reference_structure, ref_id)
+    t = Table(show_header=False, title=f"{phase.id}: {phase.formula}")
+    t.add_column("field", style="bold")
+    t.add_column("value")
+    for k, v in [("formula", phase.formula), ("space group", phase.spacegroup), ("sites", str(phase.nsites)),
+                 ("volume", f"{structure.volume / len(structure):.2f} Å³/atom"), ("file", str(phase.path())),
+                 ("database", phase.database), ("source", f"{phase.source_repo} {phase.source_path}"),
+                 ("commit", phase.commit), ("licence", phase.licence), ("note", phase.note)]:
+        t.add_row(k, v)
+    console.print(t)
+
+
+@reference_app.command("build")
+def reference_build(
+    engine: str = typer.Option("chgnet", "--engine", help="Engine whose reference entries to (re)compute."),
+    systems: Optional[list[str]] = typer.Option(None, "--system", help="Chemical systems (default: "
+                                                                       "configs/reference/systems.yaml)."),
+    workers: int = typer.Option(2, "--workers", help="Worker processes (one thread each)."),
+    out: Optional[Path] = typer.Option(None, "-o", "--out", help="Output file (default: the shipped file of "
+                                                                  "the engine)."),
+):
+    """Recompute an engine's shipped reference entries: single points of every reference structure of the
+    systems, relaxations of the selected polymorphs and of the library phases. Items of the existing file
+    with the same inputs are kept; an interrupted build continues from its checkpoint."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from workflows.reference_build import build_reference_set
+
+    start = time.time()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console) as bar:
+        task = bar.add_task("starting", total=None)
+
+        def progress(desc, n, total):
+            bar.update(task, description=desc[:60], completed=n, total=total)
+
+        path = run_guarded(build_reference_set, engine, systems or None, workers, out, progress=progress)
+    console.print(f"wrote {path} in {time.time() - start:.0f} s")

@@ -1,0 +1,242 @@
+"""The phase set of a chemical system: every competing phase, at affordable cost.
+
+``PhaseSetMaker(engine).make("Li-P-S-Cl", store)``:
+
+1. every reference structure within the system (``configs/reference``) and every
+   library phase;
+2. one single point per reference structure (``CalcMaker`` static);
+3. per composition the lowest few are relaxed (default: the 2 lowest and any within
+   50 meV/atom of the lowest; :func:`interfaces.phase_set.select_for_relaxation`),
+   with the volume verdict recorded; library phases are always relaxed;
+4. everything is stored and fingerprinted, and what is already stored, or shipped
+   for this engine (:mod:`workflows.reference_entries`), is not computed again;
+5. ``update_stability`` builds the hull from all of them and updates the analyses.
+
+The selection runs as a job after the single points (a jobflow ``Response`` that
+replaces itself with the relaxations), so the same flow runs here or on FireWorks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from jobflow import Flow, Maker, Response, job
+
+from interfaces.phase_set import DEFAULT_N_LOWEST, DEFAULT_WINDOW
+from workflows.engines import DEFAULT_ENGINE, get_engine
+from workflows.entries import elements_of
+
+
+def library_phases(chemsys) -> list[str]:
+    """Library materials made only of the elements of ``chemsys``."""
+    from pymatgen.core import Composition
+
+    from interfaces.materials import list_materials
+
+    elements = set(elements_of(chemsys))
+    return [m.name for m in list_materials()
+            if {el.symbol for el in Composition(m.formula).elements} <= elements]
+
+
+def missing_element_hint(element: str) -> str:
+    """What to add when no phase of the reference set or library contains ``element``."""
+    return (f"no reference or library phase contains {element}: add its elemental phase, e.g. "
+            f"`ssbi materials add {element}.cif --name {element} --reference \"...\"` (a published structure), "
+            f"or a reference structure listed in configs/reference/index.csv")
+
+
+@dataclass
+class PhaseSetPlan:
+    """What a phase set needs and what is already known (stored here or shipped)."""
+
+    elements: list[str]
+    reference: list[str]  # reference ids in the system
+    library: list[str]  # library names in the system
+    formulas: dict[str, str]  # reference id -> reduced formula
+    screened: dict[str, float]  # reference id -> energy per atom of its single point (known)
+    screened_from: dict[str, str]  # reference id -> "stored" | "shipped"
+    to_screen: list[str]
+    relaxed: dict[str, str]  # label (reference id or library name) -> "stored" | "shipped" (known)
+    library_to_relax: list[str]
+    shipped_note: str = ""
+    missing_elements: list[str] = field(default_factory=list)
+    to_relax: Optional[list[str]] = None  # selected polymorphs not relaxed yet; None while single points are missing
+
+    @property
+    def complete(self) -> bool:
+        """True when nothing is left to compute: single points, library and selected relaxations."""
+        return not self.to_screen and not self.library_to_relax and not self.to_relax
+
+    def summary(self) -> dict:
+        origins = list(self.screened_from.values())
+        relaxed = list(self.relaxed.values())
+        return {"reference": len(self.reference), "library": len(self.library),
+                "to_relax": None if self.to_relax is None else len(self.to_relax),
+                "screened_stored": origins.count("stored"), "screened_shipped": origins.count("shipped"),
+                "to_screen": len(self.to_screen), "relaxed_stored": relaxed.count("stored"),
+                "relaxed_shipped": relaxed.count("shipped"), "library_to_relax": len(self.library_to_relax)}
+
+
+@dataclass
+class PhaseSetMaker(Maker):
+    """Single points of a system's reference structures, relaxations of the lowest, the hull update."""
+
+    name: str = "phase set"
+    engine: str = DEFAULT_ENGINE
+    n_lowest: int = DEFAULT_N_LOWEST
+    window: float = DEFAULT_WINDOW  # eV/atom
+    variant: str = "experimental"  # library cells
+    use_shipped: bool = True
+
+    # --- cells ---------------------------------------------------------------------------------------------
+    @staticmethod
+    def reference_cell(ref_id: str):
+        from interfaces.reference import reference_structure
+
+        return reference_structure(ref_id)
+
+    def library_cell(self, name: str):
+        """The cell relaxed for a library phase: the primitive cell of its library structure."""
+        from interfaces.materials import load
+
+        return load(name, self.variant).get_primitive_structure()
+
+    def makers(self):
+        """The single-point and relaxation makers (reference relaxations add the volume check, which does not
+        change their fingerprint)."""
+        from workflows.flows.calc import CalcMaker
+
+        static = CalcMaker(engine=self.engine, kind="static", target="bulk", refresh_stability=False)
+        relax = CalcMaker(engine=self.engine, kind="relax", target="bulk", refresh_stability=False)
+        return static, relax
+
+    # --- what is known -------------------------------------------------------------------------------------
+    def plan(self, chemsys, store=None) -> PhaseSetPlan:
+        """Candidates of ``chemsys`` and which of their calculations are stored or shipped."""
+        from interfaces.reference import reference_phases
+        from workflows.reference_entries import input_key, usable_shipped
+
+        elements = elements_of(chemsys)
+        engine = get_engine(self.engine)
+        refs = reference_phases(elements)
+        library = library_phases(elements)
+        elemental = {next(iter(p.elements)) for p in refs if len(p.elements) == 1}
+        elemental |= {el for n in library for el in [self.library_elements(n)] if isinstance(el, str)}
+        missing = [el for el in elements if el not in elemental]
+        static, relax = self.makers()
+        shipped = usable_shipped(engine) if self.use_shipped else None
+        identity = engine.identity()
+        cells = {p.id: self.reference_cell(p.id) for p in refs}
+        refs_by_id = {p.id: p for p in refs}
+        lib_cells = {n: self.library_cell(n) for n in library}
+        fp_static = {static.fingerprint(c): i for i, c in cells.items()}
+        fp_relax = {relax.fingerprint(c): i for i, c in {**cells, **lib_cells}.items()}
+        stored_static, stored_relax = {}, set()
+        if store is not None and fp_static:
+            for doc in store.query({"output.fingerprint": {"$in": list(fp_static)}},
+                                   properties=["output.fingerprint", "output.energy_per_atom"]):
+                stored_static[fp_static[doc["output"]["fingerprint"]]] = doc["output"]["energy_per_atom"]
+        if store is not None and fp_relax:
+            for doc in store.query({"output.fingerprint": {"$in": list(fp_relax)}}, properties=["output.fingerprint"]):
+                stored_relax.add(fp_relax[doc["output"]["fingerprint"]])
+        screened, screened_from, relaxed = {}, {}, {}
+        for ref_id, cell in cells.items():
+            if ref_id in stored_static:
+                screened[ref_id], screened_from[ref_id] = stored_static[ref_id], "stored"
+            elif shipped is not None and (item := shipped.screened.get(input_key(cell, "static", identity))):
+                screened[ref_id], screened_from[ref_id] = item["energy_per_atom"], "shipped"
+        for label, cell in {**cells, **lib_cells}.items():
+            if label in stored_relax:
+                relaxed[label] = "stored"
+            elif shipped is not None and input_key(cell, "relax", identity) in shipped.relaxed:
+                relaxed[label] = "shipped"
+        note = ""
+        if shipped is not None:
+            note = shipped.version_note(engine)
+        elif self.use_shipped:
+            from workflows.reference_entries import load_shipped
+
+            other = load_shipped(engine.name)
+            if other is not None:
+                note = (f"shipped {engine.name} entries were made with other settings "
+                        f"({other.engine.get('version')}); everything is computed")
+        to_screen = [i for i in cells if i not in screened]
+        to_relax = None
+        if not to_screen:
+            from interfaces.phase_set import select_for_relaxation
+
+            chosen = select_for_relaxation([(i, refs_by_id[i].formula, e) for i, e in screened.items()],
+                                           n_lowest=self.n_lowest, window=self.window)
+            to_relax = [i for i in chosen if i not in relaxed]
+        return PhaseSetPlan(elements=elements, reference=[p.id for p in refs], library=library,
+                            formulas={p.id: p.formula for p in refs}, screened=screened, screened_from=screened_from,
+                            to_screen=to_screen, relaxed=relaxed, to_relax=to_relax,
+                            library_to_relax=[n for n in library if n not in relaxed], shipped_note=note,
+                            missing_elements=missing)
+
+    @classmethod
+    def has_elemental_phase(cls, element: str) -> bool:
+        """Whether the reference set or the library holds a phase of the pure element."""
+        from interfaces.materials import list_materials
+        from interfaces.reference import reference_phases
+
+        return any(len(p.elements) == 1 for p in reference_phases([element])) or any(
+            cls.library_elements(m.name) == element for m in list_materials())
+
+    @staticmethod
+    def library_elements(name: str):
+        """The element of an elemental library phase, else None."""
+        from pymatgen.core import Composition
+
+        from interfaces.materials import get_material
+
+        comp = Composition(get_material(name).formula)
+        return comp.elements[0].symbol if comp.is_element else None
+
+    # --- the flow ------------------------------------------------------------------------------------------
+    def make(self, chemsys, store=None, plan: Optional[PhaseSetPlan] = None) -> Flow:
+        """Single points still needed, library relaxations, the selection job (which relaxes), the update."""
+        from workflows.flows.phase_diagram import update_stability
+
+        plan = plan or self.plan(chemsys, store)
+        static, relax = self.makers()
+        statics = {i: static.make(self.reference_cell(i), material=i) for i in plan.to_screen}
+        library = [relax.make(self.library_cell(n), material=n) for n in plan.library_to_relax]
+        rows = [(i, plan.formulas[i], e) for i, e in plan.screened.items()]
+        rows += [(i, plan.formulas[i], f.output.energy_per_atom) for i, f in statics.items()]
+        select = relax_selected(rows, sorted(plan.relaxed), self.engine, self.n_lowest, self.window)
+        select.name = f"select and relax {'-'.join(plan.elements)}"
+        chemsys_name = "-".join(plan.elements)
+        update = update_stability(chemsys_name, self.engine, [c.output.uuid for c in library],
+                                  phase_set={**plan.summary(), "selection": select.output,
+                                             "n_lowest": self.n_lowest, "window": self.window,
+                                             "shipped_note": plan.shipped_note})
+        update.name = f"stability update {chemsys_name}"
+        update.config.expose_store = True  # it reads the entries and writes the analyses
+        return Flow([*statics.values(), *library, select, update], output=update.output,
+                    name=f"phase set {chemsys_name} ({get_engine(self.engine).name})")
+
+
+@job
+def relax_selected(screened: list, known: list, engine: str, n_lowest: int, window: float):
+    """Pick the polymorphs to relax from the single points and relax those not known yet (replaces itself)."""
+    from interfaces.phase_set import select_for_relaxation
+    from interfaces.reference import reference_structure
+    from workflows.flows.calc import CalcMaker
+
+    selected = select_for_relaxation(screened, n_lowest=n_lowest, window=window)
+    todo = [i for i in selected if i not in set(known)]
+    summary = {"screened": len(screened), "selected": selected, "relaxed_here": todo}
+    if not todo:
+        return summary
+    maker = CalcMaker(engine=engine, kind="relax", target="bulk", refresh_stability=False, check_volume=True)
+    flows = [maker.make(reference_structure(i), material=i) for i in todo]
+    done = phase_set_summary(summary, [f.output.uuid for f in flows])
+    return Response(replace=Flow([*flows, done], output=done.output))
+
+
+@job
+def phase_set_summary(summary: dict, after: list) -> dict:
+    """The selection's summary, once its relaxations have run."""
+    return summary
