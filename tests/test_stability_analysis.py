@@ -171,3 +171,17 @@ def test_li_per_formula_unit_does_not_depend_on_the_cell():
     assert w.reduction_limit == pytest.approx(6.4 / 5) and w.entry == "Li3PS4"
     # which entries decide the limits
     assert w.reduction_sources == ["Li2S: Li2S", "P: P"] and w.oxidation_sources == ["P2S5: P2S5", "S: S"]
+
+
+def test_a_metastable_polymorph_gets_the_window_of_its_formula():
+    """A second Li3PS4 entry 0.05 eV/atom above the stable one (as beta above gamma) is put on the hull:
+    the same limits as the stable polymorph, its own energy above hull."""
+    rows = entries() + [ComputedEntry("Li3PS4", -5.6 + 8 * 0.05, parameters={"energy_scale": "raw-gga"},
+                                      entry_id="beta", data={"material": "beta"})]
+    pd = phase_diagram(rows)
+    stable = stability_window(pd, "Li3PS4")
+    beta = stability_window(pd, "Li3PS4", entry=next(e for e in rows if e.entry_id == "beta"))
+    assert beta.e_above_hull == pytest.approx(0.05)
+    assert beta.reduction_limit == pytest.approx(stable.reduction_limit, abs=1e-4)
+    assert beta.oxidation_limit == pytest.approx(stable.oxidation_limit, abs=1e-4)
+    assert beta.entry == "beta"

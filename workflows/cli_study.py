@@ -82,7 +82,7 @@ def run_study(path: str, store: Optional[str], submit: bool, out: Path) -> None:
         def ended(outcome):
             timings[outcome.task.analysis] += outcome.seconds
             style = STATUS_STYLE.get(outcome.status, "")
-            extra = f" in {outcome.seconds:.0f} s" if outcome.status == "done" else ""
+            extra = f" in {outcome.seconds:.0f} s" if outcome.status in ("done", "stored") else ""
             note = f": {outcome.message}" if outcome.message else ""
             progress.console.print(f"[{style}]{outcome.status:>7}[/] {outcome.task.label}{extra}{note}")
             if outcome.status == "failed":

@@ -182,7 +182,7 @@ class StudyRunner:
                 return TaskOutcome(task, "done", time.time() - start, uuids=self._stability(task))
             found = self.stored(task)
             if found is not None:
-                return TaskOutcome(task, "stored", 0.0, uuids=found)
+                return TaskOutcome(task, "stored", time.time() - start, uuids=found)  # the look-up itself
             if task.analysis == "mechanics" and task.materials[0] != "Li" and self._g_li() is None:
                 raise SSBIError("the mechanics of Li (needed for G/G_Li) is not in the store")
             flow = self.flow(task)

@@ -111,9 +111,10 @@ def place_on_hull(pd: PhaseDiagram, entry: PDEntry, margin: float = HULL_PLACEME
     """
     e_hull = e_above_hull(pd, entry)
     comp = entry.composition.reduced_composition
-    on_hull = any(s.composition.reduced_composition == comp and s.energy_per_atom <= entry.energy_per_atom + 1e-12
-                  for s in pd.stable_entries)
-    shift = 0.0 if on_hull else (max(e_hull, 0.0) + margin) * entry.composition.num_atoms
+    # on the hull itself (not merely a lower polymorph of the same formula, which is dropped below: a
+    # metastable polymorph such as beta-Li3PS4 must be moved down to where gamma is)
+    on_hull = e_hull <= 1e-9
+    shift = 0.0 if on_hull else (e_hull + margin) * entry.composition.num_atoms
     placed = ComputedEntry(entry.composition, entry.energy - shift, entry_id=getattr(entry, "entry_id", None),
                            data={"e_above_hull": e_hull, "original_energy": entry.energy})
     others = [e for e in pd.stable_entries if e.composition.reduced_composition != comp]
