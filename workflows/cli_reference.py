@@ -79,6 +79,8 @@ def reference_build(
     workers: int = typer.Option(2, "--workers", help="Worker processes (one thread each)."),
     out: Optional[Path] = typer.Option(None, "-o", "--out", help="Output file (default: the shipped file of "
                                                                   "the engine)."),
+    recompute: list[str] = typer.Option([], "--recompute", help="static and/or relax: compute these again even "
+                                                                "where the file has them, and report the change."),
 ):
     """Recompute an engine's shipped reference entries: single points of every reference structure of the
     systems, relaxations of the selected polymorphs and of the library phases. Items of the existing file
@@ -95,5 +97,16 @@ def reference_build(
         def progress(desc, n, total):
             bar.update(task, description=desc[:60], completed=n, total=total)
 
-        path = run_guarded(build_reference_set, engine, systems or None, workers, out, progress=progress)
-    console.print(f"wrote {path} in {time.time() - start:.0f} s")
+        bad = [k for k in recompute if k not in ("static", "relax")]
+        if bad:
+            from workflows.console import fail
+
+            fail(f"--recompute takes static or relax, not {', '.join(bad)}")
+        path, report = run_guarded(build_reference_set, engine, systems or None, workers, out, progress=progress,
+                                   recompute=tuple(recompute))
+    console.print(f"wrote {path} in {time.time() - start:.0f} s: {report['computed']} calculation(s) run, "
+                  f"{report['kept']} kept from the previous file")
+    for kind in ("static", "relax"):
+        if report[kind]["n"]:
+            console.print(f"  {kind}: {report[kind]['n']} recomputed, largest change against the previous file "
+                          f"{1000 * report[kind]['max_abs_ev_per_atom']:.2f} meV/atom")

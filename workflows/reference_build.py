@@ -94,8 +94,13 @@ def _run_all(engine: str, tasks: list[tuple[CalcTask, str]], workers: int, check
 
 def build_reference_set(engine_name: str, systems: Optional[list[str]] = None, workers: int = 2,
                         out: Optional[Path] = None, n_lowest: Optional[int] = None, window: Optional[float] = None,
-                        progress: Callable[[str, int, int], None] = lambda *a: None) -> Path:
-    """Compute and write ``configs/reference/entries/<engine>.json.gz`` (or ``out``)."""
+                        progress: Callable[[str, int, int], None] = lambda *a: None,
+                        recompute: tuple[str, ...] = ()) -> tuple[Path, dict]:
+    """Compute and write ``configs/reference/entries/<engine>.json.gz`` (or ``out``).
+
+    ``recompute``: kinds (``static``, ``relax``) computed again even where the previous file has them; the
+    largest change against the previous energies is returned (eV/atom) with the counts.
+    """
     import tempfile
 
     from pymatgen.core import Structure
@@ -132,7 +137,16 @@ def build_reference_set(engine_name: str, systems: Optional[list[str]] = None, w
     def reuse(tasks, kind):
         """Items of the previous shipped file with the same input key are kept, not recomputed."""
         known = (previous.screened if kind == "static" else previous.relaxed) if previous else {}
+        if kind in recompute:
+            return list(tasks), {}
         return [(t, k) for t, k in tasks if k not in known], {k: known[k] for t, k in tasks if k in known}
+
+    def change(kind, tasks):
+        """Largest |ΔE| (eV/atom) of recomputed items against the previous file."""
+        known = (previous.screened if kind == "static" else previous.relaxed) if previous else {}
+        diffs = [abs(done[(kind, t.label, k)]["energy_per_atom"] - known[k]["energy_per_atom"])
+                 for t, k in tasks if k in known and (kind, t.label, k) in done]
+        return {"n": len(diffs), "max_abs_ev_per_atom": max(diffs, default=0.0)}
 
     statics = [(CalcTask("static", i, "reference", c.as_dict()), input_key(c, "static", identity))
                for i, c in cells.items()]
@@ -162,5 +176,7 @@ def build_reference_set(engine_name: str, systems: Optional[list[str]] = None, w
     path = write_shipped(out, engine, systems, {"n_lowest": maker.n_lowest, "window_ev_per_atom": maker.window},
                          f"ssbi reference build --engine {engine.name}",
                          [item(t, k, kept_static) for t, k in statics], [item(t, k, kept_relax) for t, k in relaxes])
+    report = {"static": change("static", statics), "relax": change("relax", relaxes),
+              "computed": len(done), "kept": len(kept_static) + len(kept_relax)}
     checkpoint.unlink(missing_ok=True)
-    return path
+    return path, report
