@@ -119,3 +119,18 @@ def test_recorded_cp2k_md_into_the_md_analysis(cp2k_data, monkeypatch, tmp_path)
     step = np.linalg.norm(np.diff(positions, axis=0), axis=2).max()
     assert 0 < step < 0.2  # Å per 1 fs step: continuous, unwrapped
     assert np.allclose(positions[0], structure.cart_coords, atol=1e-3)
+
+
+def test_replay_pairs_sites_whatever_their_order():
+    """The recorded input is matched site by site per species, up to lattice vectors: the same atoms listed in
+    another order pass (a pymatgen update reorders interface sites), a moved atom does not."""
+    import numpy as np
+
+    from workflows.testing.cp2k import _site_mismatch
+
+    cell = np.diag([5.0, 5.0, 20.0])
+    ref = [("Li", np.array([0.0, 0.0, 1.0])), ("Li", np.array([2.5, 2.5, 3.0])), ("S", np.array([0.0, 2.5, 2.0]))]
+    permuted = [ref[2], ref[1], ("Li", np.array([5.0, 0.0, 1.0]))]  # reordered, one atom a lattice vector away
+    assert _site_mismatch(permuted, ref, cell) < 1e-9
+    moved = [ref[0], ("Li", np.array([2.5, 2.5, 3.5])), ref[2]]
+    assert _site_mismatch(moved, ref, cell) == pytest.approx(0.5)

@@ -116,3 +116,18 @@ def test_queue_scripts_run_the_worker():
 
     with pytest.raises(InputError, match="slurm, pbs"):
         make_qadapter("lsf")
+
+
+def test_local_launchpad_when_fireworks_was_imported_first(tmp_path):
+    """A process that imported fireworks before the local LaunchPad file was set (a test worker, a notebook)
+    still gets a working mongomock LaunchPad, GridFS fallback included."""
+    import subprocess
+    import sys
+
+    code = ("import fireworks, os; from workflows.launchpad import get_launchpad; lp = get_launchpad(); "
+            "print(type(lp.gridfs_fallback).__name__, lp.get_wf_ids())")
+    env = {k: v for k, v in os.environ.items() if k != "MONGOMOCK_SERVERSTORE_FILE"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**env, "SSBI_DATA_DIR": str(tmp_path)}, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["GridFS", "[]"]

@@ -61,6 +61,10 @@ def _prepare_local_backend() -> Path:
         import fireworks.core.launchpad as lp_module
 
         lp_module.MongoClient = mongomock_persistence.MongoClient
+        if fw_config.GRIDFS_FALLBACK_COLLECTION:  # as fireworks does when the file is set before its import
+            from mongomock.gridfs import enable_gridfs_integration
+
+            enable_gridfs_integration()
     os.environ["MONGOMOCK_SERVERSTORE_FILE"] = str(db_file)
     return db_file
 
