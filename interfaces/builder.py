@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Optional
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pymatgen.analysis.interfaces.coherent_interfaces import CoherentInterfaceBuilder
 from pymatgen.analysis.interfaces.zsl import ZSLGenerator
 from pymatgen.core import Structure
@@ -21,23 +21,26 @@ BUILDER_VERSION = 2  # 2: candidates with intact polyanions rank first
 
 
 class BuildSettings(BaseModel):
-    """Everything that decides which interfaces are built (part of the fingerprint)."""
+    """Everything that decides which interfaces are built (part of the fingerprint). The command-line options of
+    ``ssbi build``, ``adhesion`` and ``md`` are generated from these fields."""
 
     film_miller: tuple[int, int, int]
     substrate_miller: tuple[int, int, int]
-    max_area: float = 400.0
-    max_strain: float = 0.05
-    max_atoms: int = 300
-    film_thickness: float = 8.0
-    substrate_thickness: float = 10.0
-    vacuum: float = 15.0
-    periodic: bool = False
-    gap: float = 2.5
-    strained: Literal["auto", "film", "substrate"] = "auto"
-    fix_depth: float | None = None
-    max_candidates: int = 10
-    termination_ftol: float = 0.25
-    min_contact: float = 1.2
+    max_area: float = Field(400.0, description="Largest interface area (Å²).")
+    max_strain: float = Field(0.05, description="Largest principal in-plane strain of the strained side (fraction).")
+    max_atoms: int = Field(300, description="Largest interface cell (atoms).")
+    film_thickness: float = Field(8.0, description="Film slab thickness (Å).")
+    substrate_thickness: float = Field(10.0, description="Substrate slab thickness (Å).")
+    vacuum: float = Field(15.0, description="Vacuum above the film (Å); ignored with --periodic.")
+    periodic: bool = Field(False, description="No vacuum: periodic stack with two interfaces per cell.")
+    gap: float = Field(2.5, description="Initial film-substrate gap (Å).")
+    strained: Literal["auto", "film", "substrate"] = Field(
+        "auto", description="Side that takes the strain: auto (Li/metal side when present), film or substrate.")
+    fix_depth: Optional[float] = Field(None, description="Substrate bottom depth to fix (Å); default half its "
+                                                         "thickness.")
+    max_candidates: int = Field(10, description="How many ranked candidates to keep.")
+    termination_ftol: float = Field(0.25, description="Clustering tolerance of terminations (Å).")
+    min_contact: float = Field(1.2, description="Shortest film-substrate distance accepted (Å).")
 
 
 class InterfaceMetadata(BaseModel):

@@ -122,3 +122,21 @@ def crystallography_from_structure(structure: Structure, symprec: float = 0.01) 
         "lattice": _independent_lattice(number, refined.lattice),
         "sites": sites,
     }
+
+
+def in_setting_of(relaxed_primitive: Structure, primitive: Structure, conventional: Structure) -> Structure:
+    """``relaxed_primitive`` (a relaxation of ``primitive``) as the supercell that ``conventional`` is of
+    ``primitive``: the relaxed bulk in the conventional setting, where Miller indices refer to it."""
+    from interfaces.errors import InputError
+
+    matrix = conventional.lattice.matrix @ np.linalg.inv(primitive.lattice.matrix)
+    integer = np.rint(matrix)
+    if np.abs(matrix - integer).max() > 1e-3 or round(abs(np.linalg.det(integer))) < 1:
+        raise InputError(f"{conventional.composition.reduced_formula}: the cell is not a supercell of its "
+                         "primitive cell")
+    if len(relaxed_primitive) != len(primitive):
+        raise InputError(f"{primitive.composition.reduced_formula}: the relaxed bulk has {len(relaxed_primitive)} "
+                         f"sites, its input {len(primitive)}")
+    out = relaxed_primitive.copy()
+    out.make_supercell(integer.astype(int))
+    return out

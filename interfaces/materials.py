@@ -30,11 +30,26 @@ STRUCTURE_SUFFIXES = (".cif", ".json", ".vasp", ".poscar", ".xyz", ".extxyz", ".
 
 
 def library_dir() -> Path:
-    """Folder of the materials library (``SSBI_MATERIALS_DIR`` overrides)."""
-    env = os.environ.get("SSBI_MATERIALS_DIR")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parent.parent / "configs" / "materials"
+    """Folder new library entries are written to: the user's own (settings ``user_materials_dir``), else the
+    library itself (``materials_dir``, SSBI_MATERIALS_DIR, else the packaged one)."""
+    from ssbi_configs.settings import settings
+
+    current = settings()
+    if current.user_materials_dir:
+        return Path(current.user_materials_dir)
+    return library_dirs()[0]
+
+
+def library_dirs() -> list[Path]:
+    """The library's folders in the order they are read (a later entry of the same name wins): the library
+    (settings ``materials_dir``, else the packaged ``configs/materials``), then ``user_materials_dir``."""
+    from ssbi_configs.settings import settings
+
+    current = settings()
+    folders = [Path(current.materials_dir) if current.materials_dir else Path(current.config_dir) / "materials"]
+    if current.user_materials_dir:
+        folders.append(Path(current.user_materials_dir))
+    return folders
 
 
 @dataclass
@@ -56,6 +71,7 @@ class Material:
     # published (measured) cell when the positions come from a DFT reference structure: the volume check
     # compares the relaxed cell with it ({a, b, c, alpha, beta, gamma, atoms, reference})
     experimental_cell: dict[str, Any] | None = None
+    folder: str | None = field(default=None, repr=False, compare=False)  # the library folder it was read from
 
     @property
     def is_disordered(self) -> bool:
@@ -63,7 +79,7 @@ class Material:
 
     def structure_path(self, variant: str = "experimental") -> Path:
         suffix = {"experimental": ".cif", "chgnet": ".chgnet.cif", "parent": ".parent.cif"}[variant]
-        return library_dir() / "structures" / f"{self.name}{suffix}"
+        return Path(self.folder or library_dir()) / "structures" / f"{self.name}{suffix}"
 
     def parent_structure(self) -> Structure:
         """The published cell built from space group, lattice and Wyckoff sites."""
@@ -85,12 +101,13 @@ class Material:
 
 
 @lru_cache(maxsize=1)
-def _library(folder: str) -> dict[str, Material]:
+def _library(folders: tuple[str, ...]) -> dict[str, Material]:
     entries = {}
-    for path in sorted(Path(folder).glob("*.yaml")):
-        data = yaml.safe_load(path.read_text())
-        entries[data["name"]] = Material(**data)
-    return entries
+    for folder in folders:
+        for path in sorted(Path(folder).glob("*.yaml")):
+            data = yaml.safe_load(path.read_text())
+            entries[data["name"]] = Material(**data, folder=folder)
+    return dict(sorted(entries.items()))
 
 
 ROLES = ("anode", "cathode", "electrolyte", "interphase", "competing")
@@ -169,7 +186,7 @@ def refresh_library() -> None:
 
 def list_materials() -> list[Material]:
     """All library entries, sorted by name."""
-    return list(_library(str(library_dir())).values())
+    return list(_library(tuple(str(f) for f in library_dirs())).values())
 
 
 def _lookup_table() -> dict[str, Material]:

@@ -11,7 +11,6 @@ the project's own engines (:mod:`workflows.reference_entries`).
 from __future__ import annotations
 
 import csv
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,11 +22,11 @@ from interfaces.errors import InputError, StructureReadError
 
 
 def reference_dir() -> Path:
-    """Folder of the reference set (``SSBI_REFERENCE_DIR`` overrides)."""
-    env = os.environ.get("SSBI_REFERENCE_DIR")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parent.parent / "configs" / "reference"
+    """Folder of the reference set (settings ``reference_dir``, SSBI_REFERENCE_DIR, overrides)."""
+    from ssbi_configs.settings import settings
+
+    current = settings()
+    return Path(current.reference_dir) if current.reference_dir else Path(current.config_dir) / "reference"
 
 
 @dataclass(frozen=True)

@@ -22,21 +22,18 @@ def library():
 import fcntl
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 CP2K_SHARE = "/usr/share/cp2k"
 
 
-def ssbi(*args, data_dir, env=None, timeout=900, check=False):
-    """Run the installed command line in a fresh process with its own data folder."""
-    full_env = {**os.environ, "SSBI_DATA_DIR": str(data_dir), "COLUMNS": "200", **(env or {})}
-    proc = subprocess.run([sys.executable, "-m", "workflows.cli", *args], capture_output=True, text=True,
-                          env=full_env, timeout=timeout)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"ssbi {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-    return proc
+from helpers import memory_jobstore, ssbi  # noqa: E402,F401 - `from conftest import ssbi` keeps working
+
+
+@pytest.fixture
+def memory_store():
+    """A fresh in-memory job store (tests/helpers.py)."""
+    return memory_jobstore()
 
 
 @pytest.fixture(scope="session")

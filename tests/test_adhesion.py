@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import ssbi
+from helpers import memory_jobstore
 from interfaces.adhesion import fit_uber, uber, work_of_adhesion
 from interfaces.errors import NoMatchError, SSBIError
 from interfaces.materials import load
@@ -31,16 +32,9 @@ def test_uber_fit_recovers_parameters():
         assert got == pytest.approx(want, rel=0.01)
 
 
-def memory_store():
-    from jobflow import JobStore
-    from maggma.stores import MemoryStore
-
-    return JobStore(MemoryStore(), additional_stores={"data": MemoryStore()})
-
-
 def run_adhesion(maker, film, substrate, tmp_path, monkeypatch):
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
-    store = memory_store()
+    store = memory_jobstore()
     flow = maker.make(load(film, "chgnet"), load(substrate, "chgnet"), film, substrate)
     run_flow(flow, store)
     docs = list(store.query({"output.kind": "adhesion"}, load=True))
@@ -106,7 +100,7 @@ def test_first_n_candidates_share_the_bulk_jobs(tmp_path, monkeypatch):
     # Li(110) | Li2S(111): the two best candidates are the S- and the Li-terminated Li2S surface
     maker = AdhesionMaker(engine="chgnet", film_miller=(1, 1, 0), substrate_miller=(1, 1, 1),
                           build={**SMALL, "max_atoms": 60}, relax_bulk=False, relax=False, n_candidates=2)
-    store = memory_store()
+    store = memory_jobstore()
     film, substrate = load("Li", "chgnet"), load("Li2S", "chgnet")
     run_flow(maker.make(film, substrate, "Li", "Li2S"), store)
     docs = sorted((d["output"] for d in store.query({"output.kind": "adhesion"}, load=True)),
@@ -132,7 +126,7 @@ def test_cp2k_adhesion_from_recordings(cp2k_data, monkeypatch, tmp_path):
         "adhesion static interface": "li_li2s_interface", "adhesion static film slab": "li_slab",
         "adhesion static substrate slab": "li2s_slab", "adhesion static film slab unstrained": "li_slab_unstrained"}))
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
-    store = memory_store()
+    store = memory_jobstore()
     maker = AdhesionMaker(engine="cp2k", build=SMALL, relax_bulk=False, relax=False)
     run_flow(maker.make(load("Li"), load("Li2S"), "Li", "Li2S"), store)
     doc = store.query_one({"output.kind": "adhesion"}, load=True)["output"]
@@ -161,7 +155,7 @@ def test_failed_job_leaves_no_adhesion_doc(cp2k_data, monkeypatch, tmp_path):
     monkeypatch.setattr(cp2k_base, "run_cp2k", fake_run_cp2k_by_job({
         "adhesion static film bulk": "li_bulk", "adhesion static substrate bulk": "li2s_bulk"}))
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
-    store = memory_store()
+    store = memory_jobstore()
     maker = AdhesionMaker(engine="cp2k", build=SMALL, relax_bulk=False, relax=False)
     with pytest.raises(RunFailedError, match="no CP2K recording"):
         run_flow(maker.make(load("Li"), load("Li2S"), "Li", "Li2S"), store)
@@ -187,8 +181,12 @@ def test_cli_adhesion_table_plots_and_reuse(tmp_path):
     first = ssbi(*args, data_dir=tmp_path, check=True)
     assert "W_ad rigid" in first.stdout and "UBER fit" in first.stdout
     assert (tmp_path / "plots" / "uber.png").stat().st_size > 10_000
+    words = " ".join(first.stdout.split())
+    # the bulks are the hull's: the shipped CHGNet relaxations of the library cells, nothing relaxed again
+    assert "reusing the chgnet bulk relaxation of Li (shipped" in words, words
+    assert "reusing the chgnet bulk relaxation of Li2S (shipped" in words
     rows = json.loads(ssbi("query", "tasks", "--format", "json", data_dir=tmp_path, check=True).stdout)
-    assert {r["formula"] for r in rows} == {"Li", "Li2S"}  # the bulk relaxations were stored too
+    assert rows == []
     second = ssbi(*args, data_dir=tmp_path, check=True)
     assert "already stored" in second.stdout
     bad = ssbi("adhesion", "Li", "Li2S", "--engine", "cp2k", data_dir=tmp_path,

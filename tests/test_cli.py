@@ -56,14 +56,20 @@ def test_build_writes_candidates(tmp_path):
         (["materials", "show", "Unobtainium"], "Unknown material"),
     ],
 )
-def test_bad_input_is_one_line_and_writes_nothing(tmp_path, args, expect):
+def test_bad_input_is_one_line_and_writes_nothing(tmp_path, monkeypatch, args, expect):
+    """In-process through typer's CliRunner: the app's one error handler turns each error into one line."""
+    from typer.testing import CliRunner
+
+    from workflows.cli import app
+
+    monkeypatch.chdir(tmp_path)
     out_dir = tmp_path / "out"
-    res = ssbi(*args, "-o", str(out_dir)) if args[0] == "build" else ssbi(*args)
-    assert res.returncode != 0
+    res = CliRunner().invoke(app, [*args, "-o", str(out_dir)] if args[0] == "build" else args)
+    assert res.exit_code == 2, (res.output, res.exception)
     lines = [l for l in res.stderr.splitlines() if l.strip()]
     assert len(lines) == 1, res.stderr
     assert expect in lines[0]
-    assert "Traceback" not in res.stderr
+    assert "Traceback" not in res.stderr and isinstance(res.exception, SystemExit)  # an exit, not a crash
     assert not out_dir.exists()
     assert list(tmp_path.iterdir()) == []
 

@@ -5,8 +5,9 @@ import gzip
 import re
 
 import pytest
-from jobflow import JobStore, run_locally
-from maggma.stores import MemoryStore
+
+from helpers import memory_jobstore
+from jobflow import run_locally
 
 from workflows.execution import RunFailedError, run_flow
 from workflows.flows.calc import CalcMaker
@@ -27,7 +28,7 @@ def run_recorded(name, monkeypatch, tmp_path):
 
     monkeypatch.setattr(cp2k_base, "run_cp2k", fake_run_cp2k(name))
     structure, target = load_reference(name)
-    store = JobStore(MemoryStore(), additional_stores={"data": MemoryStore()})
+    store = memory_jobstore()
     flow = CalcMaker(engine="cp2k", kind="static", target=target).make(structure, material=name)
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     run_flow(flow, store)  # raises with the failing job's error
@@ -70,7 +71,7 @@ def test_recorded_dft_adhesion_is_positive():
 def test_real_cp2k_matches_recording(cp2k_data, cp2k_binary, tmp_path):
     """Run the Debian binary on the Li2S static and compare with the recording (about 2 min)."""
     structure, target = load_reference("li2s_bulk")
-    store = JobStore(MemoryStore(), additional_stores={"data": MemoryStore()})
+    store = memory_jobstore()
     flow = CalcMaker(engine="cp2k", kind="static", target=target).make(structure, material="Li2S")
     run_locally(flow, store=store, root_dir=tmp_path, create_folders=True, ensure_success=True, log=False)
     doc = store.query_one({"output.kind": "static"}, load=False)["output"]
@@ -102,7 +103,7 @@ def test_recorded_cp2k_md_into_the_md_analysis(cp2k_data, monkeypatch, tmp_path)
     maker = AIMDMaker(engine="cp2k", temperatures=(case["temperature"],), thermostat=case["thermostat"],
                       timestep_fs=case["timestep_fs"], ps=case["n_steps"] * case["timestep_fs"] / 1000,
                       save_every=1, equilibration_ps=0.002)
-    store = JobStore(MemoryStore(), additional_stores={"data": MemoryStore()})
+    store = memory_jobstore()
     run_flow(maker.make(structure, label="Li2S"), store)
     store.connect()
     doc = store.query_one({"output.kind": "aimd"}, load=True)["output"]

@@ -29,20 +29,34 @@ def test_forcefield_makers_by_target():
         eng.relax_maker("surface")
 
 
-def test_model_loaded_once_and_same_energy_as_atomate2(memory_store, tmp_path):
+def test_model_loaded_once_and_same_energy_as_atomate2(memory_store, tmp_path, monkeypatch):
+    """Two jobs of one spec build the model once (the shared cache is emptied first and every model construction
+    is counted, so a job that bypassed the cache would be seen); the energy is atomate2's own."""
+    from atomate2.forcefields import utils
     from atomate2.forcefields.jobs import ForceFieldStaticMaker
 
     from interfaces.materials import load
-    from workflows.engines import forcefield
+    from workflows.engines import _compat
 
     structure = load("Li2S").get_primitive_structure()
     eng = get_engine("chgnet")
     jobs = [eng.static_maker().make(structure), eng.static_maker().make(structure)]
+    out = {}
+    built, original = [], utils.ase_calculator
+
+    def counting(*args, **kwargs):
+        built.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(_compat, "_CALCULATORS", {})
+    monkeypatch.setattr(utils, "ase_calculator", counting)
+    out.update(run_locally(jobs, store=memory_store, ensure_success=True, log=False, root_dir=tmp_path,
+                           create_folders=True))
+    assert len(built) == 1 and len(_compat._CALCULATORS) == 1  # one model for both jobs
+    monkeypatch.setattr(utils, "ase_calculator", original)
     reference = ForceFieldStaticMaker(force_field_name="CHGNet").make(structure)
-    before = len(forcefield._CALCULATORS)
-    out = run_locally(jobs + [reference], store=memory_store, ensure_success=True, log=False, root_dir=tmp_path,
-                      create_folders=True)
-    assert len(forcefield._CALCULATORS) - before <= 1  # one shared model for both jobs
+    out.update(run_locally([reference], store=memory_store, ensure_success=True, log=False, root_dir=tmp_path,
+                           create_folders=True))
     energies = [out[j.uuid][1].output.output.energy for j in jobs + [reference]]
     assert energies[0] == pytest.approx(energies[1], abs=1e-8)
     assert energies[0] == pytest.approx(energies[2], abs=1e-5)
@@ -136,10 +150,23 @@ def test_vasp_inputs_consistent_across_targets(tmp_path):
     assert incars["bulk"]["ENCUT"] == 520
 
 
-@pytest.fixture
-def memory_store():
-    from maggma.stores import MemoryStore
-    from jobflow import JobStore
 
-    return JobStore(MemoryStore(), additional_stores={"data": MemoryStore()})
+def test_engine_spec_merges_settings_and_travels_with_the_maker():
+    """A spec is the YAML with overrides merged (nested keys kept); makers hold it, it survives serialisation,
+    and the engine built from it carries its settings while the default engine keeps the YAML's."""
+    from monty.json import MontyDecoder, jsanitize
 
+    from workflows.engines import EngineSpec, engine_config
+    from workflows.flows.calc import CalcMaker
+
+    spec = EngineSpec.resolve("chgnet", {"relax": {"fmax": 0.02}})
+    yaml_relax = engine_config("chgnet")["relax"]
+    assert spec.settings["relax"] == {**yaml_relax, "fmax": 0.02}
+    assert spec == EngineSpec.resolve("chgnet", {"relax": {"fmax": 0.02}}) and hash(spec) == hash(
+        EngineSpec.resolve("chgnet", {"relax": {"fmax": 0.02}}))
+    maker = CalcMaker(engine=spec)
+    again = MontyDecoder().process_decoded(jsanitize(maker, strict=True, enum_values=True))
+    assert again.engine == spec
+    assert get_engine(again.engine).relax_maker().relax_kwargs["fmax"] == 0.02
+    assert get_engine("chgnet").relax_maker().relax_kwargs["fmax"] == yaml_relax["fmax"]  # nothing shared mutated
+    assert CalcMaker(engine="chgnet").engine == EngineSpec.resolve("chgnet")

@@ -35,6 +35,22 @@ def test_run_then_query_then_noop(tmp_path):
     assert again[0]["energy_eV"] == pytest.approx(rows[0]["energy_eV"], abs=1e-4)
 
 
+def test_a_relaxation_run_by_hand_is_the_hulls_bulk(tmp_path, monkeypatch):
+    """`ssbi run relax Li2S` relaxes the cell the phase set relaxes: the hull then finds it stored (not shipped,
+    not to relax again), and the study's bulk look-up returns it."""
+    from workflows.bulks import stored_bulk
+    from workflows.flows.phase_set import PhaseSetMaker
+    from workflows.store import open_store
+
+    ssbi("run", "relax", "Li2S", data_dir=tmp_path, check=True)
+    monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
+    store = open_store(None)
+    plan = PhaseSetMaker(engine="chgnet").plan("Li-S", store)
+    assert plan.relaxed["Li2S"] == "stored" and "Li2S" not in plan.library_to_relax
+    bulk = stored_bulk(store, "chgnet", "Li2S")
+    assert bulk["origin"] == "stored" and len(bulk["structure"]) == 12 and len(bulk["primitive"]) == 3
+
+
 @pytest.mark.parametrize("args, message", [
     (["run", "relax", "Li2S", "--store", "mongodb://u:pw@127.0.0.1:9/x"], "not reachable"),
     (["run", "relax", "Li2S", "--engine", "gaussian"], "unknown engine 'gaussian'"),

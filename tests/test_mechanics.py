@@ -2,8 +2,9 @@
 
 import numpy as np
 import pytest
-from jobflow import Flow, JobStore
-from maggma.stores import MemoryStore
+
+from helpers import memory_jobstore
+from jobflow import Flow
 
 from interfaces.analysis.mechanics import moduli, monroe_newman
 
@@ -46,7 +47,7 @@ def test_chgnet_mechanics_flow_li_and_li2s(tmp_path, monkeypatch):
     from workflows.flows.mechanics import MechanicsMaker
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
-    store = JobStore(MemoryStore(), additional_stores={"data": MemoryStore()})
+    store = memory_jobstore()
     maker = MechanicsMaker(engine="chgnet")
     li = maker.make(load("Li", "chgnet"), "Li")
     li2s = maker.make(load("Li2S", "chgnet"), "Li2S", g_li=li.output)

@@ -231,11 +231,11 @@ def test_validation_on_the_shipped_entries(tmp_path):
     assert "La2O3+Li2O2+Li6Zr2O7 ✓" in rows["Li7La3Zr2O12"]
 
     from interfaces.analysis.scales import convert
-    from test_stability_workflow import memory_store
+    from helpers import memory_jobstore
     from workflows.entries import entries_from_store
     from workflows.validation import validation_rows
 
-    entries = entries_from_store(memory_store(), ["Li", "F", "Cl", "Br", "I", "O", "S", "N", "P"], "chgnet")
+    entries = entries_from_store(memory_jobstore(), ["Li", "F", "Cl", "Br", "I", "O", "S", "N", "P"], "chgnet")
     results = validation_rows({"mp2020": entries, "raw-gga": convert(entries, "raw-gga")}, "chgnet")
     ox = {r.phase: r.computed["mp2020"]["window"][1] for r in results if r.kind == "binary" and r.source != "zhu2015"}
     assert ox["LiI"] < ox["LiBr"] < ox["LiCl"] < ox["LiF"]  # rising with the anion's electronegativity

@@ -88,3 +88,27 @@ def test_study_filter_keeps_the_study_pairs_and_engine(results):
     assert len(md) < len(results.md())
     ad = results.adhesion(study="default")
     assert len(ad) and set(ad["film"]) == {"Li"} and set(ad["engine"]) == {"chgnet"}
+
+
+def test_report_reads_the_stored_dendrite_boolean_not_the_verdict_text(tmp_path, monkeypatch):
+    """The ranking's Monroe–Newman column comes from `suppresses_dendrites`: a verdict sentence without the
+    word "not" (or in other words entirely) does not flip it."""
+    from workflows.report import study_summary
+    from workflows.schemas import EngineInfo, MechanicsDoc
+    from workflows.store import open_store
+    from workflows.study import load_study
+
+    monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
+    store = open_store("memory")
+    eng = EngineInfo(name="chgnet", version="x", energy_scale="mp2020", settings={})
+    for name, g, verdict, flag in (("Li", 4.0, "", None), ("Li3PS4", 5.0, "G/G_Li = 1.2, below 2", False),
+                                   ("Li7La3Zr2O12", 60.0, "G/G_Li = 15 is not below 2", True)):
+        mn = None if flag is None else {"ratio": g / 4.0, "verdict": verdict, "suppresses_dendrites": flag}
+        doc = MechanicsDoc(fingerprint=f"fp-{name}", materials=[name], formula=name, engine=eng,
+                           elastic_tensor=[[0.0] * 6] * 6, k_vrh=2 * g, g_vrh=g, moduli={"mechanically_stable": True},
+                           n_deformations=24, monroe_newman=mn, elastic_uuid="x")
+        store.update({"uuid": f"u-{name}", "index": 1, "output": doc.model_dump(mode="json")}, key="uuid")
+    rows = {r["electrolyte"]: r for r in study_summary(load_study("default"), Results(store))}
+    assert rows["Li3PS4"]["dendrite_verdict"] == "not suppressing"
+    assert rows["Li7La3Zr2O12"]["dendrite_verdict"] == "suppressing"
+    assert rows["Li6PS5Cl"]["dendrite_verdict"] is None  # no mechanics stored

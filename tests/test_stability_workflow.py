@@ -2,11 +2,14 @@
 
 import json
 
+from pathlib import Path
+
 import pytest
 from pymatgen.core import Composition
 from pymatgen.entries.computed_entries import ComputedEntry
 
 from conftest import ssbi
+from helpers import memory_jobstore
 from interfaces.errors import InputError
 from test_stability_analysis import E
 from workflows.entries import entries_from_file
@@ -77,37 +80,32 @@ def test_file_entries_must_say_their_scale(tmp_path):
     assert {e.parameters["energy_scale"] for e in entries_from_file(path, "mp2020")} == {"mp2020"}
 
 
-def memory_store():
-    from jobflow import JobStore
-    from maggma.stores import MemoryStore
-
-    store = JobStore(MemoryStore(), additional_stores={"data": MemoryStore()})
-    store.connect()
-    return store
-
-
 def test_builder_is_incremental_and_replaces_stale_documents(tmp_path, monkeypatch):
     """Li-S with the shipped CHGNet phase set: first run computes, second skips, a new lower entry recomputes
     only what used it."""
-    from workflows.builders import StabilityBuilder
+    from workflows.builders import StabilityBuilder, StabilityTarget
     from workflows.execution import run_flow
     from workflows.flows.phase_set import PhaseSetMaker
     from workflows.stability import analysis_store
     from workflows.testing.synthetic import calc_envelope
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
-    store = memory_store()
+    store = memory_jobstore()
     maker = PhaseSetMaker(engine="chgnet")
     assert maker.plan("Li-S", store).complete  # everything shipped: nothing to compute
     run_flow(maker.make("Li-S", store), store)
     summary = store.query_one({"output.kind": "phase_diagram"}, load=True)["output"]
+    analysis = analysis_store(store)
+    assert analysis.count() == 0  # the builder computes what it is asked for, not a study of its own
+    targets = [StabilityTarget("window", "Li2S"), StabilityTarget("reaction", "Li2S", "Li"),
+               StabilityTarget("reaction", "Li2S", "S8"), StabilityTarget("window", "beta-Li3PS4"),
+               StabilityTarget("window", "LiF")]
+    first = StabilityBuilder(store.docs_store, analysis, engine="chgnet", targets=targets).run_all()
+    assert first["computed"] == len(targets) and first["failed"] == 0
     # LiS4 (mp-1546006) is on the MP2020-scale hull: the sulfide correction applied to every S of a polysulfide
     assert summary["stable"] == ["Li", "Li2S", "LiS4", "S"] and summary["energy_scale"] == "mp2020"
     assert summary["n_shipped_entries"] == summary["n_entries"] > 20  # every Li, S and Li-S polymorph relaxed
-    analysis = analysis_store(store)
     keys = {d["key"] for d in analysis.query({})}
-    # Li2S, a library Li compound in Li-S: its window, its reaction with Li and with S (the other library
-    # compounds are there too: their systems are shipped)
     assert {"reaction|Li|Li2S|closed|store|chgnet|mp2020", "reaction|S|Li2S|closed|store|chgnet|mp2020",
             "window|Li2S|store|chgnet|mp2020"} <= keys
     assert "window|beta-Li3PS4|store|chgnet|mp2020" in keys and "window|LiF|store|chgnet|mp2020" in keys
@@ -124,7 +122,7 @@ def test_builder_is_incremental_and_replaces_stale_documents(tmp_path, monkeypat
     lif = analysis.query_one({"key": "window|LiF|store|chgnet|mp2020"})["entries_hash"]
     store.docs_store.update([calc_envelope("Li2S", "new-li2s", energy_per_atom=-4.5)], key="uuid")
     third = StabilityBuilder(store.docs_store, analysis).run_all()
-    assert 3 <= third["computed"] < len(keys) and analysis.count() == len(keys)
+    assert third["computed"] == 4 and analysis.count() == len(keys)  # Li2S's window and reactions, beta's window
     assert "new-li2s" in {e["entry_id"] for e in analysis.query_one({"key": window["key"]})["entries"]}
     assert analysis.query_one({"key": "window|LiF|store|chgnet|mp2020"})["entries_hash"] == lif
 
@@ -139,7 +137,7 @@ def test_shipped_hull_gives_the_published_chemistry():
     from interfaces.analysis.scales import convert
 
     # GGA literature carries no sulfide correction: the sulfides' oxidation side is compared on raw-gga
-    entries = convert(entries_from_store(memory_store(), ["Li", "P", "S", "Cl", "Ge", "La", "Zr", "O"], "chgnet"),
+    entries = convert(entries_from_store(memory_jobstore(), ["Li", "P", "S", "Cl", "Ge", "La", "Zr", "O"], "chgnet"),
                       "raw-gga")
     cache = PhaseDiagramCache(entries)
     w = {f: stability_window(cache.get(s.split("-")), f)
@@ -176,7 +174,7 @@ def test_phase_set_of_an_unshipped_system_is_computed_then_reused(tmp_path, monk
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SSBI_REFERENCE_ENTRIES_DIR", str(tmp_path / "none"))
-    store = memory_store()
+    store = memory_jobstore()
     maker = PhaseSetMaker(engine="chgnet", n_lowest=1, window=0.005)
     plan = maker.plan("Br-Li", store)
     assert len(plan.to_screen) == len(plan.reference) >= 3 and plan.to_relax is None
@@ -191,19 +189,24 @@ def test_phase_set_of_an_unshipped_system_is_computed_then_reused(tmp_path, monk
     assert again.complete and again.summary()["screened_stored"] == len(plan.reference)
 
 
-def test_every_bulk_relaxation_refreshes_the_analyses(tmp_path, monkeypatch):
-    """No `ssbi analyze` needed: the relaxation flow's last job runs the builder on its store, and the new
-    relaxation takes the place of the shipped entry of the same phase."""
+def test_a_relaxation_writes_no_analyses_and_the_next_builder_run_uses_it(tmp_path, monkeypatch):
+    """A bulk relaxation stores its result only (the builder is not run after each relaxation); the next builder
+    run, asked for Li2S's window, uses it in place of the shipped entry of the same phase."""
     from interfaces.materials import load
+    from workflows.builders import StabilityBuilder, StabilityTarget
     from workflows.execution import run_flow
     from workflows.flows.calc import CalcMaker
     from workflows.stability import analysis_store
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
-    store = memory_store()
+    store = memory_jobstore()
     maker = CalcMaker(engine="chgnet", kind="relax", target="bulk")
-    flow = maker.make(load("Li2S", "chgnet").get_primitive_structure(), material="Li2S")
+    flow = maker.make(load("Li2S", "experimental").get_primitive_structure(), material="Li2S")
     run_flow(flow, store)
+    assert analysis_store(store).count() == 0
+    builder = StabilityBuilder(store.docs_store, analysis_store(store), engine="chgnet",
+                               targets=[StabilityTarget("window", "Li2S")])
+    assert builder.run_all()["computed"] == 1
     window = analysis_store(store).query_one({"kind": "window", "formula": "Li2S"})
     assert window is not None and window["oxidation_limit"] > 1.8
     ids = {e["entry_id"] for e in window["entries"]}
@@ -235,3 +238,42 @@ def test_materials_project_source_without_key_is_one_line(tmp_path):
     proc = ssbi("window", "Li2S", "--entries", "mp", data_dir=tmp_path, env={"MP_API_KEY": "", "PMG_MAPI_KEY": ""})
     assert proc.returncode != 0 and ("mp-api" in proc.stderr or "API key" in proc.stderr)
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_the_builder_is_the_only_writer_of_windows_and_reactions(tmp_path, monkeypatch):
+    """A study's windows and reactions come from one builder run after the hull, and the CLI's from the builder
+    too: every write of a derived document comes from workflows/builders.py."""
+    import inspect
+
+    from typer.testing import CliRunner
+
+    import workflows.stability as stability
+    from workflows.builders import StabilityBuilder
+    from workflows.cli import app
+    from workflows.study import StudySpec
+    from workflows.study_run import StudyRunner
+
+    monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
+    writers, runs = [], []
+    save, run_all = stability.save, StabilityBuilder.run_all
+
+    def recording_save(store, docs):
+        writers.append(Path(inspect.stack()[1].filename).name)
+        return save(store, docs)
+
+    def counting_run_all(self):
+        runs.append(self.wanted)
+        return run_all(self)
+
+    monkeypatch.setattr(stability, "save", recording_save)
+    monkeypatch.setattr(StabilityBuilder, "run_all", counting_run_all)
+    spec = StudySpec(name="w", anodes=["Li"], cathodes=["Li2S"], electrolytes=["Li3PS4", "Li6PS5Cl"],
+                     analyses={"window": {}, "reactions": {}})
+    store = memory_jobstore()
+    outcomes = StudyRunner(spec, store).run()
+    assert [o.status for o in outcomes] == ["stored"] + ["done"] * 6, [o.message for o in outcomes]
+    assert len(runs) == 1 and len(runs[0]) == 6  # one run for the 2 windows and 4 reactions
+    assert writers == ["builders.py"]
+    result = CliRunner().invoke(app, ["window", "Li3PS4", "-o", str(tmp_path / "plots")])
+    assert result.exit_code == 0, result.output
+    assert writers == ["builders.py", "builders.py"] and len(runs) == 2

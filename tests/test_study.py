@@ -200,3 +200,97 @@ def test_report_renders_in_headless_chromium(tmp_path, monkeypatch):
     png = screenshot(written["html"], tmp_path / "report.png", height=1600)
     pixels = np.asarray(Image.open(png).convert("L"), dtype=float)
     assert pixels.std() > 10  # text, table and plots
+
+
+@pytest.mark.slow
+def test_study_engine_settings_reach_the_worker(tmp_path):
+    """A study with non-default `engine_settings` (relaxations capped at 3 steps, fmax 1e-4) through `--submit`
+    and a worker process. The interface relaxation is made inside a job on the worker (after the interface is
+    built), and it stops after 3 steps: the worker used the study's settings. The stored document records them,
+    not the YAML defaults (500 steps, 0.05 eV/Å)."""
+    from workflows.engines import engine_config
+
+    spec = {"name": "steps3", "anodes": ["Li"], "electrolytes": ["LiIn"], "engine": "chgnet",
+            "engine_settings": {"relax": {"steps": 3, "fmax": 1e-4}},
+            "analyses": {"adhesion": {"relax": True, "miller": {"Li": [1, 0, 0], "LiIn": [1, 0, 0]},
+                                      "build": {"film_thickness": 5.0, "substrate_thickness": 6.0, "max_atoms": 80,
+                                                "max_strain": 0.08, "vacuum": 10.0}}}}
+    study = tmp_path / "steps3.yaml"
+    study.write_text(yaml.safe_dump(spec))
+    env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "200"}
+    sub = ssbi("run", str(study), "--submit", env=env)
+    assert sub.returncode == 0 and "submitted adhesion Li|LiIn" in " ".join(sub.stdout.split()), sub.stdout + sub.stderr
+    work = ssbi("worker", env=env)
+    assert work.returncode == 0, work.stdout + work.stderr
+    os.environ["SSBI_DATA_DIR"] = env["SSBI_DATA_DIR"]
+    try:
+        from workflows.store import open_store
+
+        store = open_store(None)
+        doc = store.query_one({"output.kind": "adhesion"}, properties=["output.engine"])
+        relax = store.query_one({"name": "adhesion relax interface"}, properties=["output.output.n_steps"])
+    finally:
+        del os.environ["SSBI_DATA_DIR"]
+    assert doc is not None and relax is not None
+    recorded = doc["output"]["engine"]["settings"]["relax"]
+    assert recorded["steps"] == 3 and recorded != engine_config("chgnet")["relax"]
+    assert relax["output"]["output"]["n_steps"] <= 5  # 3 steps, the start and the end frame (ASE); not 500
+
+
+def _shipped_without_library(folder: Path, system: set[str]) -> Path:
+    """A copy of the shipped CHGNet set restricted to ``system``'s reference phases: the library phases are left
+    to the hull, so that the study relaxes them in the store."""
+    import gzip
+
+    from pymatgen.core import Composition
+
+    from workflows.reference_entries import shipped_path
+
+    with gzip.open(shipped_path("chgnet"), "rt") as fh:
+        raw = json.load(fh)
+
+    def inside(item):
+        return {el.symbol for el in Composition(item["composition"]).elements} <= system
+
+    raw["systems"] = ["-".join(sorted(system))]
+    raw["screened"] = [i for i in raw["screened"] if inside(i)]
+    raw["relaxed"] = [i for i in raw["relaxed"] if inside(i) and i.get("origin") != "library"]
+    folder.mkdir(parents=True, exist_ok=True)
+    with gzip.open(folder / "chgnet.json.gz", "wt") as fh:
+        json.dump(raw, fh)
+    return folder
+
+
+@pytest.mark.slow
+def test_a_study_relaxes_each_bulk_once(tmp_path):
+    """Hull, window, mechanics and adhesion of Li | LiIn: one bulk relaxation per material and engine in the
+    store (the hull's), which the adhesion and mechanics start from."""
+    entries = _shipped_without_library(tmp_path / "entries", {"In", "Li"})
+    spec = {"name": "once", "anodes": ["Li"], "electrolytes": ["LiIn"], "engine": "chgnet",
+            "analyses": {"window": {}, "mechanics": {},
+                         "adhesion": {"miller": {"Li": [1, 0, 0], "LiIn": [1, 0, 0]},
+                                      "build": {"film_thickness": 5.0, "substrate_thickness": 6.0, "max_atoms": 80,
+                                                "max_strain": 0.08, "vacuum": 10.0}}}}
+    study = tmp_path / "once.yaml"
+    study.write_text(yaml.safe_dump(spec))
+    env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path / "data"), "SSBI_REFERENCE_ENTRIES_DIR": str(entries),
+           "COLUMNS": "200"}
+    run = ssbi("run", str(study), "-o", str(tmp_path / "out"), env=env)
+    assert run.returncode == 0, run.stdout + run.stderr
+    words = " ".join(run.stdout.split())
+    assert "done adhesion Li|LiIn" in words and "done mechanics LiIn" in words, words
+    os.environ["SSBI_DATA_DIR"] = env["SSBI_DATA_DIR"]
+    try:
+        from workflows.store import open_store
+
+        store = open_store(None)
+        relaxations = [d["output"]["materials"][0] for d in
+                       store.query({"output.kind": "relax", "output.target": "bulk"}, properties=["output.materials"])]
+        adhesion = store.query_one({"output.kind": "adhesion"}, properties=["output.bulk_energy_per_atom"])
+        bulk = {d["output"]["materials"][0]: d["output"]["energy_per_atom"] for d in
+                store.query({"output.kind": "relax", "output.target": "bulk"}, properties=["output"])}
+    finally:
+        del os.environ["SSBI_DATA_DIR"]
+    assert sorted(relaxations) == ["In", "Li", "LiIn"]  # the hull's library relaxations, nothing else
+    used = adhesion["output"]["bulk_energy_per_atom"]
+    assert used == {"film": pytest.approx(bulk["Li"]), "substrate": pytest.approx(bulk["LiIn"])}

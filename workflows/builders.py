@@ -1,28 +1,33 @@
-"""maggma Builder: stored bulk relaxations → window and reaction documents (emmet-style).
+"""maggma Builder: bulk relaxations → window and reaction documents (emmet-style), their only writer.
 
-Incremental: for every Li compound it works out the entries its chemical system
-needs and their hash; a document whose ``entries_hash`` still matches is skipped,
-one whose entries changed is recomputed and replaced (upsert by ``key``), and one
-whose phase is no longer in the store is removed. Each document lists the entries
-(ids, energies) it came from. One phase diagram per chemical system and engine.
+It is told what to compute (:class:`StabilityTarget`: a window, or a reaction of an
+electrode with an electrolyte) by the study or the command that asks; without
+targets it brings the documents already stored up to date. Incremental: a document
+whose ``entries_hash`` (the entries its chemical system needs) still matches is
+kept, one whose entries changed is recomputed and replaced (upsert by ``key``).
+Each document lists the entries (ids, energies) it came from. One phase diagram per
+chemical system, engine and scale.
+
+Entries are the store's relaxations plus the engine's shipped reference entries, or
+those the caller passes (an entries file, Materials Project, a converted scale).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable, Optional
+from dataclasses import dataclass
+from typing import Iterable, Optional, Sequence
 
 from maggma.core import Builder, Store
-from pymatgen.core import Composition, Element
+from pymatgen.core import Composition
 from pymatgen.entries.computed_entries import ComputedEntry
 
 from interfaces.analysis.hull import PhaseDiagramCache, entries_in_chemsys, formula_name
 from interfaces.analysis.interphase import load_band_gaps
 from interfaces.errors import SSBIError
-from workflows.engines import get_engine
+from workflows.engines import EngineLike, as_spec, get_engine
 from workflows.stability import entries_hash, reaction_doc, reaction_key, window_doc, window_key
 
-CATHODES = ("S", "Li2S")
 PROPS = ["uuid", "output.formula", "output.energy", "output.n_atoms", "output.engine", "output.fingerprint",
          "output.materials", "output.volume_check",
          "completed_at"]
@@ -44,13 +49,53 @@ def shipped_engines() -> set[str]:
     return out
 
 
-class StabilityBuilder(Builder):
-    """Window of every library Li compound, its reaction with Li metal and with the sulfur cathodes (closed)."""
+@dataclass(frozen=True)
+class StabilityTarget:
+    """One derived document to compute: the window of ``material``, or its reaction with ``partner``
+    (closed, or open to Li at ``voltage`` V). Names are library names or formulas."""
 
-    def __init__(self, results: Store, analysis: Store, engine: Optional[str] = None, **kwargs):
-        self.results, self.analysis, self.engine = results, analysis, engine
+    kind: str  # window | reaction
+    material: str
+    partner: Optional[str] = None
+    voltage: Optional[float] = None
+
+    @classmethod
+    def of_document(cls, doc: dict) -> "StabilityTarget":
+        if doc["key"].startswith("window|"):
+            return cls("window", doc.get("material") or doc["formula"])
+        return cls("reaction", doc["b"], doc["a"], doc.get("voltage"))
+
+
+def _phase(name: str) -> tuple[str, Optional[str]]:
+    """(formula, library name or None) of a library name, alias or formula."""
+    from interfaces.materials import get_material
+
+    try:
+        mat = get_material(name)
+    except SSBIError:
+        return name, None
+    return mat.formula, mat.name
+
+
+class StabilityBuilder(Builder):
+    """Windows and reactions of the ``targets`` (default: the documents already stored) from one engine's entries
+    (default: every engine in the store)."""
+
+    def __init__(self, results: Store, analysis: Store, engine: Optional[EngineLike] = None,
+                 targets: Optional[Sequence[StabilityTarget]] = None, entries: Optional[list] = None,
+                 source: str = "store", **kwargs):
+        self.results, self.analysis = results, analysis
+        self.wanted = None if targets is None else list(targets)  # (maggma's Builder owns .targets: the stores)
+        self.given_entries, self.source = entries, source
+        if entries is not None:  # the caller's entries: ``engine`` is their label (engine, file, materials-project)
+            self.spec, self.engine = None, str(engine)
+        else:
+            self.spec = as_spec(engine) if engine else None  # the settings its shipped entries must match
+            self.engine = self.spec.name if self.spec else None
         self.stats = {"computed": 0, "unchanged": 0, "removed": 0, "failed": 0}
         self.errors: list[str] = []
+        self.failures: dict[StabilityTarget, str] = {}  # target -> why it has no document
+        self.keys: dict[StabilityTarget, str] = {}  # target -> key of its document (computed or unchanged)
         self.caches: dict[tuple[str, str], PhaseDiagramCache] = {}  # one per engine and scale
         self.gaps = load_band_gaps()
         super().__init__(sources=[results], targets=[analysis], **kwargs)
@@ -61,11 +106,17 @@ class StabilityBuilder(Builder):
     def finalize(self):
         """Nothing to close: the owners of the stores close them."""
 
+    def _spec_of(self, engine: str):
+        return self.spec if engine == self.engine and self.spec is not None else engine
+
     def _entries(self) -> dict[tuple[str, str], list[ComputedEntry]]:
         """Newest entry per fingerprint, grouped by (engine, energy scale), structures not loaded; relaxations the
         volume check rejected are left out; each engine's shipped reference entries are added."""
+        from interfaces.analysis.scales import common_scale
         from workflows.entries import entry_from_calc, with_shipped
 
+        if self.given_entries is not None:
+            return {(self.engine, common_scale(self.given_entries)): self.given_entries} if self.given_entries else {}
         criteria = {"output.kind": "relax", "output.target": "bulk"}
         if self.engine:
             criteria["output.engine.name"] = self.engine
@@ -79,72 +130,88 @@ class StabilityBuilder(Builder):
         engines = {e for e, _ in groups} | ({self.engine} if self.engine else shipped_engines())
         for engine in engines:
             try:
-                scale = get_engine(engine).energy_scale
+                scale = get_engine(self._spec_of(engine)).energy_scale
             except SSBIError:
                 continue  # an engine no longer configured: its stored entries only
-            groups[(engine, scale)] = with_shipped(groups.get((engine, scale), []), engine)
+            groups[(engine, scale)] = with_shipped(groups.get((engine, scale), []), self._spec_of(engine))
         return {k: v for k, v in groups.items() if v}
 
-    def get_items(self) -> Iterable[dict]:
-        from interfaces.materials import list_materials
+    def _existing(self) -> dict[str, dict]:
+        criteria = {"source": self.source}
+        if self.engine:
+            criteria["engine"] = self.engine
+        return {d["key"]: d for d in self.analysis.query(
+            criteria, properties=["key", "entries_hash", "material", "formula", "a", "b", "voltage"])}
 
-        existing = {d["key"]: d["entries_hash"]
-                    for d in self.analysis.query({"source": "store"}, properties=["key", "entries_hash"])}
-        # windows and reactions of the library's Li compounds (the materials studies are about); the reference
-        # phases are the rest of the hull. Largest systems first: their diagrams answer the subsystems.
-        targets = sorted(((m.name, Composition(m.formula)) for m in list_materials()
-                          if Element("Li") in Composition(m.formula).elements and not Composition(m.formula).is_element),
-                         key=lambda t: (-len(t[1].elements), t[0]))
+    def get_items(self) -> Iterable[dict]:
         from workflows.entries import covered_systems
 
-        wanted = set()
-        for (engine, scale), entries in self._entries().items():
-            covered = covered_systems(self.results, engine)
+        existing = self._existing()
+        groups = self._entries()
+        if self.wanted is None:  # keep what is stored up to date
+            wanted = {}
+            for key, doc in existing.items():
+                wanted.setdefault(tuple(key.split("|")[-2:]), []).append(StabilityTarget.of_document(doc))
+        else:
+            wanted = None
+        for (engine, scale), entries in groups.items():
+            covered = None if self.given_entries is not None else covered_systems(self.results, self._spec_of(engine))
             elements = {el.symbol for e in entries for el in e.composition.elements}
-            named = {(e.data or {}).get("material") for e in entries}
-            for material, comp in targets:
-                if material not in named:
+            for target in (self.wanted if wanted is None else wanted.get((engine, scale), [])):
+                item = self._item(target, engine, scale, entries, elements, covered)
+                if item is None:
                     continue
-                formula = formula_name(comp)
-                own = {el.symbol for el in comp.elements}
-                tasks = [("window", None, own), ("reaction", "Li", own)]
-                for cathode in CATHODES:
-                    needed = own | {el.symbol for el in Composition(cathode).elements}
-                    if cathode != formula and needed <= elements:
-                        tasks.append(("reaction", cathode, needed))
-                for kind, partner, chemsys in tasks:
-                    if not any(set(chemsys) | {"Li"} <= system for system in covered):
-                        continue  # an incomplete hull would give wrong limits: left to `ssbi phase-diagram`
-                    if kind == "reaction" and material != formula:
-                        continue  # a polymorph's reactions are its formula's (computed for the named entry)
-                    key = (window_key(material, "store", engine, scale) if kind == "window" else
-                           reaction_key(formula_name(partner), formula, None, "store", engine, scale))
-                    wanted.add(key)
-                    used = entries_in_chemsys(entries, chemsys)
-                    if existing.get(key) == entries_hash(used):
-                        self.stats["unchanged"] += 1
-                        continue
-                    yield {"kind": kind, "formula": formula, "material": material, "partner": partner,
-                           "engine": engine, "scale": scale, "chemsys": sorted(chemsys), "entries": entries,
-                           "key": key}
-        stale = [k for k in existing if k not in wanted and (self.engine is None or f"|{self.engine}|" in k)]
-        if stale:
-            self.analysis.remove_docs({"key": {"$in": stale}})
-            self.stats["removed"] += len(stale)
+                self.keys[target] = item["key"]
+                if existing.get(item["key"], {}).get("entries_hash") == item["hash"]:
+                    self.stats["unchanged"] += 1
+                    continue
+                yield item
+
+    def _item(self, target: StabilityTarget, engine, scale, entries, elements, covered) -> Optional[dict]:
+        formula, material = _phase(target.material)
+        formula = formula_name(Composition(formula))
+        own = {el.symbol for el in Composition(formula).elements}
+        if target.kind == "window":
+            chemsys, partner = own | {"Li"}, None
+            key = window_key(material or formula, self.source, engine, scale)
+        else:
+            partner = formula_name(Composition(_phase(target.partner)[0]))
+            chemsys = own | {el.symbol for el in Composition(partner).elements}
+            if target.voltage is not None:
+                chemsys |= {"Li"}
+            key = reaction_key(partner, formula, target.voltage, self.source, engine, scale)
+        if not chemsys <= elements:
+            if self.wanted is not None:
+                self._fail(target, key, f"no {engine} entries for {'-'.join(sorted(chemsys - elements))}")
+            return None
+        if covered is not None and not any(chemsys | {"Li"} <= system for system in covered):
+            if self.wanted is not None:  # an incomplete hull would give wrong limits
+                from workflows.entries import coverage_gap
+
+                self._fail(target, key, coverage_gap(self.results, chemsys | {"Li"}, self._spec_of(engine), entries))
+            return None
+        used = entries_in_chemsys(entries, chemsys)
+        return {"target": target, "kind": target.kind, "formula": formula, "material": material, "partner": partner,
+                "voltage": target.voltage, "engine": engine, "scale": scale, "chemsys": sorted(chemsys),
+                "entries": entries, "key": key, "hash": entries_hash(used)}
 
     def process_item(self, item: dict):
         cache = self.caches.setdefault((item["engine"], item["scale"]), PhaseDiagramCache(item["entries"]))
         try:
             pd = cache.get(item["chemsys"])
             if item["kind"] == "window":
-                return window_doc(pd, item["formula"], item["entries"], "store", item["engine"], item["scale"],
+                return window_doc(pd, item["formula"], item["entries"], self.source, item["engine"], item["scale"],
                                   self.gaps, material=item["material"])
-            return reaction_doc(pd, item["partner"], item["formula"], item["entries"], "store", item["engine"],
-                                item["scale"], gaps=self.gaps)
+            return reaction_doc(pd, item["partner"], item["formula"], item["entries"], self.source, item["engine"],
+                                item["scale"], voltage=item["voltage"], gaps=self.gaps)
         except (SSBIError, ValueError) as exc:
             self.stats["failed"] += 1
-            self.errors.append(f"{item['key']}: {exc}")
+            self._fail(item["target"], item["key"], str(exc).splitlines()[0])
             return None
+
+    def _fail(self, target: StabilityTarget, key: str, why: str) -> None:
+        self.failures[target] = why
+        self.errors.append(f"{key}: {why}")
 
     def update_targets(self, items: list):
         from workflows.stability import save
@@ -157,3 +224,9 @@ class StabilityBuilder(Builder):
         docs = [self.process_item(item) for item in self.get_items()]
         self.update_targets(docs)
         return dict(self.stats)
+
+    def documents(self) -> dict[StabilityTarget, dict]:
+        """The stored document of each target that has one (after :meth:`run_all`)."""
+        keys = list(self.keys.values())
+        docs = {d["key"]: d for d in self.analysis.query({"key": {"$in": keys}})} if keys else {}
+        return {t: docs[k] for t, k in self.keys.items() if k in docs}

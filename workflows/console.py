@@ -9,7 +9,6 @@ import warnings
 import typer
 from rich.console import Console
 
-from interfaces.errors import SSBIError
 
 # library warnings (CIF rounding, deprecations) are noise to a user; errors are ours
 warnings.filterwarnings("ignore")
@@ -24,13 +23,3 @@ def fail(message: str, code: int = 2) -> None:
     """Print one line on stderr and exit non-zero."""
     err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
-
-
-def run_guarded(func, *args, **kwargs):
-    """Call ``func``; turn a user-facing error into one line on stderr."""
-    try:
-        return func(*args, **kwargs)
-    except SSBIError as exc:
-        fail(str(exc))
-
-

@@ -17,6 +17,7 @@ from pymatgen.entries.computed_entries import ComputedEntry, ComputedStructureEn
 
 from interfaces.analysis.scales import ENERGY_SCALES
 from interfaces.errors import InputError
+from workflows.engines.spec import EngineLike, engine_name
 
 SOURCES = ("store", "file", "mp")
 
@@ -66,7 +67,7 @@ def _accepted(doc: dict) -> bool:
     return check is None or bool(check.get("accepted", True))
 
 
-def coverage_gap(store, elements: Iterable[str], engine: str, entries: list) -> str:
+def coverage_gap(store, elements: Iterable[str], engine: EngineLike, entries: list) -> str:
     """Why the entries of ``elements`` are not a complete hull, or "" when they are: every element needs an
     elemental phase, and the system's phase set must be shipped for the engine or computed in the store
     (a phase-set run of the system or of a larger one)."""
@@ -84,12 +85,12 @@ def coverage_gap(store, elements: Iterable[str], engine: str, entries: list) -> 
     if elements <= have and any(elements <= system for system in covered_systems(store, engine)):
         return ""
     shipped = usable_shipped(get_engine(engine))
-    system = "-".join(sorted(elements))
-    return (f"the {system} phase set has not been computed with {engine} (shipped systems: "
-            f"{', '.join(shipped.systems) if shipped else 'none'}): run `ssbi phase-diagram {system} --engine {engine}`")
+    system, name = "-".join(sorted(elements)), engine_name(engine)
+    return (f"the {system} phase set has not been computed with {name} (shipped systems: "
+            f"{', '.join(shipped.systems) if shipped else 'none'}): run `ssbi phase-diagram {system} --engine {name}`")
 
 
-def covered_systems(store, engine: str) -> list[set[str]]:
+def covered_systems(store, engine: EngineLike) -> list[set[str]]:
     """Chemical systems whose phase set is complete for ``engine``: shipped, or run in this store."""
     from workflows.engines import get_engine
     from workflows.reference_entries import usable_shipped
@@ -97,12 +98,12 @@ def covered_systems(store, engine: str) -> list[set[str]]:
     shipped = usable_shipped(get_engine(engine))
     out = [set(s.split("-")) for s in (shipped.systems if shipped else [])]
     out += [set(d["output"]["chemsys"].split("-"))
-            for d in store.query({"output.kind": "phase_diagram", "output.engine": engine},
+            for d in store.query({"output.kind": "phase_diagram", "output.engine": engine_name(engine)},
                                  properties=["output.chemsys"])]
     return out
 
 
-def with_shipped(stored: list, engine: str, elements: Optional[Iterable[str]] = None, structures: bool = False) -> list:
+def with_shipped(stored: list, engine: EngineLike, elements: Optional[Iterable[str]] = None, structures: bool = False) -> list:
     """``stored`` entries plus the engine's shipped reference entries (within ``elements``) whose phase
     (reference id or library name) has no stored relaxation; shipped ones are used only when they were made
     with the running engine's model and settings."""
@@ -128,7 +129,7 @@ def with_shipped(stored: list, engine: str, elements: Optional[Iterable[str]] = 
                      if e.data["material"] not in labels and valid(e)]
 
 
-def current_library_keys(engine: str) -> dict[str, str]:
+def current_library_keys(engine: EngineLike) -> dict[str, str]:
     """Library name -> input key of its relaxation today (a shipped library entry counts only if it matches)."""
     from interfaces.materials import list_materials
     from workflows.engines import get_engine
@@ -153,11 +154,11 @@ def _library_keys(engine: str, identity: str, names: tuple) -> dict[str, str]:
     return out
 
 
-def entries_from_store(store, elements: Iterable[str], engine: str, shipped: bool = True) -> list[ComputedEntry]:
+def entries_from_store(store, elements: Iterable[str], engine: EngineLike, shipped: bool = True) -> list[ComputedEntry]:
     """Bulk relaxations by ``engine`` of every phase within ``elements`` (newest per structure), without those
     the volume check rejected, plus the shipped reference entries of the engine (``shipped``)."""
     elements = list(elements)
-    criteria = {"output.kind": "relax", "output.target": "bulk", "output.engine.name": engine,
+    criteria = {"output.kind": "relax", "output.target": "bulk", "output.engine.name": engine_name(engine),
                 "output.chemsys": {"$in": subsystems(elements)}}
     seen, out = set(), []
     for doc in store.query(criteria, sort={"completed_at": -1}, load=True):
@@ -169,13 +170,13 @@ def entries_from_store(store, elements: Iterable[str], engine: str, shipped: boo
     return with_shipped(out, engine, elements, structures=True) if shipped else out
 
 
-def rejected_relaxations(store, elements: Iterable[str], engine: str) -> list[dict]:
+def rejected_relaxations(store, elements: Iterable[str], engine: EngineLike) -> list[dict]:
     """Relaxations within ``elements`` that the volume check keeps out of the hull (stored and shipped)."""
     from workflows.engines import get_engine
     from workflows.reference_entries import usable_shipped
 
     elements = list(elements)
-    criteria = {"output.kind": "relax", "output.target": "bulk", "output.engine.name": engine,
+    criteria = {"output.kind": "relax", "output.target": "bulk", "output.engine.name": engine_name(engine),
                 "output.chemsys": {"$in": subsystems(elements)}, "output.volume_check.accepted": False}
     rows = [{"label": (d["output"].get("materials") or ["?"])[0], "formula": d["output"]["formula"],
              "origin": "stored", **d["output"]["volume_check"]}

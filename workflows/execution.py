@@ -1,17 +1,15 @@
-"""Running flows locally, finding results that already exist, and preparing calculations."""
+"""Running flows locally, finding and removing stored results, and the analysis of one calculation."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Optional
 
 from jobflow import Flow, JobStore, run_locally
 from pymatgen.core import Structure
 
 from interfaces.errors import InputError, SSBIError
 from workflows.engines import TARGETS, get_engine
-from workflows.flows.calc import CalcMaker
 from workflows.paths import data_dir
 
 CALC_KINDS = ("relax", "static")
@@ -21,21 +19,12 @@ class RunFailedError(SSBIError):
     """A job raised; the message is its last error line."""
 
 
-@dataclass
-class PreparedCalc:
-    """A calculation ready to run or submit, and its identity."""
-
-    flow: Flow
-    fingerprint: str
-    label: str
-    metadata: dict[str, Any]
-
-
-def prepare_calc(kind: str, material: str, engine: str = "chgnet", target: str = "bulk",
-                 variant: str = "experimental", study: Optional[str] = None,
-                 structure: Optional[Structure] = None) -> PreparedCalc:
-    """Check the engine and build the flow for ``kind`` of ``material`` (library name or file)."""
+def calc_analysis(kind: str, material: str, engine="chgnet", target: str = "bulk", variant: str = "experimental",
+                  study: Optional[str] = None, structure: Optional[Structure] = None):
+    """Check the engine and the input; the :class:`~workflows.analyses.CalcAnalysis` of ``kind`` of ``material``
+    (library name or structure file)."""
     from interfaces.materials import get_material, load
+    from workflows.analyses import CalcAnalysis
 
     if kind not in CALC_KINDS:
         raise InputError(f"unknown calculation {kind!r}; choose one of: {', '.join(CALC_KINDS)}")
@@ -49,19 +38,20 @@ def prepare_calc(kind: str, material: str, engine: str = "chgnet", target: str =
             name = get_material(material).name
         except SSBIError:
             name = structure.composition.reduced_formula
+        else:
+            if target == "bulk" and variant == "experimental":
+                from workflows.bulks import bulk_cell
+
+                structure = bulk_cell(name)  # the hull's bulk: one relaxation per material and engine
     else:
         name = material
-    maker = CalcMaker(engine=eng.name, kind=kind, target=target)
-    fp = maker.fingerprint(structure)
-    flow = maker.make(structure, material=name, study=study)
-    meta = {"ssbi_kind": kind, "material": name, "engine": eng.name, "target": target}
-    return PreparedCalc(flow=flow, fingerprint=fp, label=f"{kind} {name} ({eng.name})", metadata=meta)
+    return CalcAnalysis(kind, structure, name, engine=eng.spec, target=target, study=study)
 
 
 def find_result(store: JobStore, fingerprint: str) -> Optional[dict]:
-    """The stored result document with this fingerprint, if any."""
+    """The newest stored result document with this fingerprint, if any."""
     return store.query_one({"output.fingerprint": fingerprint}, properties=["uuid", "output", "completed_at"],
-                           load=False)
+                           load=False, sort={"completed_at": -1})
 
 
 def remove_results(store: JobStore, fingerprint: str, keep: Optional[str] = None) -> int:

@@ -14,7 +14,6 @@ import contextlib
 import fcntl
 import logging
 import os
-import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -30,8 +29,10 @@ ACTIVE_STATES = ("READY", "WAITING", "RESERVED", "RUNNING", "PAUSED")
 
 
 def settings() -> dict[str, Any]:
+    from ssbi_configs.settings import settings as ssbi_settings
+
     config = yaml.safe_load((CONFIG_DIR / "fireworks" / "launchpad.yaml").read_text())
-    path = os.environ.get("SSBI_LAUNCHPAD")
+    path = ssbi_settings().launchpad
     user = user_config_dir() / "my_launchpad.yaml"
     if path or user.is_file():
         config.update(type="file", path=str(Path(path or user).expanduser()))
@@ -53,19 +54,9 @@ def _prepare_local_backend() -> Path:
     db_file = local_dir() / "launchpad.json"
     if not db_file.exists() or db_file.stat().st_size == 0:
         db_file.write_text("{}")
-    if "fireworks" in sys.modules and os.environ.get("MONGOMOCK_SERVERSTORE_FILE") != str(db_file):
-        import fireworks.fw_config as fw_config
-        import mongomock_persistence
+    from workflows.engines._compat import point_fireworks_at_mongomock_file
 
-        fw_config.MONGOMOCK_SERVERSTORE_FILE = str(db_file)
-        import fireworks.core.launchpad as lp_module
-
-        lp_module.MongoClient = mongomock_persistence.MongoClient
-        if fw_config.GRIDFS_FALLBACK_COLLECTION:  # as fireworks does when the file is set before its import
-            from mongomock.gridfs import enable_gridfs_integration
-
-            enable_gridfs_integration()
-    os.environ["MONGOMOCK_SERVERSTORE_FILE"] = str(db_file)
+    point_fireworks_at_mongomock_file(str(db_file))
     return db_file
 
 
@@ -123,9 +114,9 @@ def get_launchpad():
 
 def save_local(lp) -> None:
     """Write the mongomock LaunchPad to its file now (not only at process exit)."""
-    store = getattr(getattr(lp, "connection", None), "_store", None)
-    if store is not None and getattr(store, "_filename", None):
-        store._to_file()
+    from workflows.engines._compat import flush_mongomock_file
+
+    flush_mongomock_file(lp)
 
 
 def find_active(lp, fingerprint: str) -> list[int]:

@@ -1,8 +1,8 @@
 """Where ssbi keeps its data: one folder per project, shared by every process.
 
-``SSBI_DATA_DIR`` names the folder outright; otherwise it is
-``$XDG_DATA_HOME/ssb-interfaces/<project>`` (``~/.local/share/...``) with the
-project from ``SSBI_PROJECT`` (default ``default``).
+``data_dir`` (``SSBI_DATA_DIR``, see :mod:`ssbi_configs.settings`) names the folder
+outright; otherwise it is ``$XDG_DATA_HOME/ssb-interfaces/<project>``
+(``~/.local/share/...``) with ``project`` (``SSBI_PROJECT``, default ``default``).
 """
 
 from __future__ import annotations
@@ -10,23 +10,27 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-CONFIG_DIR = REPO_ROOT / "configs"
+from ssbi_configs.settings import settings
+
+from ssbi_configs import CONFIG_DIR  # noqa: F401 - re-exported; configs/ here, inside the wheel when installed
+
+REPO_ROOT = Path(__file__).resolve().parent.parent  # the source tree (tests and their recorded data only)
 
 
 def data_dir() -> Path:
     """The project's data folder (created on first use)."""
-    env = os.environ.get("SSBI_DATA_DIR")
-    if env:
-        path = Path(env).expanduser()
+    current = settings()
+    if current.data_dir:
+        path = Path(current.data_dir).expanduser()
     else:
         base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
-        path = base / "ssb-interfaces" / os.environ.get("SSBI_PROJECT", "default")
+        path = base / "ssb-interfaces" / current.project
     path.mkdir(parents=True, exist_ok=True)
     return path.resolve()
 
 
 def user_config_dir() -> Path:
-    """Per-user settings outside the repository (credentials live here)."""
-    base = Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config"))
-    return base / "ssb-interfaces"
+    """Per-user settings outside the installation (credentials, the settings file live here)."""
+    from ssbi_configs.settings import user_config_dir as folder
+
+    return folder()

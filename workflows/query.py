@@ -241,8 +241,8 @@ class Results:
                           & frame["b"].map(lambda f: _formula(f) in electrolytes)]
         return frame.reset_index(drop=True)
 
-    MECHANICS_COLUMNS = ["id", "material", "K_vrh_GPa", "G_vrh_GPa", "G_over_G_Li", "verdict", "stable", "engine",
-                         "completed"]
+    MECHANICS_COLUMNS = ["id", "material", "K_vrh_GPa", "G_vrh_GPa", "G_over_G_Li", "verdict", "suppresses_dendrites",
+                         "stable", "engine", "completed"]
 
     def mechanics(self, material=None, engine=None, study=None, since=None):
         """VRH moduli and the Monroe–Newman ratio G/G_Li (dendrite-suppressing above 2)."""
@@ -258,7 +258,7 @@ class Results:
             mn = o.get("monroe_newman") or {}
             rows.append({"id": doc["uuid"], "material": o["materials"][0], "K_vrh_GPa": o["k_vrh"],
                          "G_vrh_GPa": o["g_vrh"], "G_over_G_Li": mn.get("ratio"), "verdict": mn.get("verdict", ""),
-                         "stable": o["moduli"]["mechanically_stable"], "engine": o["engine"]["name"],
+                         "suppresses_dendrites": mn.get("suppresses_dendrites"), "stable": o["moduli"]["mechanically_stable"], "engine": o["engine"]["name"],
                          "completed": str(doc.get("completed_at", ""))[:19]})
         return self._frame(rows, self.MECHANICS_COLUMNS)
 

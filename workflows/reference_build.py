@@ -47,7 +47,7 @@ def run_calc_task(engine: str, task: CalcTask) -> dict:
     from workflows.execution import run_flow
     from workflows.flows.calc import CalcMaker
 
-    maker = CalcMaker(engine=engine, kind=task.kind, target="bulk", refresh_stability=False,
+    maker = CalcMaker(engine=engine, kind=task.kind, target="bulk",
                       check_volume=task.check_volume)
     flow = maker.make(Structure.from_dict(task.structure), material=task.label)
     store = JobStore(MemoryStore(), additional_stores={"data": MemoryStore()})

@@ -86,11 +86,12 @@ class ShippedSet:
 
 
 def entries_dir() -> Path:
-    """Folder of the shipped entry files (``SSBI_REFERENCE_ENTRIES_DIR`` overrides, e.g. for tests)."""
-    import os
+    """Folder of the shipped entry files (settings ``reference_entries_dir``, SSBI_REFERENCE_ENTRIES_DIR, overrides,
+    e.g. for tests)."""
+    from ssbi_configs.settings import settings
 
-    env = os.environ.get("SSBI_REFERENCE_ENTRIES_DIR")
-    return Path(env) if env else ENTRIES_DIR
+    folder = settings().reference_entries_dir
+    return Path(folder) if folder else ENTRIES_DIR
 
 
 def shipped_path(engine_name: str) -> Path:

@@ -11,10 +11,10 @@ from typing import Optional
 
 from pymatgen.core import Composition
 
+from interfaces.analysis.ranking import RankingSettings
 from workflows.query import Results
 from workflows.study import StudySpec
 
-INTERPHASE_RANK = {"stable": 0, "passivating": 1, "undetermined": 2, "mixed-conducting": 3}
 SUMMARY_COLUMNS = ["rank", "electrolyte", "window_V", "E_hull_meV", "rxn_anode_eV_atom", "interphase_anode",
                    "rxn_cathode_eV_atom", "interphase_cathode", "W_ad_anode_J_m2", "G_GPa", "G_over_G_Li",
                    "dendrite_verdict"]
@@ -44,9 +44,11 @@ def _r(v, digits: int) -> Optional[float]:
     return None if v is None else round(float(v), digits) + 0.0
 
 
-def study_summary(spec: StudySpec, results: Results) -> list[dict]:
-    """One row per electrolyte, ranked: interphase against the anode (stable, passivating, then growing),
-    then the dendrite criterion, then the reaction energy with the anode (least negative first)."""
+def study_summary(spec: StudySpec, results: Results, settings: RankingSettings = RankingSettings()) -> list[dict]:
+    """One row per electrolyte, ranked by :func:`interfaces.analysis.ranking.rank`: interphase against the anode
+    (stable, passivating, then growing), then the dendrite criterion, then the reaction energy with the anode
+    (least negative first)."""
+    from interfaces.analysis.ranking import Candidate, rank
     from interfaces.materials import get_material
 
     formula = {n: get_material(n).formula for n in [*spec.anodes, *spec.cathodes, *spec.electrolytes]}
@@ -54,7 +56,7 @@ def study_summary(spec: StudySpec, results: Results) -> list[dict]:
     reactions = results.reactions(engine=spec.engine).to_dict("records")
     adhesion = results.adhesion(engine=spec.engine).to_dict("records")
     mechanics = {r["material"]: r for r in results.mechanics(engine=spec.engine).to_dict("records")}
-    rows = []
+    rows, candidates = [], []
     for e in spec.electrolytes:
         w = next((r for r in windows if r["electrolyte"] == e), None) or next(
             (r for r in windows if _same(r["electrolyte"], formula[e])), None)
@@ -64,6 +66,8 @@ def study_summary(spec: StudySpec, results: Results) -> list[dict]:
         cathode = min((rx[c] for c in spec.cathodes if rx[c]), key=lambda r: r["E_min_eV_atom"], default=None)
         ad = [r for r in adhesion if r["substrate"] == e and r["film"] in spec.anodes]
         m = mechanics.get(e, {})
+        # the stored boolean (monroe_newman()); None without G_Li
+        suppresses = None if not m or _num(m.get("suppresses_dendrites")) is None else bool(m["suppresses_dendrites"])
         w_ad = None
         if ad:
             best = ad[0]
@@ -79,17 +83,18 @@ def study_summary(spec: StudySpec, results: Results) -> list[dict]:
             "W_ad_anode_J_m2": None if w_ad is None else _r(w_ad, 3),
             "G_GPa": None if not m else _r(m["G_vrh_GPa"], 1),
             "G_over_G_Li": None if not m or _num(m.get("G_over_G_Li")) is None else _r(m["G_over_G_Li"], 2),
-            "dendrite_verdict": (None if not m or not m.get("verdict") else
-                                 ("suppressing" if "not" not in m["verdict"] else "not suppressing")),
-            "_key": (INTERPHASE_RANK.get(anode["interphase"], 2) if anode else 9,
-                     0 if m and m.get("verdict") and "not" not in m["verdict"] else 1,
-                     -(anode["E_min_eV_atom"] if anode else -99), -(cathode["E_min_eV_atom"] if cathode else -99)),
+            "dendrite_verdict": (None if suppresses is None else
+                                 "suppressing" if suppresses else "not suppressing"),
         }
         rows.append(row)
-    rows.sort(key=lambda r: r.pop("_key"))
-    for i, r in enumerate(rows, 1):
+        candidates.append(Candidate(e, anode["interphase"] if anode else None, suppresses,
+                                    anode["E_min_eV_atom"] if anode else None,
+                                    cathode["E_min_eV_atom"] if cathode else None))
+    by_name = {r["electrolyte"]: r for r in rows}
+    ranked = [by_name[c.name] for c in rank(candidates, settings)]
+    for i, r in enumerate(ranked, 1):
         r["rank"] = i
-    return [{k: r[k] for k in SUMMARY_COLUMNS} for r in rows]
+    return [{k: r[k] for k in SUMMARY_COLUMNS} for r in ranked]
 
 
 def _cell(v) -> str:

@@ -20,6 +20,7 @@ import yaml
 from jobflow import JobStore
 
 from workflows.errors import StoreError
+from ssbi_configs.settings import settings
 from workflows.paths import CONFIG_DIR, data_dir, user_config_dir
 
 DOCS_COLLECTION = "outputs"
@@ -51,14 +52,16 @@ def redact(uri: str) -> str:
 def resolve(name_or_uri: str | None = None) -> dict[str, Any]:
     """The settings of a store given by name, URI or the configured default."""
     config = _config()
-    target = name_or_uri or os.environ.get("SSBI_STORE") or config["default"]
+    current = settings()
+    target = name_or_uri or current.store or config["default"]
     if target.startswith(("mongodb://", "mongodb+srv://")):
         return {"type": "mongodb", "uri": target, "database": config["stores"].get("mongodb", {}).get("database")}
     if target not in config["stores"]:
         raise StoreError(f"unknown store {target!r}; choose one of: {', '.join(store_names())}, or a mongodb:// URI")
     spec = dict(config["stores"][target], name=target)
     if spec["type"] == "mongodb" and not spec.get("uri"):
-        uri = os.environ.get(spec.get("uri_env", "SSBI_MONGODB_URI"))
+        name = spec.get("uri_env", "SSBI_MONGODB_URI")  # SsbiSettings.mongodb_uri, or a variable stores.yaml names
+        uri = current.mongodb_uri if name == "SSBI_MONGODB_URI" else os.environ.get(name)
         if not uri:
             raise StoreError(f"store {target!r} needs a URI: set {spec.get('uri_env', 'SSBI_MONGODB_URI')} "
                              "or give --store mongodb://...")

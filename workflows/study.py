@@ -58,6 +58,20 @@ class AdhesionSpec(_Strict):
     overrides: dict[str, dict] = Field(default_factory=dict, description="build options per electrolyte")
     pairs: Literal["anode|electrolyte", "cathode|electrolyte", "all"] = "anode|electrolyte"
 
+    @field_validator("build", "overrides")
+    @classmethod
+    def _build_options(cls, value: dict, info) -> dict:
+        """Options of interfaces.builder.BuildSettings only (one line naming the unknown one)."""
+        from interfaces.builder import BuildSettings
+
+        allowed = [n for n in BuildSettings.model_fields if n not in ("film_miller", "substrate_miller")]
+        for options in (value.values() if info.field_name == "overrides" else [value]):
+            unknown = sorted(set(options) - set(allowed))
+            if unknown:
+                raise ValueError(f"unknown build option(s) {', '.join(unknown)} in analyses.adhesion."
+                                 f"{info.field_name}; allowed: {', '.join(allowed)}")
+        return value
+
 
 class MDSpec(_Strict):
     temperatures: list[float] = Field(default_factory=lambda: [600.0])
@@ -90,7 +104,9 @@ class StudySpec(_Strict):
     analyses: Analyses
     engine: str = "chgnet"
     engine_settings: dict = Field(default_factory=dict, description="overrides of configs/engines/<engine>.yaml")
-    variant: Literal["experimental", "chgnet"] = "chgnet"
+    variant: Optional[Literal["experimental", "chgnet"]] = Field(
+        None, description="ignored (kept so that older study files load): every analysis starts from the hull's "
+                          "relaxed bulk of the library structure")
     store: Optional[str] = None
     execution: Execution = Field(default_factory=Execution)
 
@@ -145,14 +161,19 @@ def _one_line(exc: ValidationError, source: str) -> str:
 
 
 def study_path(name_or_path: str | Path) -> Path:
-    """A study file by path, or by name under ``configs/studies``."""
+    """A study file by path, or by name: the user's studies (settings ``user_studies_dir``), then
+    ``configs/studies``."""
+    from ssbi_configs.settings import settings
+
     path = Path(name_or_path)
     if path.is_file():
         return path
-    named = STUDY_DIR / f"{name_or_path}.yaml"
-    if named.is_file():
-        return named
-    known = ", ".join(sorted(p.stem for p in STUDY_DIR.glob("*.yaml")))
+    folders = [Path(f) for f in (settings().user_studies_dir,) if f] + [STUDY_DIR]
+    for folder in folders:
+        named = folder / f"{name_or_path}.yaml"
+        if named.is_file():
+            return named
+    known = ", ".join(sorted({p.stem for folder in folders for p in folder.glob("*.yaml")}))
     raise InputError(f"no study file {str(name_or_path)!r} (named studies: {known})")
 
 

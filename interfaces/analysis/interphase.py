@@ -16,7 +16,9 @@ from typing import Optional
 
 import yaml
 
-BAND_GAPS_FILE = Path(__file__).resolve().parents[2] / "configs" / "band_gaps.yaml"
+from ssbi_configs import CONFIG_DIR
+
+BAND_GAPS_FILE = CONFIG_DIR / "band_gaps.yaml"
 CONDUCTING_KINDS = ("metal", "semiconductor")
 
 

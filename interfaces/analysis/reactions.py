@@ -52,6 +52,12 @@ def _products(reaction, reactants: set[str], drop: Optional[str] = None) -> list
     return names if names else sorted(reactants)
 
 
+def mixing_ratio_in_original_space(x: float, factor_a: float, factor_b: float) -> float:
+    """Mixing ratio ``x`` on the tie line of the processed compositions (Li removed: a / factor_a, b / factor_b)
+    as the ratio on the tie line of the original ones: x·f_a / ((1 − x)·f_b + x·f_a)."""
+    return x * factor_a / ((1 - x) * factor_b + x * factor_a)
+
+
 def interfacial_reaction(pd: PhaseDiagram, a, b, voltage: Optional[float] = None,
                          open_element: str = "Li") -> ReactionProfile:
     """Reaction profile of ``a`` | ``b`` in ``pd`` (closed, or open to ``open_element`` at ``voltage``)."""
@@ -78,7 +84,7 @@ def interfacial_reaction(pd: PhaseDiagram, a, b, voltage: Optional[float] = None
     kinks = []
     for _, x, energy, reaction, _ in reactivity.get_kinks():
         # pymatgen's x is on the a-b tie line; back to the non-open space to normalise per atom of b
-        x_open = InterfacialReactivity._reverse_convert(x, factor_a, factor_b)
+        x_open = mixing_ratio_in_original_space(x, factor_a, factor_b)
         per_b = 0.0 if x >= 1 - 1e-12 else energy * factor_b / (1 - x_open)
         kinks.append(Kink(x=float(x), energy=float(energy), energy_per_atom_b=float(per_b),
                           reaction=str(reaction),

@@ -1,6 +1,6 @@
-"""Engines: one name selects how energies are computed.
+"""Engines: one name (or an :class:`EngineSpec`: name plus settings) selects how energies are computed.
 
-``get_engine("chgnet")`` returns an :class:`Engine` whose makers (atomate2 Makers)
+``get_engine("chgnet")`` or ``get_engine(EngineSpec.resolve("chgnet", {"relax": {"fmax": 0.02}}))`` returns an :class:`Engine` whose makers (atomate2 Makers)
 every flow uses, so flows take ``engine=`` and nothing else changes:
 
 - ``chgnet`` (default), ``sevennet``: atomate2 force-field makers, model loaded
@@ -19,13 +19,14 @@ from functools import lru_cache
 import yaml
 
 from workflows.engines.base import TARGETS, Engine
+from workflows.engines.spec import EngineLike, EngineSpec, as_spec
 from workflows.errors import EngineError
 from workflows.paths import CONFIG_DIR
 
 DEFAULT_ENGINE = "chgnet"
 ENGINE_DIR = CONFIG_DIR / "engines"
 
-__all__ = ["DEFAULT_ENGINE", "TARGETS", "Engine", "engine_names", "get_engine"]
+__all__ = ["DEFAULT_ENGINE", "TARGETS", "Engine", "EngineSpec", "as_spec", "engine_names", "get_engine"]
 
 
 def engine_names() -> list[str]:
@@ -43,10 +44,18 @@ def engine_config(name: str) -> dict:
     return yaml.safe_load(path.read_text())
 
 
+def get_engine(engine: EngineLike = DEFAULT_ENGINE) -> Engine:
+    """The engine of ``engine``: a name (its YAML defaults) or an :class:`EngineSpec` (one instance per spec
+    and process)."""
+    from workflows.engines.spec import as_spec
+
+    return _engine_of(as_spec(engine))
+
+
 @lru_cache(maxsize=None)
-def get_engine(name: str = DEFAULT_ENGINE) -> Engine:
-    """The engine called ``name`` (one instance per process)."""
-    config = engine_config(name.lower())
+def _engine_of(spec: EngineSpec) -> Engine:
+    config = spec.config()
+    name = spec.name
     kind = config["kind"]
     if kind == "forcefield":
         from workflows.engines.forcefield import ForceFieldEngine as cls

@@ -26,6 +26,13 @@ class Engine(ABC):
         self.name: str = config["name"]
         self.energy_scale: str = config.get("energy_scale", "raw-gga")
 
+    @property
+    def spec(self):
+        """The :class:`~workflows.engines.spec.EngineSpec` this engine was built from (a Maker field)."""
+        from workflows.engines.spec import EngineSpec
+
+        return EngineSpec(self.name, {k: v for k, v in self.config.items() if k != "name"})
+
     @abstractmethod
     def check(self) -> None:
         """Raise :class:`EngineError` (one line naming the fix) if it cannot run here."""

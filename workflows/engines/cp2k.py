@@ -8,7 +8,6 @@ so every element of a system uses the same family and one potential file.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shlex
 import shutil
@@ -23,56 +22,13 @@ from atomate2.cp2k.jobs.core import CellOptMaker, RelaxMaker, StaticMaker
 from atomate2.cp2k.sets.base import Cp2kInputGenerator
 from pymatgen.core import SETTINGS as PMG_SETTINGS
 
+from workflows.engines._compat import patch_cp2k_rks_parsing, patch_cp2k_trajectory_parsing
 from workflows.engines.base import Engine
 from workflows.errors import EngineError
 from workflows.paths import data_dir
 
-def _patch_rks_parsing() -> None:
-    """atomate2 0.1.5's ``CalculationInput.cleanup_dft`` calls ``.upper()`` on every
-    DFT parameter, which fails on spin-restricted (RKS) outputs whose parameters
-    include numbers. Replace that validator with one that skips non-strings."""
-    from atomate2.cp2k.schemas import calculation, task
-
-    def cleanup_dft(cls, dft):
-        if dft and any(isinstance(v, str) and v.upper() == "UKS" for v in dft.values()):
-            dft["UKS"] = True
-        return dft
-
-    model = calculation.CalculationInput
-    validators = model.__pydantic_decorators__.field_validators
-    if "cleanup_dft" in validators and not getattr(model, "_ssbi_patched", False):
-        validators["cleanup_dft"] = dataclasses.replace(validators["cleanup_dft"], func=cleanup_dft.__get__(model))
-        model.model_rebuild(force=True)
-        # models that embed it carry a copy of its schema: rebuild them too
-        calculation.Calculation.model_rebuild(force=True)
-        task.TaskDocument.model_rebuild(force=True)
-        model._ssbi_patched = True
-
-
-_patch_rks_parsing()
-
-
-def _patch_trajectory_parsing() -> None:
-    """atomate2 0.1.5's ``_parse_trajectory`` hands pymatgen's Trajectory the MD energy file as a dict of
-    columns; Trajectory wants one dict per frame (and fails on MD runs). Convert the columns."""
-    from atomate2.cp2k.schemas import calculation
-    from pymatgen.core.trajectory import Trajectory
-    from pymatgen.io.cp2k.outputs import parse_energy_file
-
-    def parse_trajectory(cp2k_output):
-        ener = cp2k_output.filenames.get("ener")
-        columns = parse_energy_file(ener[-1]) if ener else None
-        frames = cp2k_output.structures
-        props = None
-        if columns and len(columns["step"]) == len(frames):
-            props = [{k: float(v[i]) for k, v in columns.items()} for i in range(len(frames))]
-        constant = all(s.lattice == cp2k_output.initial_structure.lattice for s in frames)
-        return Trajectory.from_structures(frames, constant_lattice=constant, frame_properties=props)
-
-    calculation._parse_trajectory = parse_trajectory
-
-
-_patch_trajectory_parsing()
+patch_cp2k_rks_parsing()  # atomate2 0.1.5 work-arounds (see workflows/engines/_compat.py)
+patch_cp2k_trajectory_parsing()
 
 RUN_TYPES = {"static": "ENERGY_FORCE", "relax": "GEO_OPT", "cellopt": "CELL_OPT", "md": "MD"}
 # our thermostat names -> CP2K MOTION/MD (ENSEMBLE, THERMOSTAT/TYPE)

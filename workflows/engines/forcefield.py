@@ -1,49 +1,19 @@
 """Machine-learned potentials through atomate2's force-field makers.
 
 The model is loaded once per process and shared by every job that process runs
-(a FireWorks worker runs many): ``SharedModel*Maker`` only override atomate2's
-``_get_calculator`` hook.
+(a FireWorks worker runs many): ``SharedModel*Maker`` (in :mod:`workflows.engines._compat`) only
+override atomate2's private ``_get_calculator`` hook.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from importlib.util import find_spec
 
-from atomate2.forcefields.jobs import ForceFieldRelaxMaker, ForceFieldStaticMaker
-from atomate2.forcefields.utils import ase_calculator
-
+from workflows.engines._compat import SharedModelRelaxMaker, SharedModelStaticMaker, shared_calculator
 from workflows.engines.base import Engine
 from workflows.errors import EngineError
-
-_CALCULATORS: dict[str, object] = {}
-
-
-def shared_calculator(calculator_meta, calculator_kwargs: dict):
-    """The ASE calculator for a model, built on first use and then reused."""
-    key = json.dumps([str(calculator_meta), calculator_kwargs], sort_keys=True, default=str)
-    if key not in _CALCULATORS:
-        _CALCULATORS[key] = ase_calculator(calculator_meta, **calculator_kwargs)
-    return _CALCULATORS[key]
-
-
-@dataclass
-class SharedModelRelaxMaker(ForceFieldRelaxMaker):
-    """atomate2 force-field relaxation reusing the process-wide model."""
-
-    def _get_calculator(self):
-        return shared_calculator(self.calculator_meta, self.calculator_kwargs)
-
-
-@dataclass
-class SharedModelStaticMaker(ForceFieldStaticMaker):
-    """atomate2 force-field single point reusing the process-wide model."""
-
-    def _get_calculator(self):
-        return shared_calculator(self.calculator_meta, self.calculator_kwargs)
-
 
 class ForceFieldEngine(Engine):
     """CHGNet, SevenNet or another atomate2-supported MLIP."""

@@ -34,7 +34,7 @@ from interfaces.adhesion import (
 )
 from interfaces.builder import BUILDER_VERSION
 from interfaces.fingerprint import fingerprint
-from workflows.engines import DEFAULT_ENGINE, get_engine
+from workflows.engines import DEFAULT_ENGINE, EngineLike, as_spec, get_engine
 from workflows.schemas import AdhesionDoc, EngineInfo, RegistryResult, UberResult
 
 DEFAULT_GAPS = (1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0)
@@ -64,7 +64,7 @@ class AdhesionMaker(Maker):
     """
 
     name: str = "adhesion"
-    engine: str = DEFAULT_ENGINE
+    engine: EngineLike = DEFAULT_ENGINE  # a name (its YAML defaults) or an EngineSpec; held as a spec
     film_miller: tuple[int, int, int] = (1, 0, 0)
     substrate_miller: tuple[int, int, int] = (1, 0, 0)
     build: dict = field(default_factory=dict)
@@ -76,6 +76,9 @@ class AdhesionMaker(Maker):
     registry_points: int = 3
     scan_separation: bool = False
     gaps: tuple[float, ...] = DEFAULT_GAPS
+
+    def __post_init__(self):
+        self.engine = as_spec(self.engine)
 
     def settings(self) -> dict:
         """What, besides structures and engine, decides one candidate's result (fingerprinted)."""
@@ -133,10 +136,13 @@ class AdhesionMaker(Maker):
                                               ("substrate", substrate, substrate_name, substrate_bulk)):
             if stored is not None:
                 bulk[side] = (stored["structure"], stored["energy_per_atom"])
-            elif self.relax_bulk:
-                calc = CalcMaker(engine=self.engine, kind="relax", target="bulk").make(structure, material=name)
-                jobs.append(calc)
-                bulk[side] = (calc.output.structure, calc.output.energy_per_atom)
+            elif self.relax_bulk:  # the primitive cell (the hull's bulk), then back to this cell's setting
+                prim = structure.get_primitive_structure()
+                calc = CalcMaker(engine=self.engine, kind="relax", target="bulk").make(prim, material=name)
+                setting = _in_setting(calc.output.structure, prim, structure)
+                setting.name = f"adhesion {side} bulk in its cell"
+                jobs += [calc, setting]
+                bulk[side] = (setting.output, calc.output.energy_per_atom)
             else:
                 prim = structure.get_primitive_structure()
                 static = _named(eng.static_maker("bulk").make(prim), f"adhesion static {side} bulk")
@@ -154,16 +160,27 @@ class AdhesionMaker(Maker):
         return Flow([*jobs, *setups], output=output, name=f"adhesion {film_name}|{substrate_name} ({eng.name})")
 
 
-def stored_bulk(store, engine: str, structure: Structure) -> Optional[dict]:
-    """The stored bulk relaxation of ``structure`` with ``engine``: {"structure", "energy_per_atom", "uuid"}."""
+def stored_bulk(store, engine: EngineLike, structure: Structure) -> Optional[dict]:
+    """The stored bulk relaxation of ``structure``'s primitive cell with ``engine`` (what this flow and the hull
+    relax), in ``structure``'s setting: {"structure", "energy_per_atom", "uuid"}."""
+    from interfaces.crystallography import in_setting_of
     from workflows.execution import find_result
     from workflows.flows.calc import calc_fingerprint
 
-    found = find_result(store, calc_fingerprint(structure, "relax", "bulk", get_engine(engine).describe()))
+    prim = structure.get_primitive_structure()
+    found = find_result(store, calc_fingerprint(prim, "relax", "bulk", get_engine(engine).describe()))
     if not found:
         return None
-    return {"structure": Structure.from_dict(found["output"]["structure"]),
-            "energy_per_atom": found["output"]["energy_per_atom"], "uuid": found["uuid"]}
+    relaxed = Structure.from_dict(found["output"]["structure"])
+    return {"structure": in_setting_of(relaxed, prim, structure), "energy_per_atom": found["output"]["energy_per_atom"],
+            "uuid": found["uuid"]}
+
+
+@job
+def _in_setting(relaxed: Structure, primitive: Structure, cell: Structure) -> Structure:
+    from interfaces.crystallography import in_setting_of
+
+    return in_setting_of(relaxed, primitive, cell)
 
 
 @job

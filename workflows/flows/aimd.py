@@ -18,7 +18,7 @@ from jobflow import Flow, Maker, job
 from pymatgen.core import Structure
 
 from interfaces.fingerprint import fingerprint
-from workflows.engines import DEFAULT_ENGINE, get_engine
+from workflows.engines import DEFAULT_ENGINE, EngineLike, as_spec, get_engine
 from workflows.schemas import AIMDDoc, EngineInfo
 
 
@@ -29,7 +29,7 @@ class AIMDMaker(Maker):
     same analysis."""
 
     name: str = "aimd"
-    engine: str = DEFAULT_ENGINE
+    engine: EngineLike = DEFAULT_ENGINE  # a name (its YAML defaults) or an EngineSpec; held as a spec
     temperatures: tuple[float, ...] = (600.0,)
     timestep_fs: float = 2.0
     ps: float = 1.0
@@ -40,6 +40,9 @@ class AIMDMaker(Maker):
     fix_bottom: bool = True
     interface_width: float = 4.0  # Å, the interface zone around the boundary
     seed: int = 42
+
+    def __post_init__(self):
+        self.engine = as_spec(self.engine)
 
     def settings(self) -> dict:
         return {k: getattr(self, k) for k in ("temperatures", "timestep_fs", "ps", "equilibration_ps",
@@ -130,7 +133,7 @@ def md_from_task(task, temperature: float, timestep_fs: float, save_every: int) 
 
 
 @job(data="trajectory")
-def md_run(structure: Structure, engine: str, temperature: float, n_steps: int, timestep_fs: float,
+def md_run(structure: Structure, engine: EngineLike, temperature: float, n_steps: int, timestep_fs: float,
            save_every: int, chunk_steps: int, thermostat: str, fix_bottom: bool, seed: int, key: str) -> dict:
     """Checkpointed NVT MD; the trajectory goes to the ``data`` store."""
     from ase.constraints import FixAtoms
@@ -152,72 +155,6 @@ def md_run(structure: Structure, engine: str, temperature: float, n_steps: int, 
                            "positions": traj["positions"].tolist(), "energies": traj["energies"].tolist()}}
 
 
-def analyse_run(run: dict, boundary: Optional[float], width: float, equilibration_ps: float) -> dict:
-    """Per-temperature analysis of one md_run output (trajectory included)."""
-    from interfaces.analysis.md import (
-        Trajectory,
-        composition_profile,
-        diffusion,
-        environment_profile,
-        fit_growth_law,
-        intact_units,
-        rdf,
-        reacted_thickness,
-        regions_along_normal,
-    )
-
-    data = run["trajectory"]
-    positions = np.array(data["positions"])
-    skip = int(round(equilibration_ps * 1000 / run["dt_fs"]))
-    skip = min(skip, max(len(positions) - 2, 0))
-    # transport and RDFs after equilibration; the reaction front from the first contact (t = 0)
-    full = Trajectory(data["species"], np.array(data["lattice"]), positions, run["dt_fs"], run["temperature"])
-    traj = Trajectory(data["species"], np.array(data["lattice"]), positions[skip:], run["dt_fs"], run["temperature"])
-    regions = regions_along_normal(traj.structure(0), boundary, width) if boundary is not None else None
-    out: dict = {"temperature": run["temperature"], "n_frames": traj.n_frames, "dt_fs": run["dt_fs"],
-                 "equilibration_frames": skip, "regions": regions}
-    try:
-        out["transport"] = [vars(t) for t in diffusion(traj, regions=regions, min_obs=5)]
-    except ValueError as exc:  # too short for a diffusivity
-        out["transport"] = []
-        out["transport_note"] = str(exc)
-    frames = list(range(0, full.n_frames, max(1, full.n_frames // 20)))
-    times = [f * run["dt_fs"] / 1000 for f in frames]
-    out["times_ps"] = times
-    prof = composition_profile(full, bins=20, frames=frames)
-    out["profile_edges"] = prof["edges"].tolist()
-    out["composition_profile"] = {el: prof[el].tolist() for el in set(data["species"])}
-    if "P" in data["species"] and "S" in data["species"]:
-        # intact PS4 per frame, once: its fraction, and the reacted zone = ~3 Å slices (thermal motion stays
-        # inside one) that lost more than half of their intact units
-        length = prof["edges"][-1]
-        edges = np.linspace(0, length, max(2, int(length // 3.0)) + 1)
-        fractions, counts, env = [], [], []
-        for f in frames:
-            s = full.structure(f)
-            env.append(environment_profile(s, np.array(prof["edges"])))
-            intact = intact_units(s)
-            z = np.array([site.frac_coords[2] % 1.0 for site in s if site.specie.symbol == "P"]) * length
-            fractions.append(float(intact.mean()))
-            counts.append(np.histogram(z[intact], edges)[0])
-        counts = np.array(counts, dtype=float)
-        thickness = reacted_thickness(counts, edges, counts[0])
-        out["intact_ps4_fraction"] = fractions
-        # per slice (profile_edges) and frame: S bound to P vs Li only, P–Li contacts, Cl's Li coordination
-        out["environments"] = {k: [[None if np.isnan(v) else float(v) for v in e[k]] for e in env]
-                               for k in env[0] if "Cl" not in k or "Cl" in data["species"]}
-        out["reacted_thickness"] = thickness.tolist()
-        if len(times) >= 3 and np.ptp(thickness) > 0:
-            out["growth"] = fit_growth_law(times[1:], thickness[1:]).as_dict()
-    pairs = [("Li", "S"), ("P", "S")] if "S" in data["species"] else [("Li", "Li")]
-    out["rdf"] = {}
-    for a, b in pairs:
-        if a in data["species"] and b in data["species"]:
-            r, g = rdf(traj, a, b, [traj.n_frames - 1 - i for i in range(3)], r_max=6.0, bins=60)
-            out["rdf"][f"{a}-{b}"] = {"r": r.tolist(), "g": g.tolist()}
-    return out
-
-
 @job
 def md_analysis(runs: list[dict], structure: Structure, engine_info: dict, settings: dict, fp: str, label: str,
                 boundary: Optional[float], job_uuids: dict) -> AIMDDoc:
@@ -225,7 +162,11 @@ def md_analysis(runs: list[dict], structure: Structure, engine_info: dict, setti
     from interfaces.analysis.md import arrhenius
 
     boundary = boundary if boundary is not None else interface_boundary(structure)
-    per_t = [analyse_run(r, boundary, settings["interface_width"], settings["equilibration_ps"]) for r in runs]
+    from interfaces.analysis.md_run import MDAnalysisSettings, analyse_md_run
+
+    options = MDAnalysisSettings(interface_width=settings["interface_width"],
+                                 equilibration_ps=settings["equilibration_ps"])
+    per_t = [analyse_md_run(r, boundary, options) for r in runs]
     arr = None
     temps = [p["temperature"] for p in per_t]
     cell_d = [next((t["diffusivity"] for t in p["transport"] if t["region"] == "cell"), None) for p in per_t]

@@ -9,7 +9,7 @@ from jobflow import Flow, Maker, job
 from pymatgen.core import Structure
 
 from interfaces.fingerprint import fingerprint
-from workflows.engines import DEFAULT_ENGINE, get_engine
+from workflows.engines import DEFAULT_ENGINE, EngineLike, as_spec, get_engine
 from workflows.schemas import CalcDoc, EngineInfo
 
 
@@ -57,11 +57,13 @@ class CalcMaker(Maker):
     """
 
     name: str = "calc"
-    engine: str = DEFAULT_ENGINE
+    engine: EngineLike = DEFAULT_ENGINE  # a name (its YAML defaults) or an EngineSpec; held as a spec
     kind: str = "relax"
     target: str = "bulk"
-    refresh_stability: bool = True  # a bulk relaxation is a hull entry: update the analyses after it
     check_volume: bool = False  # reference phases: record whether the relaxed volume is trusted (phase sets)
+
+    def __post_init__(self):
+        self.engine = as_spec(self.engine)
 
     def fingerprint(self, structure: Structure) -> str:
         return calc_fingerprint(structure, self.kind, self.target, get_engine(self.engine).describe())
@@ -76,12 +78,5 @@ class CalcMaker(Maker):
                                  initial=structure if self.check_volume and self.kind == "relax" else None)
         summary.name = f"summary {self.kind} {structure.composition.reduced_formula}"
         label = material or structure.composition.reduced_formula
-        jobs = [calc, summary]
-        if self.refresh_stability and self.kind == "relax" and self.target == "bulk":
-            from workflows.flows.phase_diagram import refresh_stability
-
-            refresh = refresh_stability(engine.name, summary.output.energy)
-            refresh.name = f"stability refresh {label}"
-            refresh.config.expose_store = True
-            jobs.append(refresh)
+        jobs = [calc, summary]  # windows and reactions follow from the builder, run once by whoever asks for them
         return Flow(jobs, output=summary.output, name=f"{self.kind} {label} ({engine.name})")

@@ -11,7 +11,7 @@ from pymatgen.core import Structure
 from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
 
 from interfaces.fingerprint import fingerprint
-from workflows.engines import DEFAULT_ENGINE, get_engine
+from workflows.engines import DEFAULT_ENGINE, EngineLike, as_spec, get_engine
 from workflows.schemas import EngineInfo, MechanicsDoc
 
 
@@ -23,16 +23,22 @@ class MechanicsMaker(Maker):
     """
 
     name: str = "mechanics"
-    engine: str = DEFAULT_ENGINE
+    engine: EngineLike = DEFAULT_ENGINE  # a name (its YAML defaults) or an EngineSpec; held as a spec
+
+    def __post_init__(self):
+        self.engine = as_spec(self.engine)
 
     def fingerprint(self, structure: Structure) -> str:
         return fingerprint({"kind": "mechanics", "structure": structure,
                             "engine": get_engine(self.engine).describe()})
 
-    def make(self, structure: Structure, material: Optional[str] = None, g_li=None, study: Optional[str] = None) -> Flow:
+    def make(self, structure: Structure, material: Optional[str] = None, g_li=None, study: Optional[str] = None,
+             start: Optional[Structure] = None) -> Flow:
+        """``start``: the already-relaxed bulk of ``structure`` (the hull's) to begin the tight relaxation from;
+        the result's identity stays that of ``structure``."""
         eng = get_engine(self.engine)
         material = material or structure.composition.reduced_formula
-        cell = SpacegroupAnalyzer(structure, symprec=0.01).get_primitive_standard_structure()
+        cell = SpacegroupAnalyzer(start or structure, symprec=0.01).get_primitive_standard_structure()
         elastic = eng.elastic_maker().make(cell)
         summary = mechanics_summary(elastic.output, material, eng.describe(), self.fingerprint(structure), g_li,
                                     study, elastic.output.uuid)

@@ -1,4 +1,4 @@
-"""The hull update after a phase set, and the stability refresh after a single relaxation.
+"""The hull update after a phase set.
 
 ``update_stability`` runs the :class:`StabilityBuilder` on the store the job runs
 with (locally or on a FireWorks worker) and returns a :class:`PhaseDiagramDoc`: how
@@ -14,6 +14,7 @@ from typing import Optional
 from jobflow import job
 from pydantic import BaseModel, Field
 
+from workflows.engines.spec import EngineLike, engine_name
 from workflows.entries import elements_of
 
 
@@ -38,7 +39,7 @@ class PhaseDiagramDoc(BaseModel):
 
 
 @job
-def update_stability(chemsys: str, engine: str, after: Optional[list] = None,
+def update_stability(chemsys: str, engine: EngineLike, after: Optional[list] = None,
                      phase_set: Optional[dict] = None) -> PhaseDiagramDoc:
     """Run the stability builder on the store this job runs with; summarise the system's hull.
 
@@ -55,23 +56,7 @@ def update_stability(chemsys: str, engine: str, after: Optional[list] = None,
     return summarize_hull(store, chemsys, engine, counts, builder.errors, phase_set or {})
 
 
-@job
-def refresh_stability(engine: str, after=None) -> dict:
-    """Bring the window/reaction documents up to date after a new entry (never fails the flow)."""
-    from jobflow import CURRENT_JOB
-
-    from workflows.builders import StabilityBuilder
-    from workflows.stability import analysis_store
-
-    try:
-        store = CURRENT_JOB.store
-        builder = StabilityBuilder(store.docs_store, analysis_store(store), engine=engine)
-        return {**builder.run_all(), "errors": builder.errors}
-    except Exception as exc:  # noqa: BLE001 - the relaxation itself is stored; analyses can be redone
-        return {"errors": [f"stability refresh failed: {exc}"]}
-
-
-def summarize_hull(store, chemsys: str, engine: str, counts: dict, errors: list[str],
+def summarize_hull(store, chemsys: str, engine: EngineLike, counts: dict, errors: list[str],
                    phase_set: Optional[dict] = None) -> PhaseDiagramDoc:
     from interfaces.analysis.hull import e_above_hull, formula_name, phase_diagram
     from interfaces.analysis.scales import common_scale
@@ -94,7 +79,7 @@ def summarize_hull(store, chemsys: str, engine: str, counts: dict, errors: list[
         except SSBIError as exc:
             errors = [*errors, str(exc)]
     shipped = sum(1 for e in entries if (e.parameters or {}).get("origin") == "shipped")
-    return PhaseDiagramDoc(chemsys="-".join(elements), engine=engine, energy_scale=scale, n_entries=len(entries),
+    return PhaseDiagramDoc(chemsys="-".join(elements), engine=engine_name(engine), energy_scale=scale, n_entries=len(entries),
                            n_shipped_entries=shipped, stable=stable, e_above_hull=above, phase_set=phase_set or {},
                            rejected=rejected_relaxations(store, elements, engine), missing_elements=missing,
                            analysis=counts, errors=errors)

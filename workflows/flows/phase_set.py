@@ -24,7 +24,7 @@ from typing import Optional
 from jobflow import Flow, Maker, Response, job
 
 from interfaces.phase_set import DEFAULT_N_LOWEST, DEFAULT_WINDOW
-from workflows.engines import DEFAULT_ENGINE, get_engine
+from workflows.engines import DEFAULT_ENGINE, EngineLike, as_spec, get_engine
 from workflows.entries import elements_of
 
 
@@ -83,11 +83,14 @@ class PhaseSetMaker(Maker):
     """Single points of a system's reference structures, relaxations of the lowest, the hull update."""
 
     name: str = "phase set"
-    engine: str = DEFAULT_ENGINE
+    engine: EngineLike = DEFAULT_ENGINE  # a name (its YAML defaults) or an EngineSpec; held as a spec
     n_lowest: int = DEFAULT_N_LOWEST
     window: float = DEFAULT_WINDOW  # eV/atom
     variant: str = "experimental"  # library cells
     use_shipped: bool = True
+
+    def __post_init__(self):
+        self.engine = as_spec(self.engine)
 
     # --- cells ---------------------------------------------------------------------------------------------
     @staticmethod
@@ -98,6 +101,10 @@ class PhaseSetMaker(Maker):
 
     def library_cell(self, name: str):
         """The cell relaxed for a library phase: the primitive cell of its library structure."""
+        if self.variant == "experimental":
+            from workflows.bulks import bulk_cell
+
+            return bulk_cell(name)  # the one bulk a study's other analyses start from
         from interfaces.materials import load
 
         return load(name, self.variant).get_primitive_structure()
@@ -107,8 +114,8 @@ class PhaseSetMaker(Maker):
         change their fingerprint)."""
         from workflows.flows.calc import CalcMaker
 
-        static = CalcMaker(engine=self.engine, kind="static", target="bulk", refresh_stability=False)
-        relax = CalcMaker(engine=self.engine, kind="relax", target="bulk", refresh_stability=False)
+        static = CalcMaker(engine=self.engine, kind="static", target="bulk")
+        relax = CalcMaker(engine=self.engine, kind="relax", target="bulk")
         return static, relax
 
     # --- what is known -------------------------------------------------------------------------------------
@@ -230,7 +237,7 @@ def relax_selected(screened: list, known: list, engine: str, n_lowest: int, wind
     summary = {"screened": len(screened), "selected": selected, "relaxed_here": todo}
     if not todo:
         return summary
-    maker = CalcMaker(engine=engine, kind="relax", target="bulk", refresh_stability=False, check_volume=True)
+    maker = CalcMaker(engine=engine, kind="relax", target="bulk", check_volume=True)
     flows = [maker.make(reference_structure(i), material=i) for i in todo]
     done = phase_set_summary(summary, [f.output.uuid for f in flows])
     return Response(replace=Flow([*flows, done], output=done.output))

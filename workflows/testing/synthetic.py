@@ -58,11 +58,13 @@ def result_documents(n: int, seed: int = 0) -> tuple[list[dict], list[dict]]:
                               w_ad_relaxed=None, interface_structure=s, film_slab_structure=s,
                               substrate_slab_structure=s)
         elif kind == 1:
+            from interfaces.analysis.mechanics import monroe_newman
+
             g = float(rng.uniform(3, 70))
             doc = MechanicsDoc(fingerprint=f"fp{i}", materials=[electrolyte], formula=electrolyte, engine=eng,
                                elastic_tensor=np.eye(6).tolist(), k_vrh=2 * g, g_vrh=g,
                                moduli={"mechanically_stable": True}, n_deformations=24,
-                               monroe_newman={"ratio": g / 4.0, "verdict": "dendrite-suppressing"}, elastic_uuid="x")
+                               monroe_newman=monroe_newman(g, 4.0), elastic_uuid="x")
         else:
             doc = AIMDDoc(fingerprint=f"fp{i}", materials=[anode, electrolyte], engine=eng, label=f"{anode}|{electrolyte}",
                           settings={}, n_atoms=100, temperatures=[{"temperature": 600.0, "transport": [

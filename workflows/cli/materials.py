@@ -1,18 +1,16 @@
-"""The ``ssbi`` command line."""
+"""ssbi materials: the curated library (list, show, curate, add)."""
 
 from __future__ import annotations
 
-import sys
-import time
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.table import Table
 
-from workflows.console import console, fail, run_guarded
+from workflows.console import console, fail
 
-from workflows.cli_app import app, materials_app
+from workflows.cli.app import materials_app
 
 
 
@@ -28,7 +26,7 @@ def materials_list(role: Optional[str] = typer.Option(None, help="Only this role
     for mat in list_materials():
         if role and role not in mat.roles:
             continue
-        row = run_guarded(summary, mat)
+        row = summary(mat)
         table.add_row(row["name"], row["formula"], row["roles"], row["spacegroup"], f"{row['a']:.3f}",
                       f"{row['b']:.3f}", f"{row['c']:.3f}", f"{row['density']:.3f}", row["source"])
     console.print(table)
@@ -44,8 +42,8 @@ def materials_show(
 
     from interfaces.materials import get_material, summary
 
-    mat = run_guarded(get_material, name)
-    row = run_guarded(summary, mat, variant)
+    mat = get_material(name)
+    row = summary(mat, variant)
     table = Table(title=f"{mat.name} ({variant})", show_header=False)
     table.add_column("field", style="bold")
     table.add_column("value")
@@ -67,10 +65,10 @@ def materials_curate(names: list[str] = typer.Argument(None, help="Materials to 
     from interfaces.materials import get_material, library_dir, list_materials
     from workflows.curation import curate
 
-    mats = [run_guarded(get_material, n) for n in names] if names else list_materials()
+    mats = [get_material(n) for n in names] if names else list_materials()
     for mat in mats:
         with console.status(f"curating {mat.name}"):
-            prov = curate(mat, library_dir() / "structures", log=console.print)
+            prov = curate(mat, Path(mat.folder or library_dir()) / "structures", log=console.print)
         rel = prov["relaxation"]
         console.print(f"{mat.name}: ΔV {100 * rel['volume_change']:+.1f} %, max displacement {rel['max_displacement_A']:.2f} Å, {prov['wall_time_s']} s")
 
@@ -101,9 +99,9 @@ def materials_add(
     if reference_id:
         from interfaces.reference import reference_structure
 
-        structure = run_guarded(reference_structure, reference_id)
+        structure = reference_structure(reference_id)
     else:
-        structure = run_guarded(read_structure, structure_file)
+        structure = read_structure(structure_file)
     folder = library_dir()
     taken = {m.name.lower(): m.name for m in list_materials()}
     if name.lower() in taken:
@@ -114,8 +112,8 @@ def materials_add(
         fail("--layered describes a van der Waals solid: give --van-der-waals too")
     source = {"reference": reference, "doi": doi, "database_id": database_id or reference_id,
               "reference_structure": reference_id}
-    entry = run_guarded(
-        material_entry, structure, name, roles, source, symprec,
+    entry = material_entry(
+        structure, name, roles, source, symprec,
         aliases=aliases, description=description, van_der_waals=van_der_waals, layered=layered,
     )
     previous = _entry_files(folder, entry.name)  # what --force replaces, put back if the new entry fails
@@ -165,87 +163,3 @@ def _band_gap_note(formula: str) -> None:
             f"note: {formula} has no band gap in configs/band_gaps.yaml; an interphase containing it is "
             "'undetermined' until you add one there (or a computed gap is stored)"
         )
-
-
-def _miller(values: tuple[str, str, str], label: str):
-    from interfaces.slabs import check_miller
-
-    return run_guarded(check_miller, values, label)
-
-
-def _short(label: str) -> str:
-    """'2_Li2S_P4/mmm_1' -> '2:Li2S' (index and terminating species)."""
-    parts = label.split("_")
-    return f"{parts[0]}:{parts[1]}" if len(parts) > 2 else label
-
-
-def candidates_table(candidates, title: str) -> Table:
-    table = Table(title=title, header_style="bold")
-    for col in ("#", "atoms", "film/sub", "area Å²", "termination", "strained", "ε max %", "ε VM % f/s", "contact Å", "fixed"):
-        table.add_column(col, justify="left" if col in ("termination", "strained") else "right", no_wrap=True)
-    for c in candidates:
-        m = c.metadata
-        table.add_row(
-            str(m.rank), str(m.n_atoms), f"{m.n_film_atoms}/{m.n_substrate_atoms}", f"{m.area:.1f}",
-            f"{_short(m.termination[0])} | {_short(m.termination[1])}", m.strained_side, f"{100 * m.max_abs_strain:.2f}",
-            f"{100 * m.film_von_mises_strain:.2f}/{100 * m.substrate_von_mises_strain:.2f}",
-            f"{m.min_contact_distance:.2f}", str(m.n_fixed_atoms),
-        )
-    return table
-
-
-@app.command()
-def build(
-    film: str = typer.Argument(..., help="Film (top) material: library name or structure file."),
-    substrate: str = typer.Argument(..., help="Substrate (bottom) material: library name or structure file."),
-    film_miller: tuple[str, str, str] = typer.Option(..., "--film-miller", help="h k l of the film plane."),
-    substrate_miller: tuple[str, str, str] = typer.Option(..., "--substrate-miller", help="h k l of the substrate plane."),
-    max_atoms: int = typer.Option(300, help="Largest interface cell (atoms)."),
-    max_strain: float = typer.Option(0.05, help="Largest principal in-plane strain of the strained side (fraction)."),
-    max_area: float = typer.Option(400.0, help="Largest interface area (Å²)."),
-    film_thickness: float = typer.Option(8.0, help="Film slab thickness (Å)."),
-    substrate_thickness: float = typer.Option(10.0, help="Substrate slab thickness (Å)."),
-    vacuum: float = typer.Option(15.0, help="Vacuum above the film (Å); ignored with --periodic."),
-    periodic: bool = typer.Option(False, "--periodic", help="No vacuum: periodic stack with two interfaces per cell."),
-    gap: float = typer.Option(2.5, help="Initial film-substrate gap (Å)."),
-    strained: str = typer.Option("auto", help="Side that takes the strain: auto (Li/metal side when present), film or substrate."),
-    fix_depth: Optional[float] = typer.Option(None, help="Substrate bottom depth to fix (Å); default half its thickness."),
-    max_candidates: int = typer.Option(10, help="How many ranked candidates to keep."),
-    variant: str = typer.Option("experimental", help="Library structures: experimental or chgnet (relaxed)."),
-    out: Path = typer.Option(Path("out"), "-o", "--out", help="Output folder."),
-):
-    """Build ranked lattice-matched interfaces and write CIF/extxyz/POSCAR + candidates.json."""
-    from interfaces.builder import build_interfaces
-    from interfaces.materials import load
-    from workflows.build_output import write_candidates
-
-    fm, sm = _miller(film_miller, "film Miller index"), _miller(substrate_miller, "substrate Miller index")
-    if strained not in ("auto", "film", "substrate"):
-        fail(f"--strained must be auto, film or substrate, not '{strained}'")
-    film_s = run_guarded(load, film, variant)
-    sub_s = run_guarded(load, substrate, variant)
-    start = time.time()
-    with console.status(f"matching {film}{fm} on {substrate}{sm} and building slabs"):
-        cands = run_guarded(
-            build_interfaces, film_s, sub_s, fm, sm, max_atoms=max_atoms, max_strain=max_strain,
-            max_area=max_area, film_thickness=film_thickness, substrate_thickness=substrate_thickness,
-            vacuum=vacuum, periodic=periodic, gap=gap, strained=strained, fix_depth=fix_depth,
-            max_candidates=max_candidates,
-        )
-    inputs = {"film": film, "substrate": substrate, "variant": variant, "film_miller": list(fm), "substrate_miller": list(sm)}
-    path = write_candidates(cands, out, inputs)
-    console.print(candidates_table(cands, f"{film}{fm} | {substrate}{sm}: {len(cands)} candidates in {time.time() - start:.1f} s"))
-    console.print(f"wrote {len(cands)} candidates (CIF, extxyz, POSCAR) and {path}")
-
-
-# the other command groups register themselves on the same app
-from workflows import (cli_adhesion, cli_exec, cli_md, cli_query, cli_reference, cli_stability,  # noqa: E402,F401
-                       cli_study)
-
-
-def main() -> None:
-    app()
-
-
-if __name__ == "__main__":
-    sys.exit(main())

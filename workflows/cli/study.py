@@ -11,9 +11,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from workflows.cli_app import app
-from workflows.cli_exec import STORE_OPT, _locked
-from workflows.console import console, fail, run_guarded
+from workflows.cli.app import app
+from workflows.cli.options import STORE_OPT, locked
+from workflows.console import console, fail
 
 STATUS_STYLE = {"stored": "dim", "done": "green", "failed": "red", "submitted": "cyan", "queued": "cyan"}
 
@@ -51,17 +51,17 @@ def run_study(path: str, store: Optional[str], submit: bool, out: Path) -> None:
     from workflows.study import load_study
     from workflows.study_run import StudyRunner
 
-    spec = run_guarded(load_study, path)
+    spec = load_study(path)
     store = store or spec.store
-    job_store = run_guarded(open_store, store)
-    runner = run_guarded(StudyRunner, spec, job_store)
+    job_store = open_store(store)
+    runner = StudyRunner(spec, job_store)
     console.print(f"study [bold]{spec.name}[/]: {len(runner.tasks)} tasks with {runner.engine.name}; "
                   f"results in {describe(store)}")
     if submit or spec.execution.where == "fireworks":
         from workflows import launchpad as fw
 
-        with _locked("ssbi run --submit"):
-            lp = run_guarded(fw.get_launchpad)
+        with locked("ssbi run --submit"):
+            lp = fw.get_launchpad()
             outcomes = runner.submit(lp)
         for o in outcomes:
             console.print(f"[{STATUS_STYLE.get(o.status, '')}]{o.status:>9}[/] {o.task.label} {o.message}")
@@ -115,12 +115,12 @@ def report(
     from workflows.store import open_store
     from workflows.study import load_study
 
-    spec = run_guarded(load_study, study)
-    job_store = run_guarded(open_store, store or spec.store)
-    written = run_guarded(write_report, spec, Results(job_store), out)
+    spec = load_study(study)
+    job_store = open_store(store or spec.store)
+    written = write_report(spec, Results(job_store), out)
     if not any(written["rows"][0][k] is not None for k in ("window_V", "W_ad_anode_J_m2", "G_GPa")):
         console.print(f"[yellow]no stored results for study {spec.name}: run `ssbi run {study}` first[/]")
     console.print(summary_table(written["rows"], f"Study {spec.name}"))
     console.print(f"wrote {written['html']} and {written['markdown']} ({len(written['plots'])} plots)")
     if screenshot:
-        console.print(f"rendered {run_guarded(render, written['html'], out / 'report.png')}")
+        console.print(f"rendered {render(written['html'], out / 'report.png')}")

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.table import Table
 
-from workflows.cli_app import app
-from workflows.cli_exec import ENGINE_OPT, STORE_OPT, _locked
-from workflows.console import console, fail, run_guarded
+from interfaces.builder import BuildSettings
+from workflows.cli.app import app
+from workflows.cli.options import ENGINE_OPT, STORE_OPT, locked, settings_options
+from workflows.console import console, fail
 
 
 def md_tables(doc: dict) -> list[Table]:
@@ -52,6 +52,9 @@ def md_tables(doc: dict) -> list[Table]:
 
 
 @app.command()
+@settings_options(BuildSettings, into="build", exclude=("film_miller", "substrate_miller", "max_candidates"),
+                  defaults={"max_atoms": 150, "max_strain": 0.06, "film_thickness": 6.0, "substrate_thickness": 8.0,
+                            "vacuum": 12.0})
 def md(
     film: str = typer.Argument(..., help="Film (top), e.g. Li."),
     substrate: str = typer.Argument(..., help="Substrate (bottom), e.g. Li6PS5Cl."),
@@ -63,70 +66,69 @@ def md(
     equilibration_ps: float = typer.Option(0.5, help="Discarded at the start of each run (ps)."),
     timestep: float = typer.Option(2.0, help="Time step (fs)."),
     thermostat: str = typer.Option("langevin", help="langevin or nose-hoover (cp2k also csvr)."),
-    max_atoms: int = typer.Option(150, help="Largest interface cell (atoms)."),
-    max_strain: float = typer.Option(0.06, help="Largest in-plane strain (fraction)."),
-    film_thickness: float = typer.Option(6.0),
-    substrate_thickness: float = typer.Option(8.0),
     store: Optional[str] = STORE_OPT,
     submit: bool = typer.Option(False, "--submit", help="Send to FireWorks instead of running here."),
     out: Path = typer.Option(Path("out/md"), "-o", "--out", help="Folder for md.png."),
+    build: dict = None,
 ):
     """MD of the best FILM | SUBSTRATE interface at each temperature; analysis stored as an AIMDDoc."""
     from interfaces.builder import build_interfaces
     from interfaces.materials import get_material, load
     from interfaces.slabs import check_miller
     from workflows.engines import get_engine
-    from workflows.execution import find_result, run_flow
+    from workflows.analyses import MDRunAnalysis
+    from workflows.execution import find_result
+    from workflows.executor import Executor
     from workflows.flows.aimd import AIMDMaker
     from workflows.store import describe, open_store
 
     if thermostat not in ("langevin", "nose-hoover", "csvr"):
         fail(f"unknown thermostat {thermostat!r}: langevin, nose-hoover (or csvr with cp2k)")
-    fm = run_guarded(check_miller, film_miller, "film Miller index")
-    sm = run_guarded(check_miller, substrate_miller, "substrate Miller index")
-    eng = run_guarded(get_engine, engine)
-    run_guarded(eng.check)
+    fm = check_miller(film_miller, "film Miller index")
+    sm = check_miller(substrate_miller, "substrate Miller index")
+    eng = get_engine(engine)
+    eng.check()
     if eng.in_process_md and thermostat == "csvr":
         fail("thermostat csvr is for cp2k; MLIP MD runs langevin or nose-hoover")
-    job_store = run_guarded(open_store, store)
-    names = [run_guarded(get_material, n).name for n in (film, substrate)]
+    job_store = open_store(store)
+    names = [get_material(n).name for n in (film, substrate)]
     with console.status("building the interface"):
-        cand = run_guarded(build_interfaces, load(film, "chgnet"), load(substrate, "chgnet"), fm, sm,
-                           max_atoms=max_atoms, max_strain=max_strain, film_thickness=film_thickness,
-                           substrate_thickness=substrate_thickness, vacuum=12)[0]
+        cand = build_interfaces(load(film, "chgnet"), load(substrate, "chgnet"), fm, sm, **build)[0]
     label = f"{names[0]}|{names[1]}"
-    maker = AIMDMaker(engine=eng.name, temperatures=tuple(temps), ps=ps, equilibration_ps=equilibration_ps,
+    maker = AIMDMaker(engine=eng.spec, temperatures=tuple(temps), ps=ps, equilibration_ps=equilibration_ps,
                       timestep_fs=timestep, thermostat=thermostat)
-    fp = maker.fingerprint(cand.interface)
+    analysis = MDRunAnalysis(label, cand.interface, maker)
+    fp = analysis.fingerprints()[0]
     existing = find_result(job_store, fp)
     if existing:
         console.print(f"already stored: MD of {label} is result {existing['uuid']}")
         for t in md_tables(existing["output"]):
             console.print(t)
         return
-    flow = run_guarded(maker.make, cand.interface, label)
     console.print(f"{label}: {cand.metadata.n_atoms} atoms, {len(temps)} temperature(s), "
                   f"{int(ps * 1000 / timestep)} steps each (checkpointed; re-running continues)")
     if not eng.runs_here and not submit:  # VASP: write each temperature's MD inputs for HPC
         for t in temps:
             folder = out / f"{eng.name}-md-{int(t)}K"
             folder.mkdir(parents=True, exist_ok=True)
-            files = run_guarded(eng.write_md_inputs, cand.interface, folder, temperature=t,
+            files = eng.write_md_inputs(cand.interface, folder, temperature=t,
                                 n_steps=int(ps * 1000 / timestep), timestep_fs=timestep, thermostat=thermostat)
             console.print(f"wrote {eng.name} MD inputs for {int(t)} K to {folder}: {', '.join(files)}")
         console.print(f"{eng.name} does not run here: add --submit to queue the MD for an HPC worker")
         return
+    executor = Executor(job_store)
     if submit:
         from workflows import launchpad as fw
 
-        with _locked("ssbi md --submit"):
-            lp = run_guarded(fw.get_launchpad)
-            wf_id = fw.submit(lp, flow, fp, {"ssbi_kind": "aimd", "materials": names, "engine": eng.name})
-        console.print(f"submitted as workflow {wf_id}; run it with `ssbi worker`")
+        with locked("ssbi md --submit"):
+            (o,) = executor.submit([analysis], fw.get_launchpad())
+        console.print(f"{'already queued' if o.status == 'queued' else 'submitted'} as workflow {o.workflow}; "
+                      "run it with `ssbi worker`")
         return
-    start = time.time()
     with console.status(f"MD of {label} with {eng.name}"):
-        run_guarded(run_flow, flow, job_store)
+        outcome = executor.run_one(analysis)
+    if outcome.status == "failed":
+        fail(outcome.message)
     doc = job_store.query_one({"output.fingerprint": fp, "output.kind": "aimd"}, load=True)
     for t in md_tables(doc["output"]):
         console.print(t)
@@ -134,7 +136,7 @@ def md(
 
     out.mkdir(parents=True, exist_ok=True)
     console.print(f"plot: {plot_md(doc['output'], out / 'md.png')}")
-    console.print(f"done in {time.time() - start:.0f} s; stored in {describe(store)} as {doc['uuid']}")
+    console.print(f"done in {outcome.seconds:.0f} s; stored in {describe(store)} as {doc['uuid']}")
 
 
 @app.command("md-analyze")
@@ -145,11 +147,11 @@ def md_analyze(
     out: Path = typer.Option(Path("out/md"), "-o", "--out", help="Folder for the plots."),
 ):
     """Re-run the analysis on a stored MD trajectory (e.g. with another interface width); plots."""
-    from workflows.flows.aimd import analyse_run
+    from interfaces.analysis.md_run import MDAnalysisSettings, analyse_md_run
     from workflows.plots import plot_md
     from workflows.store import open_store
 
-    job_store = run_guarded(open_store, store)
+    job_store = open_store(store)
     doc = job_store.query_one({"uuid": result_id, "output.kind": "aimd"}, load=True)
     if not doc:
         fail(f"no stored MD result with id {result_id!r}")
@@ -159,7 +161,9 @@ def md_analyze(
         run = job_store.query_one({"uuid": uuid}, load=True)
         if not run:
             fail(f"the trajectory job {uuid} of result {result_id} is not in the store")
-        per_t.append(analyse_run(run["output"], output["boundary"], width, output["settings"]["equilibration_ps"]))
+        per_t.append(analyse_md_run(run["output"], output["boundary"],
+                                    MDAnalysisSettings(interface_width=width,
+                                                       equilibration_ps=output["settings"]["equilibration_ps"])))
     output["temperatures"] = per_t
     for t in md_tables(output):
         console.print(t)

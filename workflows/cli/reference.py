@@ -9,8 +9,8 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from workflows.cli_app import app
-from workflows.console import console, run_guarded
+from workflows.cli.app import app
+from workflows.console import console
 
 reference_app = typer.Typer(help="Reference phases (competing phases of the hulls) and shipped entries.",
                             no_args_is_help=True)
@@ -26,7 +26,7 @@ def reference_list(chemsys: Optional[str] = typer.Argument(None, help="Only phas
     from workflows.entries import elements_of
     from workflows.reference_entries import load_shipped
 
-    phases = (run_guarded(reference_phases, run_guarded(elements_of, chemsys)) if chemsys
+    phases = (reference_phases(elements_of(chemsys)) if chemsys
               else sorted(reference_index().values(), key=lambda p: p.id))
     shipped = load_shipped("chgnet")
     relaxed = {i["label"]: i for i in shipped.relaxed.values()} if shipped else {}
@@ -58,8 +58,8 @@ def reference_show(ref_id: str = typer.Argument(..., help="Reference id, e.g. mp
     """One reference phase: provenance, structure and its shipped energies."""
     from interfaces.reference import get_reference, reference_structure
 
-    phase = run_guarded(get_reference, ref_id)
-    structure = run_guarded(reference_structure, ref_id)
+    phase = get_reference(ref_id)
+    structure = reference_structure(ref_id)
     t = Table(show_header=False, title=f"{phase.id}: {phase.formula}")
     t.add_column("field", style="bold")
     t.add_column("value")
@@ -102,7 +102,7 @@ def reference_build(
             from workflows.console import fail
 
             fail(f"--recompute takes static or relax, not {', '.join(bad)}")
-        path, report = run_guarded(build_reference_set, engine, systems or None, workers, out, progress=progress,
+        path, report = build_reference_set(engine, systems or None, workers, out, progress=progress,
                                    recompute=tuple(recompute))
     console.print(f"wrote {path} in {time.time() - start:.0f} s: {report['computed']} calculation(s) run, "
                   f"{report['kept']} kept from the previous file")

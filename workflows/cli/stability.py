@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.table import Table
 
-from workflows.cli_app import app
-from workflows.cli_exec import ENGINE_OPT, STORE_OPT, VARIANT_OPT, _locked
-from workflows.console import console, fail, run_guarded
-
-ENTRIES_OPT = typer.Option("store", "--entries", help="Entry source: store (engine's relaxations), mp, or a JSON "
-                                                      "file of ComputedEntry dicts.")
-SCALE_OPT = typer.Option(None, "--scale", help="Energy scale to analyse on: mp2020 or raw-gga (MP2020 corrections "
-                                               "removed). Default: the entries' own.")
-FILE_SCALE_OPT = typer.Option(None, "--file-scale", help="Scale of file entries that do not say (MP exports: "
-                                                         "mp2020).")
-OUT_OPT = typer.Option(Path("out/stability"), "-o", "--out", help="Folder for the plots.")
-
+from workflows.cli.app import app
+from workflows.cli.options import ENGINE_OPT, STORE_OPT, VARIANT_OPT, EntrySource, locked, settings_options
+from workflows.console import console, fail
 
 class Context:
     """Entries, their phase-diagram cache and labels for one command."""
@@ -53,22 +43,38 @@ class Context:
         self.scale = common_scale(self.entries)
         self.cache = PhaseDiagramCache(self.entries)
 
+    @classmethod
+    def of(cls, formulas, source: dict, joint: bool = False) -> "Context":
+        """From the options of :class:`~workflows.cli.options.EntrySource`."""
+        return cls(formulas, source["entries"], source["engine"], source["scale"], source["file_scale"],
+                   source["store"], joint=joint)
+
     def pd(self, formulas):
         from pymatgen.core import Composition
 
         els = {el.symbol for f in formulas for el in Composition(phase_of(f)[0]).elements} | {"Li"}
         return self.cache.get(els)
 
-    def save(self, docs) -> None:
-        """Store derived documents beside the results (store source only)."""
-        from workflows.stability import analysis_store, save
+    def build(self, targets) -> list[dict]:
+        """The documents of ``targets`` from this context's entries, through the stability builder (their only
+        writer); stored beside the results. One line and exit 2 when one cannot be computed."""
+        from workflows.builders import StabilityBuilder
+        from workflows.stability import analysis_store
 
         target = self.job_store
         if target is None:
             from workflows.store import open_store
 
             target = open_store(None)
-        save(analysis_store(target), docs)
+        builder = StabilityBuilder(target.docs_store, analysis_store(target), engine=self.engine, targets=targets,
+                                   entries=self.entries, source=self.source)
+        builder.caches[(self.engine, self.scale)] = self.cache
+        builder.run_all()
+        docs = builder.documents()
+        missing = [t for t in targets if t not in docs]
+        if missing:
+            fail(builder.failures.get(missing[0]) or f"{missing[0].material}: no document could be computed")
+        return [docs[t] for t in targets]
 
 
 def phase_of(name: str) -> tuple[str, str | None]:
@@ -85,15 +91,11 @@ def phase_of(name: str) -> tuple[str, str | None]:
 
 def _windows(ctx: Context, names) -> list[dict]:
     """Window documents of ``names`` (library names or formulas) from the context's cached diagrams, stored."""
-    from workflows.stability import window_doc
+    from workflows.builders import StabilityTarget
 
-    docs = []
-    for name in names:
-        formula, material = phase_of(name)
-        docs.append(run_guarded(window_doc, run_guarded(ctx.pd, [formula]), formula, ctx.entries, ctx.source,
-                                ctx.engine, ctx.scale, material=material))
-    ctx.save(docs)
-    return [d.model_dump(mode="json") for d in docs]
+    for name in names:  # a phase outside the entries: one line before anything is stored
+        ctx.pd([phase_of(name)[0]])
+    return ctx.build([StabilityTarget("window", name) for name in names])
 
 
 def _fmt_v(v) -> str:
@@ -133,19 +135,12 @@ def profile_table(doc: dict) -> Table:
 
 
 @app.command()
-def window(
-    formula: str = typer.Argument(..., help="Phase, e.g. Li6PS5Cl."),
-    entries: str = ENTRIES_OPT,
-    engine: str = ENGINE_OPT,
-    scale: Optional[str] = SCALE_OPT,
-    file_scale: Optional[str] = FILE_SCALE_OPT,
-    store: Optional[str] = STORE_OPT,
-    out: Path = OUT_OPT,
-):
+@settings_options(EntrySource, into="source")
+def window(formula: str = typer.Argument(..., help="Phase, e.g. Li6PS5Cl."), source: dict = None):
     """Electrochemical window, products at each limit, decomposition energies; window_profile.png."""
     from workflows.plots import plot_window_profile
 
-    ctx = run_guarded(Context, [formula], entries, engine, scale, file_scale, store)
+    ctx, out = Context.of([formula], source), source["out"]
     data = _windows(ctx, [formula])[0]
     console.print(window_table(data))
     console.print(profile_table(data))
@@ -154,19 +149,13 @@ def window(
 
 
 @app.command()
-def windows(
-    formulas: list[str] = typer.Argument(..., help="Phases, e.g. Li3PS4 Li6PS5Cl Li10GeP2S12 Li7La3Zr2O12."),
-    entries: str = ENTRIES_OPT,
-    engine: str = ENGINE_OPT,
-    scale: Optional[str] = SCALE_OPT,
-    file_scale: Optional[str] = FILE_SCALE_OPT,
-    store: Optional[str] = STORE_OPT,
-    out: Path = OUT_OPT,
-):
+@settings_options(EntrySource, into="source")
+def windows(formulas: list[str] = typer.Argument(..., help="Phases, e.g. Li3PS4 Li6PS5Cl Li10GeP2S12 Li7La3Zr2O12."),
+            source: dict = None):
     """Windows of many phases side by side: table and windows.png (Li at 0 V, the S cathode marked)."""
     from workflows.plots import plot_windows
 
-    ctx = run_guarded(Context, formulas, entries, engine, scale, file_scale, store)
+    ctx, out = Context.of(formulas, source), source["out"]
     rows = _windows(ctx, formulas)
     t = Table(title=f"Electrochemical windows ({ctx.engine}, {ctx.scale} scale; {ctx.cache.builds} phase "
                     "diagram(s) built)", header_style="bold")
@@ -191,28 +180,21 @@ def windows(
 
 
 @app.command()
+@settings_options(EntrySource, into="source")
 def react(
     a: str = typer.Argument(..., help="First material (electrode), e.g. Li, S, Li2S."),
     b: str = typer.Argument(..., help="Second material (electrolyte)."),
     voltage: Optional[float] = typer.Option(None, "--voltage", help="Open to Li at this voltage vs Li/Li+; "
                                                                    "closed when omitted."),
-    entries: str = ENTRIES_OPT,
-    engine: str = ENGINE_OPT,
-    scale: Optional[str] = SCALE_OPT,
-    file_scale: Optional[str] = FILE_SCALE_OPT,
-    store: Optional[str] = STORE_OPT,
-    out: Path = OUT_OPT,
+    source: dict = None,
 ):
     """Interfacial reaction energy vs mixing ratio: kinks, minimum, interphase type; reaction.png."""
+    from workflows.builders import StabilityTarget
     from workflows.plots import plot_reaction
-    from workflows.stability import reaction_doc
 
-    ctx = run_guarded(Context, [a, b], entries, engine, scale, file_scale, store, joint=True)
-    a, b = phase_of(a)[0], phase_of(b)[0]
-    doc = run_guarded(reaction_doc, run_guarded(ctx.pd, [a, b]), a, b, ctx.entries, ctx.source, ctx.engine,
-                      ctx.scale, voltage=voltage)
-    ctx.save([doc])
-    d = doc.model_dump(mode="json")
+    ctx, out = Context.of([a, b], source, joint=True), source["out"]
+    ctx.pd([phase_of(a)[0], phase_of(b)[0]])  # a missing phase: one line before anything is stored
+    d = ctx.build([StabilityTarget("reaction", b, a, voltage)])[0]
     cond = "closed" if voltage is None else f"open to Li at {voltage:g} V"
     t = Table(title=f"{d['a']} | {d['b']} ({cond}; {ctx.engine}, {ctx.scale} scale)", header_style="bold")
     for col in ("x", "eV/atom mixture", f"eV/atom {d['b']}", "reaction", "interphase"):
@@ -251,16 +233,15 @@ def phase_diagram_cmd(
     analyses."""
     from workflows.engines import get_engine
     from workflows.entries import elements_of
-    from workflows.execution import run_flow
     from workflows.flows.phase_set import PhaseSetMaker, missing_element_hint
     from workflows.store import open_store
 
-    elements = run_guarded(elements_of, chemsys)
-    eng = run_guarded(get_engine, engine)
-    run_guarded(eng.check)
-    job_store = run_guarded(open_store, store)
-    maker = PhaseSetMaker(engine=eng.name, variant=variant, n_lowest=n_lowest, window=window / 1000)
-    plan = run_guarded(maker.plan, elements, job_store)
+    elements = elements_of(chemsys)
+    eng = get_engine(engine)
+    eng.check()
+    job_store = open_store(store)
+    maker = PhaseSetMaker(engine=eng.spec, variant=variant, n_lowest=n_lowest, window=window / 1000)
+    plan = maker.plan(elements, job_store)
     if plan.missing_elements:
         fail(missing_element_hint(plan.missing_elements[0]))
     name = "-".join(plan.elements)
@@ -273,26 +254,39 @@ def phase_diagram_cmd(
                   f"(and any within {window:g} meV/atom) are relaxed where not known")
     if plan.shipped_note:
         console.print(f"  note: {plan.shipped_note}")
-    flow = maker.make(elements, job_store, plan=plan)
+    from workflows.analyses import PhaseSetAnalysis
+    from workflows.executor import Executor
+
+    analysis = PhaseSetAnalysis([name], maker)
     if submit:
         from workflows import launchpad as fw
 
-        with _locked("ssbi phase-diagram --submit"):
-            lp = run_guarded(fw.get_launchpad)
-            wf_id = fw.submit(lp, flow, f"phase-diagram|{name}|{eng.name}|{c['to_screen']}|{c['library_to_relax']}",
-                              {"ssbi_kind": "phase_diagram", "chemsys": name, "engine": eng.name})
-        console.print(f"submitted as workflow {wf_id}; run it with `ssbi worker`")
+        with locked("ssbi phase-diagram --submit"):
+            (o,) = Executor(job_store).submit([analysis], fw.get_launchpad())
+        if o.status == "stored":
+            console.print("nothing to compute: every calculation is stored or shipped")
+        else:
+            console.print(f"{'already queued' if o.status == 'queued' else 'submitted'} as workflow {o.workflow}; "
+                          "run it with `ssbi worker`")
         return
-    start = time.time()
     with console.status(f"{name}: {c['to_screen']} single point(s), {c['library_to_relax']} library relaxation(s), "
                         f"then the selected relaxations with {eng.name}"):
-        run_guarded(run_flow, flow, job_store)
-    doc = job_store.query_one({"uuid": flow.jobs[-1].uuid}, load=True)["output"]
+        outcome = Executor(job_store).run_one(analysis)
+    if outcome.status == "failed":
+        fail(outcome.message)
+    if outcome.status == "done":  # the flow's hull update stored the summary
+        doc = job_store.query_one({"output.kind": "phase_diagram", "output.chemsys": name,
+                                   "output.engine": eng.name}, load=True, sort={"completed_at": -1})["output"]
+    else:  # all stored or shipped: the same summary, read here
+        from workflows.flows.phase_diagram import summarize_hull
+
+        doc = summarize_hull(job_store, name, eng.spec, {}, [], {**c, "selection": {
+            "screened": len(plan.screened), "selected": sorted(plan.relaxed), "relaxed_here": []}}).model_dump()
     table = hull_table(doc, f"{doc['chemsys']} hull ({eng.name}, {doc['energy_scale']} scale)")
     caption, table.caption = table.caption, None
     console.print(table)
     console.print(caption)
-    console.print(f"done in {time.time() - start:.0f} s")
+    console.print(f"{outcome.status} in {outcome.seconds:.0f} s")
 
 
 def hull_table(doc: dict, title: str) -> Table:
@@ -326,7 +320,7 @@ def analyze(
     from workflows.stability import analysis_store
     from workflows.store import describe, open_store
 
-    job_store = run_guarded(open_store, store)
+    job_store = open_store(store)
     builder = StabilityBuilder(job_store.docs_store, analysis_store(job_store), engine=engine)
     with console.status("updating windows and reactions"):
         counts = builder.run_all()
@@ -348,15 +342,15 @@ def validate(
     from workflows.store import open_store
     from workflows.validation import products_agree, published, validation_rows
 
-    job_store = run_guarded(open_store, store)
+    job_store = open_store(store)
     _, rows = published()
     from interfaces.materials import list_materials
 
     names = {r["phase"] for r in rows} | {m.name for m in list_materials() if "electrolyte" in m.roles}
     elements = sorted({el.symbol for n in names for el in _composition(n).elements} | {"Li"})
     # one entry set per engine and scale; systems that are not covered stay out (their rows say so)
-    entries = run_guarded(_covered_entries, job_store, elements, engine)
-    by_scale = {"mp2020": entries, "raw-gga": run_guarded(convert, entries, "raw-gga")}
+    entries = _covered_entries(job_store, elements, engine)
+    by_scale = {"mp2020": entries, "raw-gga": convert(entries, "raw-gga")}
     with console.status("computing windows on both scales"):
         results = validation_rows(by_scale, engine)
 

@@ -10,8 +10,8 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from workflows.cli_app import app
-from workflows.console import console, fail, run_guarded
+from workflows.cli.app import app
+from workflows.console import console, fail
 
 query_app = typer.Typer(help="Query stored results.", no_args_is_help=True)
 app.add_typer(query_app, name="query")
@@ -57,8 +57,8 @@ def query_tasks(
     from workflows.query import calc_rows
     from workflows.store import open_store
 
-    job_store = run_guarded(open_store, store)
-    rows = run_guarded(calc_rows, job_store, formula=formula, material=material, engine=engine, kind=kind,
+    job_store = open_store(store)
+    rows = calc_rows(job_store, formula=formula, material=material, engine=engine, kind=kind,
                        target=target)
     emit(rows, fmt, "Calculations")
 
@@ -80,7 +80,7 @@ def _results(store):
     from workflows.query import Results
     from workflows.store import open_store
 
-    return Results(run_guarded(open_store, store))
+    return Results(open_store(store))
 
 
 @query_app.command("adhesion")
@@ -90,7 +90,7 @@ def query_adhesion(anode: Optional[str] = typer.Option(None, help="Top material 
                    engine: Optional[str] = ENGINE_Q, study: Optional[str] = STUDY_Q, since: Optional[str] = SINCE_Q,
                    fmt: str = FMT_OPT, store: Optional[str] = STORE_Q):
     """Work of adhesion per interface."""
-    frame = run_guarded(_results(store).adhesion, anode=anode, electrolyte=electrolyte, miller=miller, engine=engine,
+    frame = _results(store).adhesion(anode=anode, electrolyte=electrolyte, miller=miller, engine=engine,
                         study=study, since=since)
     emit(_rows(frame), fmt, "Adhesion")
 
@@ -100,7 +100,7 @@ def query_interfaces(anode: Optional[str] = typer.Option(None), electrolyte: Opt
                      miller: Optional[str] = typer.Option(None), engine: Optional[str] = ENGINE_Q,
                      study: Optional[str] = STUDY_Q, fmt: str = FMT_OPT, store: Optional[str] = STORE_Q):
     """Interface cells behind the adhesion results."""
-    frame = run_guarded(_results(store).interfaces, anode=anode, electrolyte=electrolyte, miller=miller,
+    frame = _results(store).interfaces(anode=anode, electrolyte=electrolyte, miller=miller,
                         engine=engine, study=study)
     emit(_rows(frame), fmt, "Interfaces")
 
@@ -110,7 +110,7 @@ def query_windows(electrolyte: Optional[str] = typer.Option(None, help="Material
                   engine: Optional[str] = ENGINE_Q, scale: Optional[str] = typer.Option(None, help="mp2020 or raw-gga."),
                   study: Optional[str] = STUDY_Q, fmt: str = FMT_OPT, store: Optional[str] = STORE_Q):
     """Electrochemical windows and products."""
-    frame = run_guarded(_results(store).windows, electrolyte=electrolyte, engine=engine, scale=scale, study=study)
+    frame = _results(store).windows(electrolyte=electrolyte, engine=engine, scale=scale, study=study)
     emit(_rows(frame.drop(columns=["key"])), fmt, "Windows")
 
 
@@ -120,7 +120,7 @@ def query_reactions(electrode: Optional[str] = typer.Option(None, help="First ma
                     engine: Optional[str] = ENGINE_Q, study: Optional[str] = STUDY_Q, fmt: str = FMT_OPT,
                     store: Optional[str] = STORE_Q):
     """Most negative interfacial reaction per pair (closed system)."""
-    frame = run_guarded(_results(store).reactions, electrode=electrode, electrolyte=electrolyte, engine=engine,
+    frame = _results(store).reactions(electrode=electrode, electrolyte=electrolyte, engine=engine,
                         study=study)
     emit(_rows(frame.drop(columns=["key"])), fmt, "Reactions")
 
@@ -129,7 +129,7 @@ def query_reactions(electrode: Optional[str] = typer.Option(None, help="First ma
 def query_mechanics(material: Optional[str] = typer.Option(None), engine: Optional[str] = ENGINE_Q,
                     study: Optional[str] = STUDY_Q, fmt: str = FMT_OPT, store: Optional[str] = STORE_Q):
     """Shear/bulk moduli and the Monroe–Newman ratio."""
-    frame = run_guarded(_results(store).mechanics, material=material, engine=engine, study=study)
+    frame = _results(store).mechanics(material=material, engine=engine, study=study)
     emit(_rows(frame), fmt, "Mechanics")
 
 
@@ -137,7 +137,7 @@ def query_mechanics(material: Optional[str] = typer.Option(None), engine: Option
 def query_md(material: Optional[str] = typer.Option(None), engine: Optional[str] = ENGINE_Q,
              fmt: str = FMT_OPT, store: Optional[str] = STORE_Q):
     """MD results per temperature."""
-    frame = run_guarded(_results(store).md, material=material, engine=engine)
+    frame = _results(store).md(material=material, engine=engine)
     emit(_rows(frame), fmt, "MD")
 
 
@@ -155,7 +155,7 @@ def show(result_id: str = typer.Argument(..., help="uuid of a stored result."),
 
     from pymatgen.core import Structure
 
-    doc = run_guarded(_results(store).get, result_id)
+    doc = _results(store).get(result_id)
     if not doc:
         fail(f"no stored result with id {result_id!r}")
     output = doc["output"] if isinstance(doc.get("output"), dict) else {"value": doc.get("output")}

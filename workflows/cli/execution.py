@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
-import time
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.table import Table
 
-from workflows.cli_app import app
-from workflows.console import console, fail, run_guarded
+from workflows.cli.app import app
+from workflows.cli.options import (ENGINE_OPT, KIND_ARG, MATERIAL_ARG, STORE_OPT, TARGET_OPT, VARIANT_OPT,
+                                   locked)
+from workflows.console import console, fail
 
 setup_app = typer.Typer(help="One-time set-up of engines.", no_args_is_help=True)
 app.add_typer(setup_app, name="setup")
-
-ENGINE_OPT = typer.Option("chgnet", "--engine", "-e", help="chgnet, sevennet, cp2k or vasp.")
-STORE_OPT = typer.Option(None, "--store", help="Store name from configs/stores.yaml or a mongodb:// URI (default: embedded).")
-KIND_ARG = typer.Argument(..., help="relax or static.")
-MATERIAL_ARG = typer.Argument(..., help="Library material or structure file.")
-TARGET_OPT = typer.Option("bulk", help="bulk (cell relaxes), slab or interface (cell fixed).")
-VARIANT_OPT = typer.Option("experimental", help="Library structure: experimental or chgnet.")
 
 
 @app.command()
@@ -52,28 +45,11 @@ def setup_cp2k_cmd(share: str = typer.Option("/usr/share/cp2k", help="CP2K data 
     from workflows.engines.cp2k import setup_cp2k
 
     with console.status("building pymatgen's CP2K data folder (about 40 s)"):
-        folder = run_guarded(setup_cp2k, share, force)
+        folder = setup_cp2k(share, force)
     console.print(f"CP2K data for pymatgen: {folder}")
     eng = get_engine("cp2k")
-    run_guarded(eng.check)
+    eng.check()
     console.print(f"cp2k ready: {eng.version()}; command: {eng.command}")
-
-
-@contextlib.contextmanager
-def _locked(purpose: str):
-    """The local LaunchPad lock, failing with one line when another process holds it."""
-    from interfaces.errors import SSBIError
-    from workflows import launchpad as fw
-
-    lock = fw.local_lock(purpose)
-    try:
-        lock.__enter__()
-    except SSBIError as exc:
-        fail(str(exc))
-    try:
-        yield
-    finally:
-        lock.__exit__(None, None, None)
 
 
 def _calc_table(doc: dict, title: str) -> Table:
@@ -94,13 +70,13 @@ def _calc_table(doc: dict, title: str) -> Table:
 
 
 def _prepare(kind, material, engine, target, variant, store):
-    """Open the store (fails fast), check the engine, build the flow and look for its result."""
-    from workflows.execution import find_result, prepare_calc
+    """Open the store (fails fast), check the engine and the input; the analysis and its stored result."""
+    from workflows.execution import calc_analysis, find_result
     from workflows.store import open_store
 
-    job_store = run_guarded(open_store, store)
-    prepared = run_guarded(prepare_calc, kind, material, engine, target, variant)
-    return job_store, prepared, find_result(job_store, prepared.fingerprint)
+    job_store = open_store(store)
+    analysis = calc_analysis(kind, material, engine, target, variant)
+    return job_store, analysis, find_result(job_store, analysis.fingerprints()[0])
 
 
 @app.command()
@@ -117,31 +93,29 @@ def run(
 ):
     """Run a study (`ssbi run configs/studies/default.yaml`) or one calculation here, and store the results."""
     from workflows.engines import get_engine
-    from workflows.execution import remove_results, run_flow
+    from workflows.executor import Executor
     from workflows.store import describe
 
     if kind.endswith((".yaml", ".yml")) or Path(kind).is_file():
-        from workflows.cli_study import run_study
+        from workflows.cli.study import run_study
 
         return run_study(kind, store, submit, out)
     if material is None:
         fail("missing MATERIAL: `ssbi run relax|static MATERIAL`, or `ssbi run STUDY.yaml`")
-    if not run_guarded(get_engine, engine).runs_here:
+    if not get_engine(engine).runs_here:
         fail(f"engine {engine!r} does not run on this machine; use `ssbi submit` to send it to HPC")
-    job_store, prepared, existing = _prepare(kind, material, engine, target, variant, store)
+    job_store, analysis, existing = _prepare(kind, material, engine, target, variant, store)
     if existing and not force:
-        console.print(f"already stored: {prepared.label} is result {existing['uuid']} in {describe(store)}; "
+        console.print(f"already stored: {analysis.label} is result {existing['uuid']} in {describe(store)}; "
                       "nothing to do (--force recomputes)")
-        console.print(_calc_table(existing, prepared.label))
+        console.print(_calc_table(existing, analysis.label))
         return
-    start = time.time()
-    with console.status(f"running {prepared.label}"):
-        run_guarded(run_flow, prepared.flow, job_store)
-    new_uuid = prepared.flow.output.uuid  # the CalcDoc summary
-    if existing:
-        remove_results(job_store, prepared.fingerprint, keep=new_uuid)  # replace the older copy
-    doc = job_store.query_one({"uuid": new_uuid}, load=False)
-    console.print(_calc_table(doc, f"{prepared.label}: done in {time.time() - start:.1f} s"))
+    with console.status(f"running {analysis.label}"):
+        outcome = Executor(job_store, force=force).run_one(analysis)
+    if outcome.status == "failed":
+        fail(outcome.message)
+    doc = job_store.query_one({"uuid": outcome.uuids[0]}, load=False)
+    console.print(_calc_table(doc, f"{analysis.label}: done in {outcome.seconds:.1f} s"))
     console.print(f"stored in {describe(store)}")
 
 
@@ -157,21 +131,20 @@ def submit(
 ):
     """Send a calculation to FireWorks; `ssbi worker` (or `ssbi queue`) runs it."""
     from workflows import launchpad as fw
+    from workflows.executor import Executor
     from workflows.store import describe
 
-    _, prepared, existing = _prepare(kind, material, engine, target, variant, store)
+    job_store, analysis, existing = _prepare(kind, material, engine, target, variant, store)
     if existing and not force:
-        console.print(f"already stored: {prepared.label} is result {existing['uuid']} in {describe(store)}; "
+        console.print(f"already stored: {analysis.label} is result {existing['uuid']} in {describe(store)}; "
                       "nothing submitted (--force submits anyway)")
         return
-    with _locked("ssbi submit"):
-        lp = run_guarded(fw.get_launchpad)
-        active = fw.find_active(lp, prepared.fingerprint)
-        if active and not force:
-            console.print(f"already queued: {prepared.label} is workflow {active[0]}; nothing submitted")
-            return
-        wf_id = fw.submit(lp, prepared.flow, prepared.fingerprint, prepared.metadata)
-    console.print(f"submitted {prepared.label} as workflow {wf_id}; run it with `ssbi worker`")
+    with locked("ssbi submit"):
+        (outcome,) = Executor(job_store, force=force).submit([analysis], fw.get_launchpad())
+    if outcome.status == "queued":
+        console.print(f"already queued: {analysis.label} is workflow {outcome.workflow}; nothing submitted")
+        return
+    console.print(f"submitted {analysis.label} as workflow {outcome.workflow}; run it with `ssbi worker`")
 
 
 @app.command()
@@ -183,10 +156,10 @@ def worker(
     from workflows import launchpad as fw
     from workflows.store import describe, make_job_store
 
-    job_store = run_guarded(make_job_store, store)
-    run_guarded(job_store.connect)
-    with _locked("ssbi worker"):
-        lp = run_guarded(fw.get_launchpad)
+    job_store = make_job_store(store)
+    job_store.connect()
+    with locked("ssbi worker"):
+        lp = fw.get_launchpad()
         console.print(f"worker: results go to {describe(store)}"
                       + ("; local LaunchPad: one worker at a time" if fw.is_local() else ""))
         with console.status("running fireworks") as status:
@@ -200,8 +173,8 @@ def status(state: Optional[str] = typer.Option(None, help="Only workflows in thi
     """FireWorks workflows and their states."""
     from workflows import launchpad as fw
 
-    with _locked("ssbi status"):
-        lp = run_guarded(fw.get_launchpad)
+    with locked("ssbi status"):
+        lp = fw.get_launchpad()
         rows = fw.states(lp)
     table = Table(title="Workflows", header_style="bold")
     for col in ("id", "name", "state", "fireworks", "updated"):
@@ -227,10 +200,10 @@ def rerun(
     from workflows import launchpad as fw
     from workflows.store import make_job_store
 
-    job_store = run_guarded(make_job_store, store)
-    run_guarded(job_store.connect)
-    with _locked("ssbi rerun"):
-        lp = run_guarded(fw.get_launchpad)
+    job_store = make_job_store(store)
+    job_store.connect()
+    with locked("ssbi rerun"):
+        lp = fw.get_launchpad()
         found = fw.rerun(lp, expiration_secs)
         ready = lp.get_fw_ids({"state": "READY"})
         console.print(f"rerun: {len(found['lost'])} lost, {len(found['fizzled'])} fizzled firework(s) reset; "
@@ -254,7 +227,7 @@ def queue(
     from workflows import launchpad as fw
     from workflows.queue import make_qadapter
 
-    qadapter = run_guarded(make_qadapter, template, walltime=walltime, queue=queue_name, account=account)
+    qadapter = make_qadapter(template, walltime=walltime, queue=queue_name, account=account)
     if dry_run:
         console.print(qadapter.get_script_str(str(fw.local_dir() / "queue")), highlight=False, markup=False)
         return
@@ -263,7 +236,7 @@ def queue(
              "the local mongomock LaunchPad works only with `ssbi worker` on this machine")
     from fireworks.queue.queue_launcher import rapidfire
 
-    lp = run_guarded(fw.get_launchpad)
+    lp = fw.get_launchpad()
     from fireworks import FWorker
 
     launch_dir = fw.local_dir() / "queue"
@@ -291,9 +264,9 @@ def inputs(
         fail(str(InputError(f"unknown calculation {kind!r}; choose one of: {', '.join(CALC_KINDS)}")))
     if target not in TARGETS:
         fail(f"unknown target {target!r}; choose one of: {', '.join(TARGETS)}")
-    eng = run_guarded(get_engine, engine)
-    structure = run_guarded(load, material, variant)
+    eng = get_engine(engine)
+    structure = load(material, variant)
     out.mkdir(parents=True, exist_ok=True)
-    files = run_guarded(eng.write_inputs, structure, kind, target, out)
+    files = eng.write_inputs(structure, kind, target, out)
     console.print(f"wrote {eng.name} {kind} inputs for {material} ({target}, {len(structure)} atoms) to {out}: "
                   f"{', '.join(files)}")

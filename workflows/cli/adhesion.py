@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.table import Table
 
-from workflows.cli_app import app
-from workflows.cli_exec import ENGINE_OPT, STORE_OPT, VARIANT_OPT, _locked
-from workflows.console import console, fail, run_guarded
+from interfaces.builder import BuildSettings
+from workflows.cli.app import app
+from workflows.cli.options import ENGINE_OPT, STORE_OPT, VARIANT_OPT, locked, settings_options
+from workflows.console import console, fail
 
 
 def adhesion_table(doc: dict, title: str) -> Table:
@@ -49,16 +49,29 @@ def adhesion_table(doc: dict, title: str) -> Table:
     return table
 
 
-def _stored_bulk(job_store, engine: str, structure, name: str) -> Optional[dict]:
+def _build_options(build: dict) -> dict:
+    """The builder options that identify the result: those always given, and any other set away from its
+    default (so that results stored before an option existed keep their fingerprint)."""
+    always = ("max_atoms", "max_strain", "max_area", "film_thickness", "substrate_thickness", "vacuum", "gap")
+    return {k: v for k, v in build.items() if k in always or v != BuildSettings.model_fields[k].default}
+
+
+def _stored_bulk(job_store, engine: str, structure, name: str, variant: str) -> Optional[dict]:
+    """The relaxed bulk the hull or an earlier run left (stored, or shipped for library cells)."""
+    from workflows.bulks import stored_bulk as library_bulk
     from workflows.flows.adhesion import stored_bulk
 
-    found = stored_bulk(job_store, engine, structure)
+    found = library_bulk(job_store, engine, name) if variant == "experimental" else None
+    found = found or stored_bulk(job_store, engine, structure)
     if found:
-        console.print(f"reusing stored {engine} bulk relaxation of {name} ({found['uuid']})")
+        where = found["uuid"] or "shipped reference entries"
+        console.print(f"reusing the {engine} bulk relaxation of {name} ({where})")
     return found
 
 
 @app.command()
+@settings_options(BuildSettings, into="build", exclude=("film_miller", "substrate_miller", "max_candidates"),
+                  defaults={"max_atoms": 200})
 def adhesion(
     film: str = typer.Argument(..., help="Film (top) material, e.g. Li."),
     substrate: str = typer.Argument(..., help="Substrate (bottom) material, e.g. Li6PS5Cl."),
@@ -72,48 +85,44 @@ def adhesion(
     relax_bulk: bool = typer.Option(True, "--relax-bulk/--no-relax-bulk", help="Relax both bulks first."),
     candidate: int = typer.Option(0, help="First ranked interface candidate to run (0 = best)."),
     candidates: int = typer.Option(1, "--candidates", help="Run this many ranked candidates (one result each)."),
-    max_atoms: int = typer.Option(200, help="Largest interface cell (atoms)."),
-    max_strain: float = typer.Option(0.05, help="Largest in-plane strain (fraction)."),
-    max_area: float = typer.Option(400.0, help="Largest interface area (Å²)."),
-    film_thickness: float = typer.Option(8.0, help="Film slab thickness (Å)."),
-    substrate_thickness: float = typer.Option(10.0, help="Substrate slab thickness (Å)."),
-    vacuum: float = typer.Option(15.0, help="Vacuum (Å)."),
-    gap: float = typer.Option(2.5, help="Initial gap (Å)."),
     variant: str = VARIANT_OPT,
     store: Optional[str] = STORE_OPT,
     force: bool = typer.Option(False, "--force", help="Recompute even if stored."),
     submit: bool = typer.Option(False, "--submit", help="Send to FireWorks instead of running here."),
     out: Path = typer.Option(Path("out/adhesion"), "-o", "--out", help="Folder for uber.png / registry.png."),
+    build: dict = None,
 ):
     """Work of adhesion (rigid and relaxed, optional UBER and registry scans); table and plots."""
     from interfaces.materials import get_material, load
     from interfaces.slabs import check_miller
     from workflows.engines import get_engine
-    from workflows.execution import find_result, run_flow
+    from workflows.analyses import AdhesionAnalysis
+    from workflows.execution import find_result
+    from workflows.executor import Executor
     from workflows.flows.adhesion import AdhesionMaker
     from workflows.store import describe, open_store
 
-    fm = run_guarded(check_miller, film_miller, "film Miller index")
-    sm = run_guarded(check_miller, substrate_miller, "substrate Miller index")
-    job_store = run_guarded(open_store, store)
-    eng = run_guarded(get_engine, engine)
-    run_guarded(eng.check)
+    fm = check_miller(film_miller, "film Miller index")
+    sm = check_miller(substrate_miller, "substrate Miller index")
+    job_store = open_store(store)
+    eng = get_engine(engine)
+    eng.check()
     if not eng.runs_here and not submit:
         fail(f"engine {engine!r} does not run on this machine; add --submit to send it to HPC")
-    names = [run_guarded(get_material, n).name for n in (film, substrate)]
-    film_s, sub_s = run_guarded(load, film, variant), run_guarded(load, substrate, variant)
-    maker = AdhesionMaker(engine=eng.name, film_miller=fm, substrate_miller=sm, candidate=candidate,
+    names = [get_material(n).name for n in (film, substrate)]
+    film_s, sub_s = load(film, variant), load(substrate, variant)
+    maker = AdhesionMaker(engine=eng.spec, film_miller=fm, substrate_miller=sm, candidate=candidate,
                           n_candidates=candidates, relax=relax, relax_bulk=relax_bulk, scan_registry=scan_registry,
                           scan_separation=scan_separation,
-                          build=dict(max_atoms=max_atoms, max_strain=max_strain, max_area=max_area,
-                                     film_thickness=film_thickness, substrate_thickness=substrate_thickness,
-                                     vacuum=vacuum, gap=gap))
-    bulks = [_stored_bulk(job_store, eng.name, s, n) if relax_bulk else None for s, n in zip((film_s, sub_s), names)]
+                          build=_build_options(build))
+    bulks = [_stored_bulk(job_store, eng.name, s, n, variant) if relax_bulk else None
+             for s, n in zip((film_s, sub_s), names)]
     check_film, check_sub = (b["structure"] if b else s for b, s in zip(bulks, (film_s, sub_s)))
     with console.status("matching lattices and building the interface"):
-        cands = run_guarded(maker.build_candidates, check_film, check_sub)  # no match / overlap: fail before any job
+        cands = maker.build_candidates(check_film, check_sub)  # no match / overlap: fail before any job
     label = f"{names[0]}{fm} | {names[1]}{sm} ({eng.name})"
-    fps = {i: maker.fingerprint(film_s, sub_s, i) for i in maker.candidate_indices()}
+    analysis = AdhesionAnalysis(names[0], names[1], film_s, sub_s, maker, bulks=tuple(bulks))
+    fps = dict(zip(maker.candidate_indices(), analysis.fingerprints()))
     stored = {i: find_result(job_store, fp) for i, fp in fps.items()}
     todo = [i for i in fps if force or not stored[i]]
     for i in fps:
@@ -122,32 +131,29 @@ def adhesion(
                           "recomputes)")
     if not todo:
         return _report_all([stored[i] for i in fps], label, out)
-    flow = maker.make(film_s, sub_s, names[0], names[1], film_bulk=bulks[0], substrate_bulk=bulks[1], candidates=todo)
     for i, cand in zip(maker.candidate_indices(), cands):
         if i in todo:
             source = "stored relaxed bulks" if all(bulks) or not relax_bulk else \
                 "input bulks; rebuilt from the relaxed bulks in the flow"
             console.print(f"candidate {i}: {cand.metadata.n_atoms} atoms, area {cand.metadata.area:.1f} Å² ({source})")
+    executor = Executor(job_store, force=force)
     if submit:
         from workflows import launchpad as fw
 
-        with _locked("ssbi adhesion --submit"):
-            lp = run_guarded(fw.get_launchpad)
-            active = sorted({wf for i in todo for wf in fw.find_active(lp, fps[i])})
-            if active and not force:
-                console.print(f"already queued: adhesion {label} is workflow {', '.join(map(str, active))}")
-                return
-            wf_id = fw.submit(lp, flow, fps[todo[0]], {"ssbi_kind": "adhesion", "materials": names,
-                                                        "engine": eng.name,
-                                                        "ssbi_fingerprints": [fps[i] for i in todo]})
-        console.print(f"submitted adhesion {label} as workflow {wf_id}; run it with `ssbi worker`")
+        with locked("ssbi adhesion --submit"):
+            (o,) = executor.submit([analysis], fw.get_launchpad())
+        if o.status == "queued":
+            console.print(f"already queued: adhesion {label} is workflow {o.workflow}")
+        else:
+            console.print(f"submitted adhesion {label} as workflow {o.workflow}; run it with `ssbi worker`")
         return
-    start = time.time()
     with console.status(f"adhesion {label}: relaxations and single points"):
-        run_guarded(run_flow, flow, job_store)
+        outcome = executor.run_one(analysis)
+    if outcome.status == "failed":
+        fail(outcome.message)
     docs = [job_store.query_one({"output.fingerprint": fps[i], "output.kind": "adhesion"}, load=True,
                                 sort={"completed_at": -1}) for i in fps]
-    _report_all(docs, f"{label}: done in {time.time() - start:.0f} s", out)
+    _report_all(docs, f"{label}: done in {outcome.seconds:.0f} s", out)
     console.print(f"stored in {describe(store)} as {', '.join(d['uuid'] for d in docs)}")
 
 

@@ -1,0 +1,22 @@
+"""The ``ssbi`` command line (typer + rich): one module per command group, registered on one app.
+
+| module | commands |
+| --- | --- |
+| ``materials`` | ``materials list/show/curate/add`` |
+| ``build`` | ``build`` |
+| ``execution`` | ``engines``, ``setup cp2k``, ``run``, ``submit``, ``worker``, ``status``, ``rerun``, ``queue``, ``inputs`` |
+| ``study`` | ``run STUDY.yaml`` (through ``run``), ``report`` |
+| ``adhesion`` | ``adhesion`` |
+| ``md`` | ``md``, ``md-analyze`` |
+| ``stability`` | ``window``, ``windows``, ``react``, ``phase-diagram``, ``analyze``, ``validate`` |
+| ``reference`` | ``reference list/show/build`` |
+| ``query`` | ``query tasks/adhesion/interfaces/windows/reactions/mechanics/md``, ``show`` |
+
+Shared options are in ``options``; errors end as one line through ``app.GuardedGroup``.
+"""
+
+from workflows.cli import (adhesion, build, execution, materials, md, query, reference,  # noqa: F401
+                           stability, study)
+from workflows.cli.app import app, main
+
+__all__ = ["app", "main"]

@@ -1,0 +1,71 @@
+"""ssbi build: interface candidates (lattice match, slabs, terminations) written as files."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from interfaces.builder import BuildSettings
+from workflows.cli.app import app
+from workflows.cli.options import settings_options
+from workflows.console import console, fail
+
+
+def _miller(values: tuple[str, str, str], label: str):
+    from interfaces.slabs import check_miller
+
+    return check_miller(values, label)
+
+
+def _short(label: str) -> str:
+    """'2_Li2S_P4/mmm_1' -> '2:Li2S' (index and terminating species)."""
+    parts = label.split("_")
+    return f"{parts[0]}:{parts[1]}" if len(parts) > 2 else label
+
+
+def candidates_table(candidates, title: str) -> Table:
+    table = Table(title=title, header_style="bold")
+    for col in ("#", "atoms", "film/sub", "area Å²", "termination", "strained", "ε max %", "ε VM % f/s", "contact Å", "fixed"):
+        table.add_column(col, justify="left" if col in ("termination", "strained") else "right", no_wrap=True)
+    for c in candidates:
+        m = c.metadata
+        table.add_row(
+            str(m.rank), str(m.n_atoms), f"{m.n_film_atoms}/{m.n_substrate_atoms}", f"{m.area:.1f}",
+            f"{_short(m.termination[0])} | {_short(m.termination[1])}", m.strained_side, f"{100 * m.max_abs_strain:.2f}",
+            f"{100 * m.film_von_mises_strain:.2f}/{100 * m.substrate_von_mises_strain:.2f}",
+            f"{m.min_contact_distance:.2f}", str(m.n_fixed_atoms),
+        )
+    return table
+
+
+@app.command()
+@settings_options(BuildSettings, into="build", exclude=("film_miller", "substrate_miller"))
+def build(
+    film: str = typer.Argument(..., help="Film (top) material: library name or structure file."),
+    substrate: str = typer.Argument(..., help="Substrate (bottom) material: library name or structure file."),
+    film_miller: tuple[str, str, str] = typer.Option(..., "--film-miller", help="h k l of the film plane."),
+    substrate_miller: tuple[str, str, str] = typer.Option(..., "--substrate-miller", help="h k l of the substrate plane."),
+    variant: str = typer.Option("experimental", help="Library structures: experimental or chgnet (relaxed)."),
+    out: Path = typer.Option(Path("out"), "-o", "--out", help="Output folder."),
+    build: dict = None,
+):
+    """Build ranked lattice-matched interfaces and write CIF/extxyz/POSCAR + candidates.json."""
+    from interfaces.builder import build_interfaces
+    from interfaces.materials import load
+    from workflows.build_output import write_candidates
+
+    fm, sm = _miller(film_miller, "film Miller index"), _miller(substrate_miller, "substrate Miller index")
+    if build["strained"] not in ("auto", "film", "substrate"):
+        fail(f"--strained must be auto, film or substrate, not '{build['strained']}'")
+    film_s = load(film, variant)
+    sub_s = load(substrate, variant)
+    start = time.time()
+    with console.status(f"matching {film}{fm} on {substrate}{sm} and building slabs"):
+        cands = build_interfaces(film_s, sub_s, fm, sm, **build)
+    inputs = {"film": film, "substrate": substrate, "variant": variant, "film_miller": list(fm), "substrate_miller": list(sm)}
+    path = write_candidates(cands, out, inputs)
+    console.print(candidates_table(cands, f"{film}{fm} | {substrate}{sm}: {len(cands)} candidates in {time.time() - start:.1f} s"))
+    console.print(f"wrote {len(cands)} candidates (CIF, extxyz, POSCAR) and {path}")

@@ -1,0 +1,102 @@
+"""Options shared by several ssbi commands, defined once, and the local LaunchPad lock."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Optional
+
+import typer
+from pydantic import BaseModel, Field
+
+from workflows.console import fail
+
+ENGINE_OPT = typer.Option("chgnet", "--engine", "-e", help="chgnet, sevennet, cp2k or vasp.")
+STORE_OPT = typer.Option(None, "--store", help="Store name from configs/stores.yaml or a mongodb:// URI (default: embedded).")
+KIND_ARG = typer.Argument(..., help="relax or static.")
+MATERIAL_ARG = typer.Argument(..., help="Library material or structure file.")
+TARGET_OPT = typer.Option("bulk", help="bulk (cell relaxes), slab or interface (cell fixed).")
+VARIANT_OPT = typer.Option("experimental", help="Library structure: experimental or chgnet.")
+
+
+@contextlib.contextmanager
+def locked(purpose: str):
+    """The local LaunchPad lock, failing with one line when another process holds it."""
+    from interfaces.errors import SSBIError
+    from workflows import launchpad as fw
+
+    lock = fw.local_lock(purpose)
+    try:
+        lock.__enter__()
+    except SSBIError as exc:
+        fail(str(exc))
+    try:
+        yield
+    finally:
+        lock.__exit__(None, None, None)
+
+
+def settings_options(model, into: str, exclude: tuple[str, ...] = (), defaults: dict | None = None):
+    """Decorator: the fields of the pydantic ``model`` (their types, defaults and descriptions) become options of
+    the command, so each option set is defined once; the command receives them as one dict in ``into``.
+    ``defaults``: a command's own default for a field (said in its help)."""
+    import functools
+    import inspect
+    import typing
+
+    defaults = defaults or {}
+
+    def option_type(annotation):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if typing.get_origin(annotation) is typing.Literal:
+            return str
+        if args and len(args) == 1:  # Optional[X]
+            return typing.Optional[args[0]]
+        return annotation
+
+    def decorate(func):
+        signature = inspect.signature(func)
+        names = [n for n in model.model_fields if n not in exclude]
+        added = []
+        for name in names:
+            field = model.model_fields[name]
+            flag = "--" + name.replace("_", "-")
+            decls = [f"{flag}/--no-{name.replace('_', '-')}"] if field.annotation is bool else [flag]
+            decls = list((field.json_schema_extra or {}).get("flags", decls))
+            default = defaults.get(name, field.default)
+            help_text = field.description or ""
+            if name in defaults and defaults[name] != field.default:
+                help_text += f" (this command's default; elsewhere {field.default})"
+            added.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY,
+                                           default=typer.Option(default, *decls, help=help_text),
+                                           annotation=option_type(field.annotation)))
+        kept = [p for p in signature.parameters.values() if p.name != into]
+
+        @functools.wraps(func)
+        def command(*args, **kwargs):
+            kwargs[into] = {n: kwargs.pop(n) for n in names if n in kwargs}
+            return func(*args, **kwargs)
+
+        positional = [p for p in kept if p.kind != inspect.Parameter.KEYWORD_ONLY]
+        keyword = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in kept if p not in positional]
+        command.__signature__ = signature.replace(parameters=[*positional, *keyword, *added])
+        return command
+
+    return decorate
+
+
+class EntrySource(BaseModel):
+    """Where the entries of a window or reaction come from, and on which energy scale (``window``, ``windows``,
+    ``react``)."""
+
+    entries: str = Field("store", description="Entry source: store (engine's relaxations), mp, or a JSON file of "
+                                              "ComputedEntry dicts.")
+    engine: str = Field("chgnet", description="chgnet, sevennet, cp2k or vasp.",
+                        json_schema_extra={"flags": ["--engine", "-e"]})
+    scale: Optional[str] = Field(None, description="Energy scale to analyse on: mp2020 or raw-gga (MP2020 "
+                                                   "corrections removed). Default: the entries' own.")
+    file_scale: Optional[str] = Field(None, description="Scale of file entries that do not say (MP exports: mp2020).")
+    store: Optional[str] = Field(None, description="Store name from configs/stores.yaml or a mongodb:// URI "
+                                                   "(default: embedded).")
+    out: Path = Field(Path("out/stability"), description="Folder for the plots.",
+                      json_schema_extra={"flags": ["-o", "--out"]})

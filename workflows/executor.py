@@ -1,0 +1,84 @@
+"""One executor for every analysis: run here (``jobflow.run_locally``) or send to FireWorks, skipping what is
+stored (and, on FireWorks, what is queued). The CLI commands and the study runner all go through it."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Sequence
+
+from interfaces.errors import SSBIError
+from workflows.analyses import Analysis
+
+
+@dataclass
+class Outcome:
+    analysis: Analysis
+    status: str  # stored, done, failed, submitted, queued
+    seconds: float = 0.0
+    message: str = ""
+    uuids: list[str] = field(default_factory=list)
+    workflow: Optional[int] = None
+    task: Optional[Any] = None  # the study task it belongs to (workflows.study.StudyTask)
+
+
+class Executor:
+    """Runs or submits analyses against ``store``; ``force`` recomputes (or resubmits) stored ones."""
+
+    def __init__(self, store, force: bool = False):
+        self.store, self.force = store, force
+
+    def run_one(self, analysis: Analysis) -> Outcome:
+        """Stored: its ids; otherwise its flow runs here and its results are collected."""
+        from workflows.execution import run_flow
+
+        start = time.time()
+        try:
+            if analysis.derived:
+                return Outcome(analysis, "done", time.time() - start, uuids=analysis.run_here(self.store))
+            found = None if self.force else analysis.collect(self.store)
+            if found is not None:
+                return Outcome(analysis, "stored", time.time() - start, uuids=found)
+            flow = analysis.flow(self.store)
+            run_flow(flow, self.store)
+            found = analysis.collect(self.store) or []
+            if self.force and found:
+                analysis.replace_older(self.store, keep=found)
+            return Outcome(analysis, "done", time.time() - start, uuids=found)
+        except (SSBIError, ValueError, RuntimeError) as exc:
+            return Outcome(analysis, "failed", time.time() - start, message=str(exc).splitlines()[0][:300])
+
+    def run(self, analyses: Sequence[Analysis], on_start: Callable[[Analysis], None] = lambda a: None,
+            on_end: Callable[[Outcome], None] = lambda o: None) -> list[Outcome]:
+        """Each in order (later ones may read what earlier ones stored)."""
+        outcomes = []
+        for analysis in analyses:
+            on_start(analysis)
+            outcome = self.run_one(analysis)
+            outcomes.append(outcome)
+            on_end(outcome)
+        return outcomes
+
+    def submit(self, analyses: Sequence[Analysis], launchpad, resources: Optional[dict] = None,
+               metadata: Optional[dict] = None) -> list[Outcome]:
+        """One FireWorks workflow per analysis not stored and not queued (derived ones follow locally)."""
+        from workflows import launchpad as fw
+
+        outcomes = []
+        for analysis in analyses:
+            if analysis.derived:
+                continue
+            found = None if self.force else analysis.collect(self.store)
+            if found is not None:
+                outcomes.append(Outcome(analysis, "stored", uuids=found))
+                continue
+            fps = analysis.fingerprints()
+            active = sorted({wf for fp in fps for wf in fw.find_active(launchpad, fp)})
+            if active and not self.force:
+                outcomes.append(Outcome(analysis, "queued", message=f"workflow {active[0]} (already queued)",
+                                        workflow=active[0]))
+                continue
+            meta = {**analysis.metadata(), **(metadata or {}), "ssbi_fingerprints": fps}
+            wf_id = fw.submit(launchpad, analysis.flow(self.store), fps[0], meta, resources=resources)
+            outcomes.append(Outcome(analysis, "submitted", message=f"workflow {wf_id}", workflow=wf_id))
+        return outcomes
