@@ -277,3 +277,30 @@ def test_the_builder_is_the_only_writer_of_windows_and_reactions(tmp_path, monke
     result = CliRunner().invoke(app, ["window", "Li3PS4", "-o", str(tmp_path / "plots")])
     assert result.exit_code == 0, result.output
     assert writers == ["builders.py", "builders.py"] and len(runs) == 2
+
+
+@pytest.mark.slow
+def test_a_hull_of_two_systems_computes_their_common_phases_once(tmp_path, monkeypatch):
+    """F-Li and Br-Li in one hull run, nothing shipped: Li's polymorphs and the library Li are screened and
+    relaxed once (not once per system), and both hulls are complete."""
+    from collections import Counter
+
+    from workflows.analyses import PhaseSetAnalysis
+    from workflows.executor import Executor
+    from workflows.flows.phase_set import PhaseSetMaker
+
+    monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SSBI_REFERENCE_ENTRIES_DIR", str(tmp_path / "none"))
+    store = memory_jobstore()
+    hull = PhaseSetAnalysis(["F-Li", "Br-Li"], PhaseSetMaker(engine="chgnet"))
+    plans = hull.plans(store)
+    common = set(plans["F-Li"].to_screen) & set(plans["Br-Li"].to_screen)
+    assert common and "Li" in plans["F-Li"].library_to_relax and "Li" in plans["Br-Li"].library_to_relax
+    outcome = Executor(store).run_one(hull)
+    assert outcome.status == "done", outcome.message
+    docs = list(store.query({"output.kind": {"$in": ["static", "relax"]}}, properties=["output.fingerprint"]))
+    repeated = [fp for fp, n in Counter(d["output"]["fingerprint"] for d in docs).items() if n > 1]
+    assert not repeated  # every calculation once
+    assert hull.collect(store) == []  # both phase sets complete
+    stable = {d["output"]["chemsys"]: d["output"]["stable"] for d in store.query({"output.kind": "phase_diagram"})}
+    assert stable == {"F-Li": ["F", "Li", "LiF"], "Br-Li": ["Br", "Li", "LiBr"]}

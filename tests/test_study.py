@@ -294,3 +294,39 @@ def test_a_study_relaxes_each_bulk_once(tmp_path):
     assert sorted(relaxations) == ["In", "Li", "LiIn"]  # the hull's library relaxations, nothing else
     used = adhesion["output"]["bulk_energy_per_atom"]
     assert used == {"film": pytest.approx(bulk["Li"]), "substrate": pytest.approx(bulk["LiIn"])}
+
+
+@pytest.mark.slow
+def test_a_submitted_study_relaxes_each_bulk_once(tmp_path):
+    """`--submit` with the hull still to compute: the adhesion goes in the hull's workflow and starts from the
+    hull's relaxations, so the worker leaves one bulk relaxation per material."""
+    entries = _shipped_without_library(tmp_path / "entries", {"In", "Li"})
+    spec = {"name": "once-fw", "anodes": ["Li"], "electrolytes": ["LiIn"], "engine": "chgnet",
+            "analyses": {"window": {},
+                         "adhesion": {"miller": {"Li": [1, 0, 0], "LiIn": [1, 0, 0]},
+                                      "build": {"film_thickness": 5.0, "substrate_thickness": 6.0, "max_atoms": 80,
+                                                "max_strain": 0.08, "vacuum": 10.0}}}}
+    study = tmp_path / "once-fw.yaml"
+    study.write_text(yaml.safe_dump(spec))
+    env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path / "data"), "SSBI_REFERENCE_ENTRIES_DIR": str(entries),
+           "COLUMNS": "200"}
+    sub = ssbi("run", str(study), "--submit", env=env)
+    words = " ".join(sub.stdout.split())
+    assert sub.returncode == 0 and "submitted adhesion Li|LiIn" in words and "(with the hull)" in words, words
+    work = ssbi("worker", env=env)
+    assert work.returncode == 0, work.stdout + work.stderr
+    os.environ["SSBI_DATA_DIR"] = env["SSBI_DATA_DIR"]
+    try:
+        from workflows.store import open_store
+
+        store = open_store(None)
+        relaxations = sorted(d["output"]["materials"][0] for d in
+                             store.query({"output.kind": "relax", "output.target": "bulk"},
+                                         properties=["output.materials"]))
+        adhesion = store.query_one({"output.kind": "adhesion"}, properties=["output.bulk_energy_per_atom"])
+    finally:
+        del os.environ["SSBI_DATA_DIR"]
+    assert relaxations == ["In", "Li", "LiIn"] and adhesion is not None
+    again = ssbi("run", str(study), env=env)  # here: everything stored, the window from the builder
+    words = " ".join(again.stdout.split())
+    assert again.returncode == 0 and "stored hull In-Li" in words and "done window LiIn" in words, words

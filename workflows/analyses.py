@@ -123,9 +123,12 @@ class PhaseSetAnalysis(Analysis):
     def collect(self, store) -> Optional[list[str]]:
         return [] if not self.pending(store) else None
 
-    def flow(self, store) -> Flow:
+    def flow(self, store, shared: Optional[dict] = None) -> Flow:
+        """The phase sets still to compute, sharing their common single points and relaxations (``shared``:
+        see :meth:`PhaseSetMaker.make`; its ``"library"`` maps library phases relaxed here to their outputs)."""
         pending = self.pending(store)
-        return Flow([self.maker.make(s, store, plan=p) for s, p in pending.items()],
+        shared = shared if shared is not None else {}
+        return Flow([self.maker.make(s, store, plan=p, shared=shared) for s, p in pending.items()],
                     name=f"hull {', '.join(pending)} ({self.maker.engine.name})")
 
     def metadata(self) -> dict:

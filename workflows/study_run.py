@@ -130,6 +130,28 @@ class StudyRunner:
             self._stability = StabilityAnalysis(targets, engine=self.engine_spec)
         return self._stability
 
+    def _hull_then_adhesion(self, members):
+        """The hull's flow, then each adhesion flow starting from the hull's relaxations of its bulks."""
+        from jobflow import Flow
+
+        from workflows.flows.adhesion import bulk_in_cell
+
+        shared: dict = {}
+        flows = [members[0].flow(self.store, shared=shared)]
+        for a in members[1:]:
+            bulks = []
+            for name, cell, bulk in ((a.film, a.film_structure, a.bulks[0]),
+                                     (a.substrate, a.substrate_structure, a.bulks[1])):
+                calc = shared.get("library", {}).get(name)
+                if bulk is None and calc is not None:
+                    convert = bulk_in_cell(calc, cell)
+                    convert.name = f"bulk {name} from the hull"
+                    flows.append(convert)
+                    bulk = convert.output
+                bulks.append(bulk)
+            flows.append(replace(a, bulks=tuple(bulks)).flow(self.store))
+        return Flow(flows, name=f"hull and adhesion ({self.engine.name})")
+
     def _g_li(self) -> Optional[float]:
         doc = self.store.query_one({"output.kind": "mechanics", "output.materials": "Li",
                                     "output.engine.name": self.engine.name}, properties=["output.g_vrh"],
@@ -200,6 +222,14 @@ class StudyRunner:
             members = [li] + [self.analysis(t) for t in mech[1:]]
             units.append((mech, AnalysisGroup(members, combine=combine)))
             jobs = [t for t in jobs if t.analysis != "mechanics"]
+        hull = next((t for t in jobs if t.analysis == "hull"), None)
+        if hull is not None and self.stored(hull) is None:
+            # adhesion whose bulks the hull has yet to relax: one workflow, the adhesion after the hull's relaxations
+            needing = [t for t in jobs if t.analysis == "adhesion" and None in self.analysis(t).bulks]
+            if needing:
+                units.append(([hull, *needing], AnalysisGroup([self.analysis(hull), *map(self.analysis, needing)],
+                                                               combine=self._hull_then_adhesion)))
+                jobs = [t for t in jobs if t is not hull and t not in needing]
         units += [([t], self.analysis(t)) for t in jobs]
         order = {t.label: i for i, t in enumerate(self.tasks)}
         executor = Executor(self.store)
@@ -207,6 +237,7 @@ class StudyRunner:
         for tasks, analysis in units:
             meta = {"study": self.spec.name, "engine": self.engine.name, "materials": list(tasks[0].materials)}
             (o,) = executor.submit([analysis], launchpad, resources=self.spec.execution.resources, metadata=meta)
-            note = " (with Li)" if len(tasks) > 1 and o.status == "submitted" else ""
+            note = "" if len(tasks) == 1 or o.status != "submitted" else \
+                " (with Li)" if tasks[0].analysis == "mechanics" else " (with the hull)"
             outcomes += [replace(o, task=t, message=o.message + note) for t in tasks]
         return sorted(outcomes, key=lambda o: order[o.task.label])

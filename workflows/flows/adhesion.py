@@ -177,6 +177,19 @@ def stored_bulk(store, engine: EngineLike, structure: Structure) -> Optional[dic
 
 
 @job
+def bulk_in_cell(calc, cell: Structure) -> dict:
+    """A bulk relaxation of ``cell``'s primitive cell (a CalcDoc, e.g. the hull's) as this flow's relaxed bulk:
+    {"structure" in ``cell``'s setting, "energy_per_atom"}."""
+    from interfaces.crystallography import in_setting_of
+
+    get = calc.get if isinstance(calc, dict) else lambda k: getattr(calc, k)
+    relaxed = get("structure")
+    relaxed = Structure.from_dict(relaxed) if isinstance(relaxed, dict) else relaxed
+    return {"structure": in_setting_of(relaxed, cell.get_primitive_structure(), cell),
+            "energy_per_atom": float(get("energy_per_atom"))}
+
+
+@job
 def _in_setting(relaxed: Structure, primitive: Structure, cell: Structure) -> Structure:
     from interfaces.crystallography import in_setting_of
 

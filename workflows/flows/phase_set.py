@@ -202,26 +202,44 @@ class PhaseSetMaker(Maker):
         return comp.elements[0].symbol if comp.is_element else None
 
     # --- the flow ------------------------------------------------------------------------------------------
-    def make(self, chemsys, store=None, plan: Optional[PhaseSetPlan] = None) -> Flow:
-        """Single points still needed, library relaxations, the selection job (which relaxes), the update."""
+    def make(self, chemsys, store=None, plan: Optional[PhaseSetPlan] = None, shared: Optional[dict] = None) -> Flow:
+        """Single points still needed, library relaxations, the selection job (which relaxes), the update.
+
+        ``shared``: the same dict for the phase sets of one run (a study's hull has several systems with common
+        subsystems). A single point or library relaxation another system of the run makes is not made again, the
+        selection knows what earlier selections relax, and the update waits for them. Its ``"library"`` entry
+        maps each library phase relaxed in the run to its CalcDoc output.
+        """
         from workflows.flows.phase_diagram import update_stability
 
         plan = plan or self.plan(chemsys, store)
+        shared = shared if shared is not None else {}
+        shared_statics, shared_library = shared.setdefault("statics", {}), shared.setdefault("library", {})
+        selections = shared.setdefault("selections", [])
         static, relax = self.makers()
-        statics = {i: static.make(self.reference_cell(i), material=i) for i in plan.to_screen}
-        library = [relax.make(self.library_cell(n), material=n) for n in plan.library_to_relax]
+        statics = {i: static.make(self.reference_cell(i), material=i) for i in plan.to_screen if i not in shared_statics}
+        library = {n: relax.make(self.library_cell(n), material=n) for n in plan.library_to_relax
+                   if n not in shared_library}
+        energies = {i: f.output.energy_per_atom for i, f in statics.items()}
+        energies.update({i: shared_statics[i] for i in plan.to_screen if i in shared_statics})
         rows = [(i, plan.formulas[i], e) for i, e in plan.screened.items()]
-        rows += [(i, plan.formulas[i], f.output.energy_per_atom) for i, f in statics.items()]
-        select = relax_selected(rows, sorted(plan.relaxed), self.engine, self.n_lowest, self.window)
+        rows += [(i, plan.formulas[i], e) for i, e in energies.items()]
+        known = sorted(plan.relaxed) + [sel.output for sel in selections]  # earlier selections: what they relaxed
+        select = relax_selected(rows, known, self.engine, self.n_lowest, self.window)
         select.name = f"select and relax {'-'.join(plan.elements)}"
         chemsys_name = "-".join(plan.elements)
-        update = update_stability(chemsys_name, self.engine, [c.output.uuid for c in library],
+        after = [c.output.uuid for c in library.values()] + [shared_library[n] for n in plan.library_to_relax
+                                                             if n in shared_library] + [s.output for s in selections]
+        update = update_stability(chemsys_name, self.engine, after,
                                   phase_set={**plan.summary(), "selection": select.output,
                                              "n_lowest": self.n_lowest, "window": self.window,
                                              "shipped_note": plan.shipped_note})
         update.name = f"stability update {chemsys_name}"
         update.config.expose_store = True  # it reads the entries and writes the analyses
-        return Flow([*statics.values(), *library, select, update], output=update.output,
+        shared_statics.update(energies)
+        shared_library.update({n: f.output for n, f in library.items()})
+        selections.append(select)
+        return Flow([*statics.values(), *library.values(), select, update], output=update.output,
                     name=f"phase set {chemsys_name} ({get_engine(self.engine).name})")
 
 
@@ -233,7 +251,10 @@ def relax_selected(screened: list, known: list, engine: str, n_lowest: int, wind
     from workflows.flows.calc import CalcMaker
 
     selected = select_for_relaxation(screened, n_lowest=n_lowest, window=window)
-    todo = [i for i in selected if i not in set(known)]
+    # known: labels relaxed before, and the summaries of earlier selections of the same run
+    labels = {k for k in known if isinstance(k, str)}
+    labels |= {i for k in known if isinstance(k, dict) for i in k.get("relaxed_here", [])}
+    todo = [i for i in selected if i not in labels]
     summary = {"screened": len(screened), "selected": selected, "relaxed_here": todo}
     if not todo:
         return summary
