@@ -261,20 +261,26 @@ def _shipped_without_library(folder: Path, system: set[str]) -> Path:
     return folder
 
 
+def li_liin_study(tmp_path, name: str, **analyses):
+    """Li | LiIn: window and adhesion (plus ``analyses``), a shipped In-Li set without the library phases (the
+    hull relaxes those in the store). Returns the study file and the environment of its commands."""
+    entries = _shipped_without_library(tmp_path / "entries", {"In", "Li"})
+    spec = {"name": name, "anodes": ["Li"], "electrolytes": ["LiIn"], "engine": "chgnet",
+            "analyses": {"window": {}, **analyses,
+                         "adhesion": {"miller": {"Li": [1, 0, 0], "LiIn": [1, 0, 0]},
+                                      "build": {"film_thickness": 5.0, "substrate_thickness": 6.0, "max_atoms": 80,
+                                                "max_strain": 0.08, "vacuum": 10.0}}}}
+    study = tmp_path / f"{name}.yaml"
+    study.write_text(yaml.safe_dump(spec))
+    return study, {**os.environ, "SSBI_DATA_DIR": str(tmp_path / "data"), "SSBI_REFERENCE_ENTRIES_DIR": str(entries),
+                   "COLUMNS": "200"}
+
+
 @pytest.mark.slow
 def test_a_study_relaxes_each_bulk_once(tmp_path):
     """Hull, window, mechanics and adhesion of Li | LiIn: one bulk relaxation per material and engine in the
     store (the hull's), which the adhesion and mechanics start from."""
-    entries = _shipped_without_library(tmp_path / "entries", {"In", "Li"})
-    spec = {"name": "once", "anodes": ["Li"], "electrolytes": ["LiIn"], "engine": "chgnet",
-            "analyses": {"window": {}, "mechanics": {},
-                         "adhesion": {"miller": {"Li": [1, 0, 0], "LiIn": [1, 0, 0]},
-                                      "build": {"film_thickness": 5.0, "substrate_thickness": 6.0, "max_atoms": 80,
-                                                "max_strain": 0.08, "vacuum": 10.0}}}}
-    study = tmp_path / "once.yaml"
-    study.write_text(yaml.safe_dump(spec))
-    env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path / "data"), "SSBI_REFERENCE_ENTRIES_DIR": str(entries),
-           "COLUMNS": "200"}
+    study, env = li_liin_study(tmp_path, "once", mechanics={})
     run = ssbi("run", str(study), "-o", str(tmp_path / "out"), env=env)
     assert run.returncode == 0, run.stdout + run.stderr
     words = " ".join(run.stdout.split())
@@ -300,16 +306,7 @@ def test_a_study_relaxes_each_bulk_once(tmp_path):
 def test_a_submitted_study_relaxes_each_bulk_once(tmp_path):
     """`--submit` with the hull still to compute: the adhesion goes in the hull's workflow and starts from the
     hull's relaxations, so the worker leaves one bulk relaxation per material."""
-    entries = _shipped_without_library(tmp_path / "entries", {"In", "Li"})
-    spec = {"name": "once-fw", "anodes": ["Li"], "electrolytes": ["LiIn"], "engine": "chgnet",
-            "analyses": {"window": {},
-                         "adhesion": {"miller": {"Li": [1, 0, 0], "LiIn": [1, 0, 0]},
-                                      "build": {"film_thickness": 5.0, "substrate_thickness": 6.0, "max_atoms": 80,
-                                                "max_strain": 0.08, "vacuum": 10.0}}}}
-    study = tmp_path / "once-fw.yaml"
-    study.write_text(yaml.safe_dump(spec))
-    env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path / "data"), "SSBI_REFERENCE_ENTRIES_DIR": str(entries),
-           "COLUMNS": "200"}
+    study, env = li_liin_study(tmp_path, "once-fw")
     sub = ssbi("run", str(study), "--submit", env=env)
     words = " ".join(sub.stdout.split())
     assert sub.returncode == 0 and "submitted adhesion Li|LiIn" in words and "(with the hull)" in words, words
