@@ -139,10 +139,10 @@ class AdhesionMaker(Maker):
             elif self.relax_bulk:  # the primitive cell (the hull's bulk), then back to this cell's setting
                 prim = structure.get_primitive_structure()
                 calc = CalcMaker(engine=self.engine, kind="relax", target="bulk").make(prim, material=name)
-                setting = _in_setting(calc.output.structure, prim, structure)
+                setting = bulk_in_cell(calc.output, structure)
                 setting.name = f"adhesion {side} bulk in its cell"
                 jobs += [calc, setting]
-                bulk[side] = (setting.output, calc.output.energy_per_atom)
+                bulk[side] = (setting.output["structure"], setting.output["energy_per_atom"])
             else:
                 prim = structure.get_primitive_structure()
                 static = _named(eng.static_maker("bulk").make(prim), f"adhesion static {side} bulk")
@@ -187,13 +187,6 @@ def bulk_in_cell(calc, cell: Structure) -> dict:
     relaxed = Structure.from_dict(relaxed) if isinstance(relaxed, dict) else relaxed
     return {"structure": in_setting_of(relaxed, cell.get_primitive_structure(), cell),
             "energy_per_atom": float(get("energy_per_atom"))}
-
-
-@job
-def _in_setting(relaxed: Structure, primitive: Structure, cell: Structure) -> Structure:
-    from interfaces.crystallography import in_setting_of
-
-    return in_setting_of(relaxed, primitive, cell)
 
 
 @job
