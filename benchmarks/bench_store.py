@@ -1,12 +1,21 @@
-"""Store speed: write and query times with 100, 1 000 and 5 000 result documents.
+"""Result store speed at 10^3, 10^4 and 10^5 documents: today's embedded store (montydb sqlite, before issue 15)
+and the SQLite WAL store that replaced it, in the same run; mongomock for scale.
 
-Each store is filled to N calculation documents (bulk insert), then timed on the
-paths ssbi uses: JobStore.update of 20 new documents (one at a time, as jobs
-finish), a lookup by fingerprint (deduplication) and a formula query.
+Each store is filled with N synthetic result documents made through the real schemas, mixed as a screening
+campaign stores them (workflows.testing.synthetic.campaign_documents: 80 % relaxations and single points,
+12 % adhesion, 4 % mechanics, 4 % MD, at most 400 window/reaction documents, which have one document per key),
+then timed on the paths ssbi uses:
+- one result write (JobStore.update, as a job finishing does);
+- a fingerprint look-up (workflows.execution.find_result, the "already stored?" check);
+- every Results query kind (adhesion, interfaces, windows, reactions, mechanics, md) with a user's filters.
+Figures are p50 / p95 in ms over REPEATS (fewer for montydb at 10^5, where one query takes seconds).
 
 Run: .venv/bin/python benchmarks/bench_store.py [sizes...]   (prints a table; asserts nothing)
 """
 
+from __future__ import annotations
+
+import os
 import sys
 import tempfile
 import time
@@ -15,65 +24,105 @@ import warnings
 
 warnings.filterwarnings("ignore")
 
-from jobflow import JobStore  # noqa: E402
-from maggma.stores import MemoryStore, MontyStore  # noqa: E402
+import numpy as np  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from interfaces.fingerprint import fingerprint  # noqa: E402
-from interfaces.materials import load  # noqa: E402
-
-FORMULAS = ["Li2S", "Li3PS4", "Li6PS5Cl", "LiCl", "Li3P", "Li2O", "Li"]
+REPEATS = 20
+TARGETS_MS = {"write": 20, "lookup": 10, "query": 50}  # issue 15, at 10^5 documents
 
 
-def make_doc(i: int, structure_dict: dict) -> dict:
-    formula = FORMULAS[i % len(FORMULAS)]
-    return {"uuid": str(uuid.uuid4()), "index": 1, "name": f"summary {i}", "completed_at": "2026-11-25T00:00:00",
-            "output": {"kind": "relax", "target": "bulk", "formula": formula, "materials": [formula],
-                       "fingerprint": fingerprint({"i": i}), "energy": -4.0 * i, "energy_per_atom": -4.0,
-                       "n_atoms": 12, "engine": {"name": "chgnet", "energy_scale": "mp2020"},
-                       "structure": structure_dict}}
+def queries(results):
+    """(kind, callable) pairs with filters like a user's."""
+    return [
+        ("adhesion", lambda i: results.adhesion(anode="Li", electrolyte=["Li3PS4", "Li6PS5Cl"][i % 2],
+                                                engine="chgnet")),
+        ("interfaces", lambda i: results.interfaces(electrolyte="Li10GeP2S12", miller="100")),
+        ("windows", lambda i: results.windows(electrolyte=["Li3PS4", "Li7La3Zr2O12"][i % 2], engine="chgnet")),
+        ("reactions", lambda i: results.reactions(electrode="Li", electrolyte="Li6PS5Cl")),
+        ("mechanics", lambda i: results.mechanics(material="Li6PS5Cl", engine="sevennet")),
+        ("md", lambda i: results.md(material="Li3PS4")),
+    ]
 
 
-def bench(make_store, n: int, structure_dict: dict, writes: int = 20) -> dict[str, float]:
-    store = make_store()
-    store.connect()
-    docs = [make_doc(i, structure_dict) for i in range(n)]
-    store.docs_store._collection.insert_many(docs)
-    new = [make_doc(n + i, structure_dict) for i in range(writes)]
+def montydb_store(tmp: str):
+    """The embedded store as it was before issue 15."""
+    from jobflow import JobStore
+    from maggma.stores import MontyStore
+
+    from workflows.blobstore import BlobDirStore
+
+    docs = MontyStore("outputs", database_path=f"{tmp}/store", database_name="ssbi", storage="sqlite")
+    return JobStore(docs, additional_stores={"data": BlobDirStore(f"{tmp}/store/blobs")})
+
+
+def new_result(template: dict) -> dict:
+    out = dict(template["output"], fingerprint=uuid.uuid4().hex)
+    return {**template, "uuid": str(uuid.uuid4()), "output": out}
+
+
+def percentiles(times: list[float]) -> str:
+    return f"{np.percentile(times, 50):.1f} / {np.percentile(times, 95):.1f}"
+
+
+def measure(store, n: int, repeats: int) -> tuple[float, list[str]]:
+    from workflows.execution import find_result
+    from workflows.query import Results
+    from workflows.testing.synthetic import fill, result_documents
+
     start = time.perf_counter()
-    for doc in new:
+    fill(store, n, mix="campaign")
+    filled = time.perf_counter() - start
+    template = result_documents(1, seed=1)[0][0]
+    stored = [d["output"]["fingerprint"] for d in store.query({"output.kind": "adhesion"}, properties=[
+        "output.fingerprint"], load=False, limit=50)]
+    writes, looks = [], []
+    for i in range(repeats):
+        doc = new_result(template)
+        t = time.perf_counter()
         store.update(doc, key=["uuid", "index"])
-    write = (time.perf_counter() - start) / writes
-    start = time.perf_counter()
-    found = store.query_one({"output.fingerprint": docs[n // 2]["output"]["fingerprint"]}, load=False)
-    lookup = time.perf_counter() - start
-    assert found is not None
-    start = time.perf_counter()
-    rows = list(store.query({"output.formula": "Li2S"}, properties=["uuid", "output.energy"], load=False))
-    query = time.perf_counter() - start
-    store.close()
-    return {"write": write, "lookup": lookup, "query": query, "rows": len(rows)}
+        writes.append(1000 * (time.perf_counter() - t))
+        t = time.perf_counter()
+        assert find_result(store, stored[i % len(stored)]) is not None
+        looks.append(1000 * (time.perf_counter() - t))
+    cells = [percentiles(writes), percentiles(looks)]
+    results = Results(store)
+    for _, run in queries(results):
+        run(0)  # warm
+        times = []
+        for i in range(repeats):
+            t = time.perf_counter()
+            run(i)
+            times.append(1000 * (time.perf_counter() - t))
+        cells.append(percentiles(times))
+    return filled, cells
 
 
-def main(sizes: list[int]) -> None:
-    structure_dict = load("Li2S").as_dict()
-    table = Table(title="Result store: per-operation times", header_style="bold")
-    for col in ("store", "documents", "write one (ms)", "lookup by fingerprint (ms)", "formula query (ms)", "rows"):
+def main(sizes) -> None:
+    from workflows.store import open_store
+
+    table = Table(title="Result store, ms (p50 / p95; 2 cores). Targets at 10^5: write <= 20, "
+                        "fingerprint look-up <= 10, every query <= 50", header_style="bold")
+    for col in ("store", "documents", "fill (s)", "write one", "fingerprint look-up",
+                *(k for k, _ in queries(None))):
         table.add_column(col, justify="left" if col == "store" else "right")
-    with tempfile.TemporaryDirectory() as tmp:
-        backends = {
-            "embedded (montydb sqlite)": lambda n: JobStore(
-                MontyStore("outputs", database_path=f"{tmp}/m{n}", database_name="ssbi", storage="sqlite")),
-            "memory (mongomock)": lambda n: JobStore(MemoryStore("outputs")),
-        }
-        for name, factory in backends.items():
-            for n in sizes:
-                res = bench(lambda: factory(n), n, structure_dict)
-                table.add_row(name, f"{n:,}", f"{1000 * res['write']:.1f}", f"{1000 * res['lookup']:.1f}",
-                              f"{1000 * res['query']:.1f}", str(res["rows"]))
-    Console(width=140).print(table)
+    backends = {"montydb sqlite (before)": montydb_store, "SQLite WAL (now)": None, "mongomock": "memory"}
+    for n in sizes:
+        for label, backend in backends.items():
+            with tempfile.TemporaryDirectory() as tmp:
+                os.environ["SSBI_DATA_DIR"] = tmp
+                if callable(backend):
+                    store = backend(tmp)
+                    store.connect()
+                else:
+                    store = open_store(backend or "embedded")
+                repeats = 3 if label.startswith("montydb") and n >= 100_000 else REPEATS
+                filled, cells = measure(store, n, repeats)
+                store.close()
+                table.add_row(label, f"{n:,}", f"{filled:.1f}", *cells)
+        table.add_section()
+    Console(width=200).print(table)
 
 
 if __name__ == "__main__":
-    main([int(x) for x in sys.argv[1:]] or [100, 1000, 5000])
+    main([int(a) for a in sys.argv[1:]] or [1_000, 10_000, 100_000])

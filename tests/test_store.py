@@ -61,10 +61,10 @@ def test_large_outputs_go_to_the_data_store(tmp_path, monkeypatch):
     store.connect()
     raw = store.query_one({"uuid": flow_job.uuid}, load=False)
     assert "blob_uuid" in str(raw["output"])  # only a reference in the document
-    assert len(list((tmp_path / "store" / "blobs").glob("*.json.gz"))) == 1
+    assert store.additional_stores["data"].count() == 1  # the blob, in the same SQLite file
     assert store.get_output(flow_job.uuid, load=True)["values"][-1] == 4999
     store.remove_docs({"uuid": flow_job.uuid})
-    assert not list((tmp_path / "store" / "blobs").glob("*.json.gz"))
+    assert store.additional_stores["data"].count() == 0
 
 
 def test_memory_store_round_trip():

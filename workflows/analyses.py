@@ -58,12 +58,6 @@ class Analysis(ABC):
         """Derived analyses: compute and store; returns the ids."""
         raise NotImplementedError
 
-    def replace_older(self, store, keep: list[str]) -> int:
-        """After a forced re-run: remove older results of the same identity (but ``keep``)."""
-        from workflows.execution import remove_results
-
-        return sum(remove_results(store, fp, keep=k) for fp, k in zip(self.fingerprints(), keep))
-
 
 @dataclass
 class CalcAnalysis(Analysis):

@@ -54,16 +54,48 @@ def find_result(store: JobStore, fingerprint: str) -> Optional[dict]:
                            load=False, sort={"completed_at": -1})
 
 
-def remove_results(store: JobStore, fingerprint: str, keep: Optional[str] = None) -> int:
-    """Delete results with this fingerprint (but ``keep``) and the engine task documents behind them."""
-    docs = [d for d in store.query({"output.fingerprint": fingerprint}, properties=["uuid", "output.task_uuid"])
-            if d["uuid"] != keep]
+SET_ASIDE_FIELD = "output.superseded_fingerprint"
+
+
+def _update_fields(store: JobStore, criteria: dict, set_fields: dict, unset: tuple[str, ...]) -> int:
+    docs = store.docs_store
+    if hasattr(docs, "update_fields"):  # the embedded SQLite store
+        return docs.update_fields(criteria, set_fields, unset)
+    change: dict = {"$set": set_fields} if set_fields else {}
+    if unset:
+        change["$unset"] = {k: "" for k in unset}
+    return docs._collection.update_many(criteria, change).modified_count
+
+
+def set_aside(store: JobStore, fingerprint: str) -> list[str]:
+    """Before a forced re-run: the stored results of ``fingerprint`` give it up (moved to
+    ``output.superseded_fingerprint``), so the new result can be stored under it; nothing is deleted yet."""
+    uuids = [d["uuid"] for d in store.query({"output.fingerprint": fingerprint}, properties=["uuid"], load=False)]
+    if uuids:
+        _update_fields(store, {"uuid": {"$in": uuids}, "output.fingerprint": fingerprint},
+                       {SET_ASIDE_FIELD: fingerprint}, ("output.fingerprint",))
+    return uuids
+
+
+def restore_set_aside(store: JobStore, fingerprint: str) -> None:
+    """The forced re-run failed: the results set aside take their fingerprint back."""
+    _update_fields(store, {SET_ASIDE_FIELD: fingerprint}, {"output.fingerprint": fingerprint}, (SET_ASIDE_FIELD,))
+
+
+def remove_set_aside(store: JobStore, fingerprint: str) -> int:
+    """The forced re-run is stored: delete the results it replaced and their engine task documents."""
+    docs = list(store.query({SET_ASIDE_FIELD: fingerprint}, properties=["uuid", "output.task_uuid"], load=False))
     for doc in docs:
         task_uuid = doc.get("output", {}).get("task_uuid")
         if task_uuid:
             store.remove_docs({"uuid": task_uuid})
         store.remove_docs({"uuid": doc["uuid"]})
     return len(docs)
+
+
+def is_already_stored(message: str) -> bool:
+    """A run lost the race to its concurrent twin (unique fingerprint on SQLite or MongoDB)."""
+    return "already stored:" in message or ("E11000" in message and "fingerprint" in message)
 
 
 class _Capture(logging.Handler):

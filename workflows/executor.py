@@ -30,9 +30,10 @@ class Executor:
 
     def run_one(self, analysis: Analysis) -> Outcome:
         """Stored: its ids; otherwise its flow runs here and its results are collected."""
-        from workflows.execution import run_flow
+        from workflows import execution as ex
 
         start = time.time()
+        aside: list[str] = []
         try:
             if analysis.derived:
                 return Outcome(analysis, "done", time.time() - start, uuids=analysis.run_here(self.store))
@@ -40,13 +41,24 @@ class Executor:
             if found is not None:
                 return Outcome(analysis, "stored", time.time() - start, uuids=found)
             flow = analysis.flow(self.store)
-            run_flow(flow, self.store)
-            found = analysis.collect(self.store) or []
-            if self.force and found:
-                analysis.replace_older(self.store, keep=found)
-            return Outcome(analysis, "done", time.time() - start, uuids=found)
+            if self.force:
+                aside = [fp for fp in analysis.fingerprints() if ex.set_aside(self.store, fp)]
+            try:
+                ex.run_flow(flow, self.store)
+            except BaseException:
+                for fp in aside:
+                    ex.restore_set_aside(self.store, fp)
+                raise
+            for fp in aside:
+                ex.remove_set_aside(self.store, fp)
+            return Outcome(analysis, "done", time.time() - start, uuids=analysis.collect(self.store) or [])
         except (SSBIError, ValueError, RuntimeError) as exc:
-            return Outcome(analysis, "failed", time.time() - start, message=str(exc).splitlines()[0][:300])
+            message = str(exc).splitlines()[0][:300]
+            found = analysis.collect(self.store) if ex.is_already_stored(message) else None
+            if found is not None:  # a concurrent identical run stored it first
+                return Outcome(analysis, "stored", time.time() - start, uuids=found,
+                               message="already stored by a concurrent run")
+            return Outcome(analysis, "failed", time.time() - start, message=message)
 
     def run(self, analyses: Sequence[Analysis], on_start: Callable[[Analysis], None] = lambda a: None,
             on_end: Callable[[Outcome], None] = lambda o: None) -> list[Outcome]:
@@ -73,6 +85,11 @@ class Executor:
                 outcomes.append(Outcome(analysis, "stored", uuids=found))
                 continue
             fps = analysis.fingerprints()
+            if self.force:  # the worker's result takes the fingerprint; the old one is kept, set aside
+                from workflows.execution import set_aside
+
+                for fp in fps:
+                    set_aside(self.store, fp)
             active = sorted({wf for fp in fps for wf in fw.find_active(launchpad, fp)})
             if active and not self.force:
                 outcomes.append(Outcome(analysis, "queued", message=f"workflow {active[0]} (already queued)",

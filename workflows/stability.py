@@ -93,6 +93,9 @@ def reaction_doc(pd: PhaseDiagram, a: str, b: str, entries: Sequence, source: st
                        interphase_electrode_side=side.as_dict(), note=r.note)
 
 
+ANALYSIS_INDEXED = ("key", "kind", "engine", "material", "formula", "energy_scale", "a", "b", "chemsys")
+
+
 def analysis_store(job_store):
     """The collection of derived (window, reaction) documents beside the job store's results."""
     cached = getattr(job_store, "_ssbi_analysis", None)
@@ -100,7 +103,11 @@ def analysis_store(job_store):
         return cached
     docs = job_store.docs_store
     kind = type(docs).__name__
-    if kind == "MontyStore":
+    if kind == "SQLiteStore":
+        from workflows.sqlite_store import SQLiteStore
+
+        store = SQLiteStore(docs.path, ANALYSIS_COLLECTION, key="key", indexed=ANALYSIS_INDEXED)
+    elif kind == "MontyStore":
         from maggma.stores import MontyStore
 
         store = MontyStore(ANALYSIS_COLLECTION, database_path=docs.database_path, database_name=docs.database_name,

@@ -1,7 +1,7 @@
 """The results store: a jobflow JobStore from one name or URI.
 
-- ``embedded`` (default): montydb on disk under the project data folder, large
-  data (``data`` additional store) as files beside it;
+- ``embedded`` (default): one SQLite file (WAL, indexed; :mod:`workflows.sqlite_store`) under the project
+  data folder, ``<data dir>/store/ssbi.sqlite3``, large data (``data`` additional store) in the same file;
 - ``mongodb``: any ``mongodb://`` or ``mongodb+srv://`` URI, GridFS for large data;
 - ``memory``: mongomock, for tests (one process).
 
@@ -25,8 +25,11 @@ from workflows.paths import CONFIG_DIR, data_dir, user_config_dir
 
 DOCS_COLLECTION = "outputs"
 DATA_COLLECTION = "outputs_data"
-INDEXED_FIELDS = ("uuid", "output.kind", "output.fingerprint", "output.formula", "output.materials",
-                  "output.engine.name")
+INDEXED_FIELDS = ("uuid", "index", "output.kind", "output.fingerprint", "output.formula", "output.materials",
+                  "output.engine.name", "output.film", "output.substrate", "output.task_uuid", "output.target")
+UNIQUE_FIELD = "output.fingerprint"  # one stored result per fingerprint (per job uuid)
+DATA_INDEXED = ("blob_uuid", "job_uuid")
+STORE_FILE = "ssbi.sqlite3"
 CONNECT_TIMEOUT_MS = 3000
 
 
@@ -69,11 +72,16 @@ def resolve(name_or_uri: str | None = None) -> dict[str, Any]:
     return spec
 
 
+def embedded_file(spec: dict[str, Any]) -> Path:
+    """The SQLite file of an embedded store."""
+    return Path(spec.get("path") or data_dir() / "store") / STORE_FILE
+
+
 def describe(name_or_uri: str | None = None) -> str:
     """One line naming the store (password redacted)."""
     spec = resolve(name_or_uri)
     if spec["type"] == "embedded":
-        return f"embedded ({data_dir() / 'store'})"
+        return f"embedded ({embedded_file(spec)})"
     if spec["type"] == "mongodb":
         return f"mongodb ({redact(spec['uri'])})"
     return spec["type"]
@@ -101,19 +109,16 @@ def make_job_store(name_or_uri: str | None = None, check: bool = True) -> JobSto
     spec = resolve(name_or_uri)
     kind = spec["type"]
     if kind == "embedded":
-        from maggma.stores import MontyStore
+        from workflows.sqlite_store import SQLiteStore
 
-        from workflows.blobstore import BlobDirStore
-
-        root = Path(spec.get("path") or data_dir() / "store")
-        root.mkdir(parents=True, exist_ok=True)
-        docs = MontyStore(DOCS_COLLECTION, database_path=str(root), database_name="ssbi",
-                          storage=spec.get("storage", "sqlite"))
-        data = BlobDirStore(str(root / "blobs"))
+        file = str(embedded_file(spec))  # created by the first write, not before
+        docs = SQLiteStore(file, DOCS_COLLECTION, indexed=INDEXED_FIELDS, unique=(UNIQUE_FIELD,))
+        data = SQLiteStore(file, DATA_COLLECTION, key="blob_uuid", indexed=DATA_INDEXED, compress=True)
     elif kind == "memory":
         from maggma.stores import MemoryStore
 
         docs, data = MemoryStore(DOCS_COLLECTION), MemoryStore(DATA_COLLECTION)
+        docs.safe_update = data.safe_update = False  # maggma reads it when a write fails; MemoryStore lacks it
     elif kind == "mongodb":
         from maggma.stores import MongoURIStore
         from maggma.stores.gridfs import GridFSURIStore
@@ -137,7 +142,27 @@ def open_store(name_or_uri: str | None = None) -> JobStore:
         store.connect()
     except Exception as exc:  # noqa: BLE001 - one line for any backend failure
         raise StoreError(f"cannot open store {describe(name_or_uri)}: {exc}") from None
-    if spec["type"] == "mongodb":
-        for field in INDEXED_FIELDS:
-            store.docs_store.ensure_index(field)
+    if spec["type"] in ("mongodb", "memory"):
+        ensure_indexes(store)
     return store
+
+
+def ensure_indexes(store: JobStore) -> None:
+    """Indexes on the queried fields, and one result per fingerprint (a partial unique index), on a
+    MongoDB or mongomock collection. An existing database that already holds duplicates keeps a plain index."""
+    from pymongo.errors import PyMongoError
+
+    collection = store.docs_store._collection
+    for field in INDEXED_FIELDS:
+        if field != UNIQUE_FIELD:
+            store.docs_store.ensure_index(field)
+    try:
+        collection.create_index([(UNIQUE_FIELD, 1), ("uuid", 1)], name="one_result_per_fingerprint_and_job")
+        collection.create_index(UNIQUE_FIELD, unique=True, name="one_result_per_fingerprint",
+                                partialFilterExpression={UNIQUE_FIELD: {"$type": "string"}, "index": 1})
+    except PyMongoError as exc:
+        import logging
+
+        logging.getLogger(__name__).warning("no unique fingerprint index on %s (%s); `ssbi store check` lists "
+                                            "duplicates", store.docs_store.name, str(exc).splitlines()[0][:120])
+        store.docs_store.ensure_index(UNIQUE_FIELD)

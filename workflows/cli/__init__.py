@@ -10,13 +10,14 @@
 | ``md`` | ``md``, ``md-analyze`` |
 | ``stability`` | ``window``, ``windows``, ``react``, ``phase-diagram``, ``analyze``, ``validate`` |
 | ``reference`` | ``reference list/show/build`` |
+| ``store`` | ``store check/repair/import`` |
 | ``query`` | ``query tasks/adhesion/interfaces/windows/reactions/mechanics/md``, ``show`` |
 
 Shared options are in ``options``; errors end as one line through ``app.GuardedGroup``.
 """
 
 from workflows.cli import (adhesion, build, execution, materials, md, query, reference,  # noqa: F401
-                           stability, study)
+                           stability, store, study)
 from workflows.cli.app import app, main
 
 __all__ = ["app", "main"]

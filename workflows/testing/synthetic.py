@@ -90,11 +90,44 @@ def result_documents(n: int, seed: int = 0) -> tuple[list[dict], list[dict]]:
     return results, analysis
 
 
-def fill(job_store, n: int, seed: int = 0) -> None:
-    """Insert ``n`` synthetic results and ``n`` analysis documents into ``job_store`` (connected)."""
+CAMPAIGN_FORMULAS = ["Li", "Li2S", "Li3P", "LiCl", "P4S7", "Li3PS4", "Li7PS6", "Li4P2S6", "S", "LiP", "Li2O",
+                     "La2O3", "ZrO2", "Li6PS5Cl", "Li10GeP2S12", "Li15Ge4", "GeS2", "Li4GeS4", "Li7P3S11", "LiIn"]
+CAMPAIGN_ANALYSES = 400  # windows and reactions have one document per key: they do not grow with the campaign
+
+
+def campaign_documents(n: int, seed: int = 0) -> tuple[list[dict], list[dict]]:
+    """``n`` results mixed as a screening campaign stores them: 80 % relaxations and single points (phase sets),
+    12 % adhesion, 4 % mechanics, 4 % MD; and at most CAMPAIGN_ANALYSES window/reaction documents."""
+    rng = np.random.default_rng(seed)
+    import orjson
+
+    special, analysis = result_documents(n // 5 + 1, seed)
+    special = iter(special)
+    templates: dict[tuple[str, str], bytes] = {}
+    results = []
+    for i in range(n):
+        if i % 5:
+            key = (CAMPAIGN_FORMULAS[i % len(CAMPAIGN_FORMULAS)], ENGINES[i % 2])
+            if key not in templates:
+                templates[key] = orjson.dumps(calc_envelope(*key[:1], "t", -4.0, key[1]))
+            doc = orjson.loads(templates[key])
+            uid = str(uuidlib.UUID(int=int(rng.integers(0, 2**63))))
+            doc.update(uuid=uid, completed_at=f"2026-0{1 + i % 9}-1{i % 10}T00:00:00")
+            epa = float(rng.uniform(-6, -2))
+            doc["output"].update(fingerprint=f"synthetic-{uid}", task_uuid=f"task-{uid}", energy_per_atom=epa,
+                                 energy=epa * doc["output"]["n_atoms"])
+            results.append(doc)
+        else:
+            results.append(next(special))
+    return results, analysis[:CAMPAIGN_ANALYSES]
+
+
+def fill(job_store, n: int, seed: int = 0, mix: str = "uniform") -> None:
+    """Insert ``n`` synthetic results into ``job_store`` (connected): ``uniform`` (adhesion, mechanics, MD in
+    turn, and ``n`` window/reaction documents) or ``campaign`` (:func:`campaign_documents`)."""
     from workflows.stability import analysis_store
 
-    results, analysis = result_documents(n, seed)
+    results, analysis = (campaign_documents if mix == "campaign" else result_documents)(n, seed)
     # bulk insert (maggma's update upserts one document at a time: quadratic on montydb)
     job_store.docs_store._collection.insert_many(results)
     analysis_store(job_store)._collection.insert_many(analysis)

@@ -1,0 +1,158 @@
+"""The embedded store under several processes, kill -9 and damage; `ssbi store check/repair`; read-only commands
+leave the store as it was."""
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.helpers import ssbi
+
+WRITER = """
+import sys, time, uuid
+from pathlib import Path
+from workflows.store import open_store
+go, n, fp = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+store = open_store("embedded")
+while not go.exists():
+    time.sleep(0.005)
+for i in range(n):
+    f = fp if fp != "-" else uuid.uuid4().hex
+    try:
+        store.update({"uuid": str(uuid.uuid4()), "index": 1, "completed_at": "2026",
+                      "output": {"kind": "relax", "fingerprint": f, "formula": "Li2S", "energy": -float(i),
+                                 "payload": "x" * 20000}}, key=["uuid", "index"])
+        print("stored")
+    except Exception as exc:
+        print(type(exc).__name__, str(exc).splitlines()[0])
+"""
+
+
+def writers(tmp_path, count, n, fingerprint="-"):
+    go = tmp_path / "go"
+    go.unlink(missing_ok=True)
+    env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path)}
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(go), str(n), fingerprint], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(count)]
+    time.sleep(1.5)  # all imported and waiting
+    go.touch()
+    outs = [p.communicate(timeout=300) for p in procs]
+    return [o[0] + o[1] for o in outs]
+
+
+def count_docs(tmp_path):
+    from workflows.store import open_store
+
+    os.environ["SSBI_DATA_DIR"] = str(tmp_path)
+    store = open_store("embedded")
+    try:
+        return store.count()
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("trial", range(3))
+def test_four_processes_on_a_new_store_lose_nothing(tmp_path, trial):
+    outputs = writers(tmp_path, 4, 10)
+    assert all(o.count("stored") == 10 for o in outputs), outputs
+    assert count_docs(tmp_path) == 40
+
+
+def test_concurrent_identical_results_store_one(tmp_path):
+    outputs = writers(tmp_path, 2, 1, fingerprint="same-fingerprint")
+    assert sorted(o.split()[0] for o in outputs) == ["AlreadyStored", "stored"], outputs
+    assert "already stored: output.fingerprint same-fingerprint" in "".join(outputs)
+    assert count_docs(tmp_path) == 1
+
+
+def test_kill_9_during_writes_leaves_a_readable_store(tmp_path):
+    go = tmp_path / "go"
+    go.touch()
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(go), "100000", "-"],
+                            env={**os.environ, "SSBI_DATA_DIR": str(tmp_path)}, stdout=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while not (tmp_path / "store" / "ssbi.sqlite3").exists() and time.time() < deadline:
+        time.sleep(0.1)
+    time.sleep(2.0)  # well into the writes
+    proc.send_signal(signal.SIGKILL)
+    stored = proc.communicate()[0].count("stored")
+    assert stored > 5
+    n = count_docs(tmp_path)
+    assert stored <= n <= stored + 1  # every reported write is there; at most the one in flight completed
+    check = ssbi("store", "check", data_dir=tmp_path)
+    assert check.returncode == 0 and "store check passed" in check.stdout, check.stdout + check.stderr
+
+
+def _filled(tmp_path, n=60):
+    from workflows.store import open_store
+
+    os.environ["SSBI_DATA_DIR"] = str(tmp_path)
+    store = open_store("embedded")
+    store.update([{"uuid": f"u{i:03d}", "index": 1, "completed_at": "2026",
+                   "output": {"kind": "relax", "target": "bulk", "fingerprint": f"fp{i:03d}", "formula": "Li2S",
+                              "materials": ["Li2S"], "n_atoms": 3, "energy": -float(i), "energy_per_atom": -i / 3,
+                              "engine": {"name": "chgnet", "energy_scale": "mp2020"}, "marker": f"MARK{i:03d}",
+                              "payload": "y" * 3000}} for i in range(n)], key=["uuid", "index"])
+    store.close()  # the last connection checkpoints the write-ahead log into the file
+    file = tmp_path / "store" / "ssbi.sqlite3"
+    assert not (tmp_path / "store" / "ssbi.sqlite3-wal").exists()
+    return file
+
+
+def test_bit_flip_in_one_document_hides_only_it_and_repair_rescues_the_rest(tmp_path):
+    file = _filled(tmp_path)
+    data = bytearray(file.read_bytes())
+    at = data.index(b"MARK017") + 2
+    data[at:at + 8] = bytes(b ^ 0xFF for b in data[at:at + 8])
+    file.write_bytes(bytes(data))
+    listed = ssbi("query", "tasks", "--format", "json", data_dir=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.count('"id"') == 59  # the other 59 are listed
+    check = ssbi("store", "check", data_dir=tmp_path)
+    assert check.returncode == 1 and "unreadable" in check.stdout and "rows 18" in check.stdout
+    assert len(check.stderr.strip().splitlines()) == 1 and "ssbi store repair" in check.stderr
+    repair = ssbi("store", "repair", data_dir=tmp_path)
+    assert repair.returncode == 0 and "damaged file is kept" in repair.stdout
+    assert count_docs(tmp_path) == 59
+    assert ssbi("store", "check", data_dir=tmp_path).returncode == 0
+
+
+def test_truncated_store_gives_one_line_and_repair_rescues_the_good_part(tmp_path):
+    file = _filled(tmp_path, n=200)
+    size = file.stat().st_size
+    with open(file, "r+b") as fh:
+        fh.truncate(size * 2 // 3)
+    listed = ssbi("query", "tasks", data_dir=tmp_path)
+    assert listed.returncode == 2
+    assert len(listed.stderr.strip().splitlines()) == 1 and "Traceback" not in listed.stderr
+    assert str(file) in listed.stderr and "is damaged" in listed.stderr and "ssbi store check" in listed.stderr
+    assert ssbi("store", "check", data_dir=tmp_path).returncode == 1
+    repair = ssbi("store", "repair", data_dir=tmp_path)
+    assert repair.returncode == 0, repair.stderr
+    rescued = count_docs(tmp_path)
+    assert 0 < rescued < 200
+    assert ssbi("store", "check", data_dir=tmp_path).returncode == 0
+
+
+def test_garbage_file_gives_one_line(tmp_path):
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / "ssbi.sqlite3").write_bytes(b"not a database at all" * 100)
+    out = ssbi("query", "adhesion", data_dir=tmp_path)
+    assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
+    assert "is damaged (file is not a database)" in out.stderr
+
+
+def test_read_only_commands_write_nothing(tmp_path):
+    for args in (("query", "tasks"), ("query", "windows"), ("status",)):
+        out = ssbi(*args, data_dir=tmp_path)
+        assert out.returncode == 0, out.stderr
+    assert not (tmp_path / "store").exists()  # an empty data folder stays empty
+    file = _filled(tmp_path, n=5)
+    before = hashlib.sha256(file.read_bytes()).hexdigest(), sorted(os.listdir(file.parent))
+    for args in (("query", "tasks"), ("query", "adhesion"), ("store", "check")):
+        assert ssbi(*args, data_dir=tmp_path).returncode == 0
+    assert (hashlib.sha256(file.read_bytes()).hexdigest(), sorted(os.listdir(file.parent))) == before
