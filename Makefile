@@ -46,7 +46,6 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_windows.py
 	$(PY) benchmarks/bench_phase_sets.py
 	$(PY) benchmarks/bench_md.py
-	$(PY) benchmarks/bench_query.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

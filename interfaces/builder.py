@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal, Optional
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from pymatgen.analysis.interfaces.coherent_interfaces import CoherentInterfaceBuilder
 from pymatgen.analysis.interfaces.zsl import ZSLGenerator
 from pymatgen.core import Structure
@@ -26,21 +26,24 @@ class BuildSettings(BaseModel):
 
     film_miller: tuple[int, int, int]
     substrate_miller: tuple[int, int, int]
-    max_area: float = Field(400.0, description="Largest interface area (Å²).")
-    max_strain: float = Field(0.05, description="Largest principal in-plane strain of the strained side (fraction).")
-    max_atoms: int = Field(300, description="Largest interface cell (atoms).")
-    film_thickness: float = Field(8.0, description="Film slab thickness (Å).")
-    substrate_thickness: float = Field(10.0, description="Substrate slab thickness (Å).")
-    vacuum: float = Field(15.0, description="Vacuum above the film (Å); ignored with --periodic.")
+    model_config = ConfigDict(extra="forbid")  # a misspelt option (max_atomz) is an error, not ignored
+
+    max_area: float = Field(400.0, gt=0, description="Largest interface area (Å²).")
+    max_strain: float = Field(0.05, gt=0, lt=1, description="Largest principal in-plane strain of the strained side "
+                                                            "(fraction).")
+    max_atoms: int = Field(300, ge=2, description="Largest interface cell (atoms).")
+    film_thickness: float = Field(8.0, gt=0, description="Film slab thickness (Å).")
+    substrate_thickness: float = Field(10.0, gt=0, description="Substrate slab thickness (Å).")
+    vacuum: float = Field(15.0, ge=0, description="Vacuum above the film (Å); ignored with --periodic.")
     periodic: bool = Field(False, description="No vacuum: periodic stack with two interfaces per cell.")
-    gap: float = Field(2.5, description="Initial film-substrate gap (Å).")
+    gap: float = Field(2.5, gt=0, description="Initial film-substrate gap (Å).")
     strained: Literal["auto", "film", "substrate"] = Field(
         "auto", description="Side that takes the strain: auto (Li/metal side when present), film or substrate.")
-    fix_depth: Optional[float] = Field(None, description="Substrate bottom depth to fix (Å); default half its "
+    fix_depth: Optional[float] = Field(None, ge=0, description="Substrate bottom depth to fix (Å); default half its "
                                                          "thickness.")
-    max_candidates: int = Field(10, description="How many ranked candidates to keep.")
-    termination_ftol: float = Field(0.25, description="Clustering tolerance of terminations (Å).")
-    min_contact: float = Field(1.2, description="Shortest film-substrate distance accepted (Å).")
+    max_candidates: int = Field(10, ge=1, description="How many ranked candidates to keep.")
+    termination_ftol: float = Field(0.25, gt=0, description="Clustering tolerance of terminations (Å).")
+    min_contact: float = Field(1.2, ge=0, description="Shortest film-substrate distance accepted (Å).")
 
 
 class InterfaceMetadata(BaseModel):
@@ -86,9 +89,19 @@ class InterfaceCandidate:
     metadata: InterfaceMetadata
 
 
+CLEAN_DECIMALS = 10  # ~1e-10: far below any physical displacement, far above float noise
+
+
 def plain_structure(structure: Structure) -> Structure:
-    """Copy without site properties (Miller indices refer to this cell as given)."""
-    return Structure(structure.lattice, structure.species, structure.frac_coords)
+    """Copy without site properties (Miller indices refer to this cell as given), cleaned of numerical noise:
+    fractional coordinates rounded and wrapped into [0, 1), lattice rounded. pymatgen's interface matching is
+    sensitive to it (a stored relaxed Li2S 1e-16 off its library cell found 0 matches instead of 108)."""
+    import numpy as np
+    from pymatgen.core import Lattice
+
+    frac = np.round(np.round(structure.frac_coords, CLEAN_DECIMALS) % 1.0, CLEAN_DECIMALS) % 1.0
+    lattice = Lattice(np.round(structure.lattice.matrix, CLEAN_DECIMALS))
+    return Structure(lattice, structure.species, frac)
 
 
 def _is_metal_side(structure: Structure) -> bool:
@@ -130,11 +143,18 @@ def build_interfaces(
     its thickness) and ``max_candidates``.
     Raises :class:`NoMatchError` naming the limit to relax when nothing fits.
     """
-    settings = BuildSettings(
-        film_miller=check_miller(film_miller, "film Miller index"),
-        substrate_miller=check_miller(substrate_miller, "substrate Miller index"),
-        **options,
-    )
+    from pydantic import ValidationError
+
+    try:
+        settings = BuildSettings(
+            film_miller=check_miller(film_miller, "film Miller index"),
+            substrate_miller=check_miller(substrate_miller, "substrate Miller index"),
+            **options,
+        )
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = ".".join(map(str, err["loc"])).replace("_", " ")
+        raise InputError(f"{name} {err['input']!r}: {err['msg'].lower()}") from None
     _check_settings(settings)
     film_c, sub_c = plain_structure(film), plain_structure(substrate)
     inputs_fp = fingerprint(
@@ -282,6 +302,10 @@ def _candidate(iface: Interface, match, s: BuildSettings, strained: str, inputs_
     film_idx = list(iface.film_indices)
     depth = s.fix_depth if s.fix_depth is not None else 0.5 * s.substrate_thickness
     sub_fixed = fixed_mask(heights[sub_idx], depth)
+    if sub_fixed.all():
+        span = float(np.ptp(heights[sub_idx]))
+        raise InputError(f"--fix-depth {depth:g} Å fixes all {len(sub_idx)} substrate atoms (the substrate slab is "
+                         f"{span:.1f} Å thick); give less than {span:.1f} Å")
     fixed = np.zeros(len(iface), bool)
     fixed[np.array(sub_idx)[sub_fixed]] = True
     region = np.array(["film"] * len(iface), dtype=object)

@@ -23,7 +23,7 @@ import yaml
 from pymatgen.core import Structure
 
 from interfaces.crystallography import structure_from_wyckoff
-from interfaces.errors import MaterialNotFoundError, StructureReadError
+from interfaces.errors import InputError, MaterialNotFoundError, StructureReadError
 
 VARIANTS = ("experimental", "chgnet", "parent")
 STRUCTURE_SUFFIXES = (".cif", ".json", ".vasp", ".poscar", ".xyz", ".extxyz", ".traj")
@@ -232,7 +232,31 @@ def read_structure(path: str | Path) -> Structure:
             raise StructureReadError(f"Cannot read structure from {path}: {reason}") from None
     if len(structure) == 0:
         raise StructureReadError(f"Cannot read structure from {path}: no atoms")
+    check_species(structure, str(path))
     return structure
+
+
+def check_species(structure: Structure, source: str) -> None:
+    """One line when a site holds no real element (pymatgen reads an unknown symbol as a dummy species), a
+    fractional occupancy sums above 1, or two atoms sit on top of each other."""
+    from pymatgen.core import Element
+
+    for sp in structure.composition:
+        element = getattr(sp, "element", sp) if not type(sp).__name__ == "DummySpecies" else None
+        if not isinstance(element, Element) or element.Z > 103:
+            symbol = getattr(sp, "symbol", str(sp))
+            raise StructureReadError(f"{source}: unknown element {symbol!r} (not in the periodic table)")
+    for site in structure:
+        if site.species.num_atoms > 1 + 1e-6:
+            raise StructureReadError(f"{source}: site {site.frac_coords.round(3).tolist()} holds "
+                                     f"{site.species.num_atoms:.2f} atoms (occupancies above 1)")
+    if len(structure) > 1 and structure.is_ordered:
+        import numpy as np
+
+        d = structure.distance_matrix + np.eye(len(structure)) * 1e9
+        if d.min() < 0.5:
+            i, j = np.unravel_index(np.argmin(d), d.shape)
+            raise StructureReadError(f"{source}: atoms {i} and {j} are {d.min():.2f} Å apart (overlapping sites)")
 
 
 def _looks_like_path(name: str) -> bool:
@@ -246,7 +270,7 @@ def load(name_or_path: str | Path, variant: str = "experimental") -> Structure:
     ``chgnet`` (CHGNet-relaxed) or ``parent`` (as published, may be disordered).
     """
     if variant not in VARIANTS:
-        raise ValueError(f"variant must be one of {VARIANTS}, not {variant!r}")
+        raise InputError(f"unknown variant {variant!r}; choose one of: {', '.join(VARIANTS)}")
     text = str(name_or_path)
     if isinstance(name_or_path, Path) or Path(text).is_file() or _looks_like_path(text):
         return read_structure(text)

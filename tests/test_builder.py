@@ -147,7 +147,7 @@ def test_bad_miller_index(miller, message):
 
 
 def test_negative_thickness_is_rejected():
-    with pytest.raises(InputError, match="film thickness must be positive"):
+    with pytest.raises(InputError, match="film thickness -2: input should be greater than 0"):
         build_interfaces(load("Li"), load("Li2S"), (1, 0, 0), (1, 1, 1), film_thickness=-2)
 
 

@@ -22,8 +22,8 @@ def test_unknown_store_and_missing_uri(monkeypatch):
 
 
 def test_password_is_redacted():
-    assert redact("mongodb://alice:s3cr3t@host:27017/db") == "mongodb://alice:***@host:27017/db"
-    assert redact("mongodb+srv://bob:pw@cluster.example.net") == "mongodb+srv://bob:***@cluster.example.net"
+    assert redact("mongodb://alice:s3cr3t@host:27017/db") == "mongodb://***@host:27017/db"
+    assert redact("mongodb+srv://bob:pw@cluster.example.net") == "mongodb+srv://***@cluster.example.net"
     assert redact("mongodb://host:27017") == "mongodb://host:27017"
 
 

@@ -156,3 +156,19 @@ def test_read_only_commands_write_nothing(tmp_path):
     for args in (("query", "tasks"), ("query", "adhesion"), ("store", "check")):
         assert ssbi(*args, data_dir=tmp_path).returncode == 0
     assert (hashlib.sha256(file.read_bytes()).hexdigest(), sorted(os.listdir(file.parent))) == before
+
+
+def test_two_concurrent_identical_runs_store_one_result(tmp_path):
+    """Two `ssbi run relax Li2S` at once: one result document; the other run says "already stored"."""
+    import json
+    import subprocess
+
+    env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path), "COLUMNS": "200"}
+    procs = [subprocess.Popen([sys.executable, "-m", "workflows.cli", "run", "relax", "Li2S"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=900) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    assert sum("already stored" in o[0] for o in outs) == 1, [o[0][-300:] for o in outs]
+    rows = json.loads(ssbi("query", "tasks", "--formula", "Li2S", "--format", "json", data_dir=tmp_path,
+                           check=True).stdout)
+    assert len(rows) == 1

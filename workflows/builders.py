@@ -158,7 +158,12 @@ class StabilityBuilder(Builder):
             covered = None if self.given_entries is not None else covered_systems(self.results, self._spec_of(engine))
             elements = {el.symbol for e in entries for el in e.composition.elements}
             for target in (self.wanted if wanted is None else wanted.get((engine, scale), [])):
-                item = self._item(target, engine, scale, entries, elements, covered)
+                try:
+                    item = self._item(target, engine, scale, entries, elements, covered)
+                except (SSBIError, ValueError) as exc:  # a stored document naming no phase (damaged, edited)
+                    self.stats["failed"] += 1
+                    self._fail(target, f"{target.kind}|{target.material}", str(exc).splitlines()[0])
+                    continue
                 if item is None:
                     continue
                 self.keys[target] = item["key"]

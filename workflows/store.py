@@ -48,8 +48,27 @@ def store_names() -> list[str]:
 
 
 def redact(uri: str) -> str:
-    """The URI without its password."""
-    return re.sub(r"(mongodb(?:\+srv)?://[^:/@]+):[^@]*@", r"\1:***@", uri)
+    """The URI without its credentials: the whole user-info part (up to the last ``@`` before the host) is
+    replaced, so that an unescaped ``@`` in a password leaks nothing either."""
+    return re.sub(r"^(mongodb(?:\+srv)?://)[^/?#]*@", r"\1***@", uri)
+
+
+def check_uri(uri: str) -> None:
+    """One line saying what is wrong with a MongoDB URI (pymongo's parser; no DNS look-up for +srv)."""
+    from pymongo.errors import InvalidURI
+
+    try:
+        if uri.startswith("mongodb+srv://"):
+            userinfo = uri[len("mongodb+srv://"):].split("/", 1)[0].rpartition("@")[0]
+            if userinfo.count("@") or userinfo.count(":") > 1:
+                raise InvalidURI("Username and password must be escaped according to RFC 3986, "
+                                 "use urllib.parse.quote_plus")
+        else:
+            from pymongo.uri_parser import parse_uri
+
+            parse_uri(uri)
+    except (InvalidURI, ValueError) as exc:
+        raise StoreError(f"invalid MongoDB URI {redact(uri)}: {redact(str(exc).splitlines()[0])}") from None
 
 
 def resolve(name_or_uri: str | None = None) -> dict[str, Any]:
@@ -58,6 +77,7 @@ def resolve(name_or_uri: str | None = None) -> dict[str, Any]:
     current = settings()
     target = name_or_uri or current.store or config["default"]
     if target.startswith(("mongodb://", "mongodb+srv://")):
+        check_uri(target)
         return {"type": "mongodb", "uri": target, "database": config["stores"].get("mongodb", {}).get("database")}
     if target not in config["stores"]:
         raise StoreError(f"unknown store {target!r}; choose one of: {', '.join(store_names())}, or a mongodb:// URI")
@@ -68,6 +88,7 @@ def resolve(name_or_uri: str | None = None) -> dict[str, Any]:
         if not uri:
             raise StoreError(f"store {target!r} needs a URI: set {spec.get('uri_env', 'SSBI_MONGODB_URI')} "
                              "or give --store mongodb://...")
+        check_uri(uri)
         spec["uri"] = uri
     return spec
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Literal, Optional
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, NonNegativeFloat, PositiveFloat, ValidationError, field_validator,
+                      model_validator)
 
 from interfaces.errors import InputError, SSBIError
 from workflows.paths import CONFIG_DIR
@@ -65,20 +66,30 @@ class AdhesionSpec(_Strict):
         from interfaces.builder import BuildSettings
 
         allowed = [n for n in BuildSettings.model_fields if n not in ("film_miller", "substrate_miller")]
-        for options in (value.values() if info.field_name == "overrides" else [value]):
+        groups = value.items() if info.field_name == "overrides" else [(None, value)]
+        for name, options in groups:
+            where = f"analyses.adhesion.{info.field_name}" + (f".{name}" if name else "")
+            if not isinstance(options, dict):
+                raise ValueError(f"{where} is a mapping of build options; allowed: {', '.join(allowed)}")
             unknown = sorted(set(options) - set(allowed))
             if unknown:
-                raise ValueError(f"unknown build option(s) {', '.join(unknown)} in analyses.adhesion."
-                                 f"{info.field_name}; allowed: {', '.join(allowed)}")
+                raise ValueError(f"unknown build option(s) {', '.join(map(str, unknown))} in {where}; allowed: "
+                                 f"{', '.join(allowed)}")
+            try:  # every value checked now, not after an hour of other tasks
+                BuildSettings(film_miller=(1, 0, 0), substrate_miller=(1, 0, 0), **options)
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                field = ".".join(map(str, err["loc"]))
+                raise ValueError(f"{where}.{field}: {err['input']!r}: {err['msg'].lower()}") from None
         return value
 
 
 class MDSpec(_Strict):
-    temperatures: list[float] = Field(default_factory=lambda: [600.0])
-    ps: float = 1.0
-    timestep_fs: float = 2.0
-    equilibration_ps: float = 0.2
-    max_atoms: int = 150
+    temperatures: list[PositiveFloat] = Field(default_factory=lambda: [600.0], min_length=1)
+    ps: PositiveFloat = 1.0
+    timestep_fs: PositiveFloat = Field(2.0, le=10.0)
+    equilibration_ps: NonNegativeFloat = 0.2
+    max_atoms: int = Field(150, ge=2)
     pairs: list[str] = Field(default_factory=list, description="'anode|electrolyte' pairs; empty: all")
 
 
@@ -157,7 +168,8 @@ def _one_line(exc: ValidationError, source: str) -> str:
         return f"{source}: unknown {what} {err['loc'][-1]!r} in {'.'.join(map(str, parent)) or 'the study'}; " \
                f"allowed: {allowed}"
     msg = err["msg"].removeprefix("Value error, ")
-    return f"{source}: {where}: {msg}" if where and not msg.startswith("unknown") else f"{source}: {msg}"
+    plain = not where or msg.startswith(("unknown", where))
+    return f"{source}: {msg}" if plain else f"{source}: {where}: {msg}"
 
 
 def study_path(name_or_path: str | Path) -> Path:
@@ -181,7 +193,9 @@ def load_study(name_or_path: str | Path) -> StudySpec:
     """Read and validate a study; one-line :class:`InputError` naming the bad key and the allowed values."""
     path = study_path(name_or_path)
     try:
-        data = yaml.safe_load(path.read_text())
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
     if not isinstance(data, dict):

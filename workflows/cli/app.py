@@ -4,22 +4,58 @@ Any :class:`~interfaces.errors.SSBIError` a command raises (bad input, unknown m
 unreachable database, a failed run) ends as one line on stderr and exit code 2, wherever it is raised.
 """
 
+import sys
+
 import typer
 from typer.core import TyperGroup
 
 from interfaces.errors import SSBIError
 
+TRIPLE_OPTIONS = ("--film-miller", "--substrate-miller")  # options that take h k l
+
 
 class GuardedGroup(TyperGroup):
-    """Click group that turns our errors into one line (sub-groups are invoked inside it)."""
+    """Click group that turns our errors, and click's usage errors, into one line (sub-groups are invoked inside
+    it)."""
 
     def invoke(self, ctx):
+        from workflows.console import fail
+
         try:
             return super().invoke(ctx)
         except SSBIError as exc:
-            from workflows.console import fail
-
             fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        except (FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError) as exc:
+            where = exc.filename or ""
+            hint = "; -o/--out takes a folder" if isinstance(exc, (FileExistsError, NotADirectoryError)) else ""
+            fail(f"cannot write {where}: {exc.strerror or type(exc).__name__}{hint}")
+        except _usage_errors() as exc:
+            command = exc.ctx.command_path if exc.ctx else "ssbi"
+            fail(f"{exc.format_message().splitlines()[0]} (see `{command} --help`)")
+
+
+def _usage_errors() -> tuple[type, ...]:
+    """click's usage error (typer may vendor its own click)."""
+    found = []
+    for module in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            found.append(__import__(module, fromlist=["UsageError"]).UsageError)
+        except ImportError:
+            pass
+    return tuple(found)
+
+
+def check_triples(argv: list[str]) -> None:
+    """``--film-miller 1 0 --substrate-miller ...``: click would take the next option as the third value and
+    blame it; say what is wrong with the option itself."""
+    from workflows.console import fail
+
+    for i, arg in enumerate(argv):
+        if arg in TRIPLE_OPTIONS:
+            values = argv[i + 1:i + 4]
+            if len(values) < 3 or not all(v.lstrip("-").isdigit() for v in values):
+                given = " ".join(v for v in values if not v.startswith("--")) or "nothing"
+                fail(f"{arg} takes three integers h k l, got {given!r}")
 
 
 app = typer.Typer(cls=GuardedGroup, help="ssb-interfaces: interfaces of all-solid-state Li-S batteries.",
@@ -29,4 +65,8 @@ app.add_typer(materials_app, name="materials")
 
 
 def main() -> None:
+    try:
+        check_triples(sys.argv[1:])
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
     app()

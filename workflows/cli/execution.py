@@ -115,6 +115,11 @@ def run(
     if outcome.status == "failed":
         fail(outcome.message)
     doc = job_store.query_one({"uuid": outcome.uuids[0]}, load=False)
+    if outcome.status == "stored":  # a concurrent identical run stored it while this one ran
+        console.print(f"already stored: {analysis.label} is result {doc['uuid']} in {describe(store)}, stored by a "
+                      "concurrent run; this run's result was not kept")
+        console.print(_calc_table(doc, analysis.label))
+        return
     console.print(_calc_table(doc, f"{analysis.label}: done in {outcome.seconds:.1f} s"))
     console.print(f"stored in {describe(store)}")
 

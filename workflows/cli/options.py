@@ -74,7 +74,7 @@ def settings_options(model, into: str, exclude: tuple[str, ...] = (), defaults: 
 
         @functools.wraps(func)
         def command(*args, **kwargs):
-            kwargs[into] = {n: kwargs.pop(n) for n in names if n in kwargs}
+            kwargs[into] = {n: _checked(model, n, kwargs.pop(n)) for n in names if n in kwargs}
             return func(*args, **kwargs)
 
         positional = [p for p in kept if p.kind != inspect.Parameter.KEYWORD_ONLY]
@@ -83,6 +83,24 @@ def settings_options(model, into: str, exclude: tuple[str, ...] = (), defaults: 
         return command
 
     return decorate
+
+
+def _checked(model, name: str, value):
+    """The value of one option, validated against its field's constraints (one line if it fails)."""
+    import typing
+
+    from pydantic import TypeAdapter, ValidationError
+
+    from interfaces.errors import InputError
+
+    field = model.model_fields[name]
+    if value is None and field.default is None:
+        return value
+    try:
+        return TypeAdapter(typing.Annotated[field.annotation, field]).validate_python(value)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise InputError(f"--{name.replace('_', '-')} {value!r}: {error['msg'].lower()}") from None
 
 
 class EntrySource(BaseModel):
@@ -98,5 +116,8 @@ class EntrySource(BaseModel):
     file_scale: Optional[str] = Field(None, description="Scale of file entries that do not say (MP exports: mp2020).")
     store: Optional[str] = Field(None, description="Store name from configs/stores.yaml or a mongodb:// URI "
                                                    "(default: embedded).")
+    arbitrary: bool = Field(False, description="Accept arbitrary compositions (neither library materials nor "
+                                               "phases of the entries); their results are shown, not stored.",
+                            json_schema_extra={"flags": ["--formula/--no-formula"]})
     out: Path = Field(Path("out/stability"), description="Folder for the plots.",
                       json_schema_extra={"flags": ["-o", "--out"]})

@@ -15,7 +15,8 @@ from workflows.console import console, fail
 class Context:
     """Entries, their phase-diagram cache and labels for one command."""
 
-    def __init__(self, formulas, entries_opt, engine, scale, file_scale, store, joint: bool = False):
+    def __init__(self, formulas, entries_opt, engine, scale, file_scale, store, joint: bool = False,
+                 allow_formula: bool = False):
         """``joint``: the phases react with each other (one system for all), else each stands alone."""
         from interfaces.analysis.hull import PhaseDiagramCache, composition_of
         from interfaces.analysis.scales import common_scale, convert
@@ -42,12 +43,37 @@ class Context:
         self.entries = convert(entries, scale) if scale else entries
         self.scale = common_scale(self.entries)
         self.cache = PhaseDiagramCache(self.entries)
+        self.arbitrary = [f for f in formulas if not self._known(f, allow_formula)]
+
+    def _known(self, name: str, allow_formula: bool) -> bool:
+        """A library material or a phase of the entries; else an error, unless arbitrary compositions are asked
+        for (``--formula``)."""
+        import difflib
+
+        from pymatgen.core import Composition
+
+        from interfaces.errors import InputError
+        from interfaces.materials import list_materials
+
+        formula, library_name = phase_of(name)
+        phases = {e.composition.reduced_formula for e in self.entries}
+        elements = {el for e in self.entries for el in e.composition.elements}
+        comp = Composition(formula)
+        if library_name or comp.reduced_formula in phases or not set(comp.elements) <= elements:
+            return True  # known; or outside the entries, which the phase look-up then says in one line
+        if allow_formula:
+            return False
+        names = sorted({m.name for m in list_materials()} | phases)
+        close = difflib.get_close_matches(name, names, n=2, cutoff=0.6)
+        hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+        raise InputError(f"{name!r} is not a library material nor a phase of the {self.source} entries{hint}; "
+                         "add --formula to analyse it as an arbitrary composition (shown, not stored)")
 
     @classmethod
     def of(cls, formulas, source: dict, joint: bool = False) -> "Context":
         """From the options of :class:`~workflows.cli.options.EntrySource`."""
         return cls(formulas, source["entries"], source["engine"], source["scale"], source["file_scale"],
-                   source["store"], joint=joint)
+                   source["store"], joint=joint, allow_formula=source.get("arbitrary", False))
 
     def pd(self, formulas):
         from pymatgen.core import Composition
@@ -62,7 +88,11 @@ class Context:
         from workflows.stability import analysis_store
 
         target = self.job_store
-        if target is None:
+        if self.arbitrary:  # an arbitrary composition is never stored as if it were a material
+            from workflows.store import open_store
+
+            target = open_store("memory")
+        elif target is None:
             from workflows.store import open_store
 
             target = open_store(None)
@@ -287,6 +317,10 @@ def phase_diagram_cmd(
     console.print(table)
     console.print(caption)
     console.print(f"{outcome.status} in {outcome.seconds:.0f} s")
+    failed = (doc.get("analysis") or {}).get("failed", 0)
+    if failed or doc.get("missing_elements"):
+        fail(f"{name}: {failed} analyses failed" if failed else
+             f"{name}: no elemental reference for {', '.join(doc['missing_elements'])}; the hull is incomplete")
 
 
 def hull_table(doc: dict, title: str) -> Table:
@@ -328,6 +362,8 @@ def analyze(
                   f"{counts['removed']} removed, {counts['failed']} failed")
     for line in builder.errors[:10]:
         console.print(f"  failed: {line}")
+    if counts["failed"]:
+        fail(f"{counts['failed']} window/reaction document(s) could not be computed (listed above)")
 
 
 @app.command()
