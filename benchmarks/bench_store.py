@@ -2,12 +2,14 @@
 and the SQLite WAL store that replaced it, in the same run; mongomock for scale.
 
 Each store is filled with N synthetic result documents made through the real schemas, mixed as a screening
-campaign stores them (workflows.testing.synthetic.campaign_documents: 80 % relaxations and single points,
-12 % adhesion, 4 % mechanics, 4 % MD, at most 400 window/reaction documents, which have one document per key),
-then timed on the paths ssbi uses:
+campaign stores them (workflows.testing.synthetic.campaign_documents): relaxations and single points make the
+bulk; adhesion, mechanics and MD results are a fifth of the store up to 3 000 (one document per fingerprint: they
+grow with the materials and settings studied, not with the store); at most 400 window/reaction documents (one per
+key). Then timed on the paths ssbi uses:
 - one result write (JobStore.update, as a job finishing does);
 - a fingerprint look-up (workflows.execution.find_result, the "already stored?" check);
 - every Results query kind (adhesion, interfaces, windows, reactions, mechanics, md) with a user's filters.
+- the cost per returned row: every adhesion result of the store, as one query (ms per 1 000 rows).
 Figures are p50 / p95 in ms over REPEATS (fewer for montydb at 10^5, where one query takes seconds).
 
 Run: .venv/bin/python benchmarks/bench_store.py [sizes...]   (prints a table; asserts nothing)
@@ -95,6 +97,10 @@ def measure(store, n: int, repeats: int) -> tuple[float, list[str]]:
             run(i)
             times.append(1000 * (time.perf_counter() - t))
         cells.append(percentiles(times))
+    t = time.perf_counter()
+    every = results.adhesion()
+    per_row = 1000 * (time.perf_counter() - t) / max(1, len(every)) * 1000
+    cells.append(f"{per_row:.0f} ({len(every):,} rows)")
     return filled, cells
 
 
@@ -104,7 +110,7 @@ def main(sizes) -> None:
     table = Table(title="Result store, ms (p50 / p95; 2 cores). Targets at 10^5: write <= 20, "
                         "fingerprint look-up <= 10, every query <= 50", header_style="bold")
     for col in ("store", "documents", "fill (s)", "write one", "fingerprint look-up",
-                *(k for k, _ in queries(None))):
+                *(k for k, _ in queries(None)), "all adhesion, ms per 1 000 rows"):
         table.add_column(col, justify="left" if col == "store" else "right")
     backends = {"montydb sqlite (before)": montydb_store, "SQLite WAL (now)": None, "mongomock": "memory"}
     for n in sizes:
@@ -120,6 +126,7 @@ def main(sizes) -> None:
                 filled, cells = measure(store, n, repeats)
                 store.close()
                 table.add_row(label, f"{n:,}", f"{filled:.1f}", *cells)
+                print(f"{label} | {n:,} | fill {filled:.1f} s | " + " | ".join(cells), flush=True)
         table.add_section()
     Console(width=200).print(table)
 

@@ -61,13 +61,26 @@ class SsbiSettings(BaseSettings):
         return tuple(sources)
 
 
+_CACHE: dict = {}
+
+
 def settings() -> SsbiSettings:
     """The current settings (environment, then the settings file, then the defaults); a bad value is one line."""
     from pydantic import ValidationError
 
+    import os
+
     path = settings_file()
+    exists = path.is_file()
+    key = (tuple(sorted((k, v) for k, v in os.environ.items() if k.upper().startswith("SSBI_"))), str(path),
+           path.stat().st_mtime_ns if exists else None)
+    if key in _CACHE:  # read once per environment and settings file (each read costs milliseconds)
+        return _CACHE[key]
     try:
-        return SsbiSettings(settings_file=path if path.is_file() else None)
+        current = SsbiSettings(settings_file=path if exists else None)
+        _CACHE.clear()
+        _CACHE[key] = current
+        return current
     except ValidationError as exc:
         from interfaces.errors import InputError
 

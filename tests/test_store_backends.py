@@ -88,3 +88,16 @@ def test_forced_rerun_sets_aside_then_replaces(store):
     ex.set_aside(store, "fb")
     ex.restore_set_aside(store, "fb")  # the re-run failed: the old result is back
     assert store.query_one({"output.fingerprint": "fb"}, load=False)["uuid"] == "b"
+
+
+def test_large_values_are_read_only_when_asked_for(store):
+    """The embedded store answers projections from the document's head (without its large values); the result is
+    the same as mongomock's."""
+    big = {"sites": [{"xyz": [0.1 * i, 0.2, 0.3], "label": "Li"} for i in range(300)]}
+    store.update(result("s", "fs", structure=big, n_atoms=300), key=["uuid", "index"])
+    row = store.query_one({"uuid": "s"}, properties=["uuid", "output.n_atoms", "output.energy"], load=False)
+    assert row["output"] == {"n_atoms": 300, "energy": -1.0}
+    row = store.query_one({"uuid": "s"}, properties=["output.structure"], load=False)
+    assert len(row["output"]["structure"]["sites"]) == 300
+    assert store.query_one({"output.structure.sites.label": "Li"}, properties=["uuid"], load=False)["uuid"] == "s"
+    assert store.query_one({"uuid": "s"}, load=False)["output"]["structure"] == big

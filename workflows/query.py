@@ -162,6 +162,8 @@ class Results:
             "film", "substrate", "film_miller", "substrate_miller", "candidate", "termination", "n_atoms", "area",
             "max_abs_strain", "w_ad_rigid", "w_ad_relaxed", "engine"))]
         want = _miller(miller) if miller is not None else None
+        if want:
+            criteria["$or"] = [{"output.film_miller": want}, {"output.substrate_miller": want}]
         for doc in self._docs(criteria, props):
             o = doc["output"]
             if want and want not in (list(o["film_miller"]), list(o["substrate_miller"])):
@@ -253,7 +255,9 @@ class Results:
         if sets:
             criteria.setdefault("output.materials", {"$in": ["Li", *sets[0], *sets[1]]})
         rows = []
-        for doc in self._docs(criteria):
+        props = ["uuid", "completed_at", *(f"output.{k}" for k in ("materials", "k_vrh", "g_vrh", "monroe_newman",
+                                                                   "moduli", "engine"))]
+        for doc in self._docs(criteria, props):
             o = doc["output"]
             mn = o.get("monroe_newman") or {}
             rows.append({"id": doc["uuid"], "material": o["materials"][0], "K_vrh_GPa": o["k_vrh"],
@@ -272,7 +276,9 @@ class Results:
             criteria["output.materials"] = _material_name(material)
         sets = self._study_sets(study)
         rows = []
-        for doc in self._docs(criteria):
+        props = ["uuid", "completed_at", *(f"output.{k}" for k in ("materials", "label", "temperatures", "arrhenius",
+                                                                   "engine"))]
+        for doc in self._docs(criteria, props):
             o = doc["output"]
             if sets and not (o["materials"][0] in sets[0] and o["materials"][-1] in sets[1]):
                 continue  # only the study's electrode | electrolyte pairs

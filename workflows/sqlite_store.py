@@ -117,15 +117,66 @@ def decode(blob: bytes) -> dict:
     return _revive(doc, orjson.loads(special)) if special else doc
 
 
+HEAD_LIMIT = 512  # bytes of JSON above which a value stays out of the head
+DROPPED = "__ssbi_dropped__"
+
+
+def head_of(doc: dict) -> Optional[dict]:
+    """The document without its large values (structures, arrays) at the top level and one level down (``output``),
+    with the dropped paths under DROPPED; None when nothing is large (the document serves as its own head)."""
+    dropped, head = [], {}
+    for key, value in doc.items():
+        if isinstance(value, dict) and key == "output":
+            inner = {}
+            for k2, v2 in value.items():
+                if isinstance(v2, (dict, list)) and len(encode(v2, False)) > HEAD_LIMIT:
+                    dropped.append(f"{key}.{k2}")
+                else:
+                    inner[k2] = v2
+            head[key] = inner
+        elif isinstance(value, (dict, list)) and len(encode(value, False)) > HEAD_LIMIT:
+            dropped.append(key)
+        else:
+            head[key] = value
+    if not dropped:
+        return None
+    head[DROPPED] = dropped
+    return head
+
+
+def _touches(need: set, dropped) -> bool:
+    """Whether a needed path lies in, or contains, a dropped one."""
+    for d in dropped:
+        for p in need:
+            if p == d or p.startswith(d + ".") or d.startswith(p + "."):
+                return True
+    return False
+
+
 def term(value) -> Optional[str]:
     """The indexed form of a scalar (numbers that are whole compare equal as MongoDB does)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
         value = int(value)
     if isinstance(value, _SCALARS):
         return orjson.dumps(value).decode()
     return None
+
+
+def term_list(values: list) -> Optional[str]:
+    """The indexed form of a whole array of scalars."""
+    terms = [term(v) for v in values]
+    return None if None in terms else "[" + ",".join(terms) + "]"
+
+
+def terms_at(doc: Any, path: str) -> list[str]:
+    """Index terms of a path: each scalar (array elements too), and each whole array of scalars."""
+    out = [t for v in dict.fromkeys(values_at(doc, path)) if (t := term(v)) is not None]
+    whole = get_path(doc, path)
+    if isinstance(whole, list) and (t := term_list(whole)) is not None:
+        out.append(t)
+    return out
 
 
 def values_at(doc: Any, path: str) -> list:
@@ -157,19 +208,23 @@ def project(doc: dict, properties) -> dict:
         properties = [k for k, v in properties.items() if v]
     out: dict = {}
     for path in properties:
-        parts = path.split(".")
+        if "." not in path:
+            if path in doc:
+                out[path] = doc[path]
+            continue
+        *head, last = path.split(".")
         src, dst = doc, out
-        for i, part in enumerate(parts):
-            if not isinstance(src, dict) or part not in src:
+        for part in head:
+            src = src.get(part) if isinstance(src, dict) else None
+            if src is None:
                 break
-            if i == len(parts) - 1:
-                dst[part] = src[part]
-            else:
-                src = src[part]
-                if not isinstance(src, dict):
-                    dst[part] = src
-                    break
-                dst = dst.setdefault(part, {})
+            if not isinstance(src, dict):
+                dst[part] = src
+                src = None
+                break
+            dst = dst.setdefault(part, {})
+        if isinstance(src, dict) and last in src:
+            dst[last] = src[last]
     return out
 
 
@@ -275,7 +330,9 @@ class SQLiteStore(Store):
 
     def _create(self, cx: sqlite3.Connection) -> None:
         cx.execute(f"CREATE TABLE IF NOT EXISTS {self._table} (id INTEGER PRIMARY KEY, coll TEXT NOT NULL, "
-                   "doc BLOB NOT NULL, crc INTEGER NOT NULL)")  # coll: lets a page scan tell the tables apart
+                   "head BLOB, hcrc INTEGER, doc BLOB NOT NULL, crc INTEGER NOT NULL)")
+        # coll: lets a page scan tell the tables apart; head (before doc: reading it never walks the document's
+        # overflow pages): the document without its large values, for queries that do not ask for them
         cx.execute(f"CREATE TABLE IF NOT EXISTS {self._terms} (doc_id INTEGER NOT NULL, path TEXT NOT NULL, "
                    "value TEXT NOT NULL)")
         cx.execute(f'CREATE INDEX IF NOT EXISTS "{self.collection_name}__by_value" ON {self._terms} '
@@ -323,35 +380,89 @@ class SQLiteStore(Store):
                 raise self._damaged(exc) from None
 
     # candidates --------------------------------------------------------------------------------------------
-    def _pushdown(self, criteria: dict) -> tuple[str, list]:
-        """SQL selecting candidate row ids from the indexed equality/``$in`` conditions ('' = all rows)."""
-        parts, params = [], []
+    def _condition(self, field: str, cond) -> Optional[list[str]]:
+        """The index terms one condition selects, or None when it cannot be answered from the index."""
+        if field.startswith("$") or field not in self.indexed:
+            return None
+        if isinstance(cond, dict) and set(cond) == {"$in"} and isinstance(cond["$in"], (list, tuple)):
+            values = [term(v) if not isinstance(v, list) else term_list(v) for v in cond["$in"]]
+        elif isinstance(cond, list):
+            values = [term_list(cond)]  # a whole array (as a Miller index): indexed as one term too
+        elif not isinstance(cond, dict) and cond is not None:
+            values = [term(cond)]
+        else:
+            return None
+        return values if values and None not in values else None
+
+    def _pushdown(self, criteria: dict) -> tuple[str, list, dict]:
+        """SQL selecting candidate row ids from the indexed equality/``$in`` conditions, and ``$or`` of them
+        ('' = all rows), and the rest of the criteria, which mongomock's matcher applies (a term match is MongoDB's
+        own equality: scalars, array elements, whole arrays, whole numbers equal across int and float). The most
+        selective condition drives; the others are index look-ups per candidate."""
+        conds, residual = [], dict(criteria)
         for field, cond in criteria.items():
-            if field.startswith("$") or field not in self.indexed:
+            if field == "$or" and isinstance(cond, list) and cond:
+                branches = [next(iter(b.items())) if isinstance(b, dict) and len(b) == 1 else (None, None)
+                            for b in cond]
+                alts = [(f, self._condition(f, c)) for f, c in branches if f is not None]
+                if len(alts) == len(cond) and all(v is not None for _, v in alts):
+                    conds.append(alts)
+                    del residual[field]
                 continue
-            if isinstance(cond, dict) and set(cond) == {"$in"} and isinstance(cond["$in"], (list, tuple)):
-                values = [term(v) for v in cond["$in"]]
-            elif not isinstance(cond, (dict, list)) and cond is not None:
-                values = [term(cond)]
-            else:
-                continue
-            if not values or None in values:
-                continue
-            parts.append(f"SELECT doc_id FROM {self._terms} WHERE path=? AND value IN ({','.join('?' * len(values))})")
-            params.extend([field, *values])
-        return " INTERSECT ".join(parts), params
+            values = self._condition(field, cond)
+            if values is not None:
+                conds.append([(field, values)])
+                del residual[field]
+        if not conds:
+            return "", [], residual
+        if len(conds) > 1:
+            conds.sort(key=lambda alts: sum(self._estimate(f, v) for f, v in alts))
 
-    def _rows(self, criteria: dict) -> list[tuple]:
-        where, params = self._pushdown(criteria)
-        if where:
-            return self._read(f"SELECT id, doc, crc FROM {self._table} WHERE id IN ({where}) ORDER BY id", params)
-        return self._read(f"SELECT id, doc, crc FROM {self._table} ORDER BY id")
+        def clause(alias: str, alts) -> tuple[str, list]:
+            parts, params = [], []
+            for f, vs in alts:
+                parts.append(f"({alias}.path=? AND {alias}.value IN ({','.join('?' * len(vs))}))")
+                params.extend([f, *vs])
+            return " OR ".join(parts), params
 
-    def _docs(self, criteria: dict) -> Iterator[tuple[int, dict]]:
-        """(row id, document) of every readable document matching ``criteria``."""
-        for row_id, blob, crc in self._rows(criteria):
-            doc = self._decode(row_id, blob, crc)
-            if doc is not None and (not criteria or filter_applies(criteria, doc)):
+        first, params = clause("t0", conds[0])
+        sql = f"SELECT t0.doc_id FROM {self._terms} t0 WHERE {first}"
+        for i, alts in enumerate(conds[1:], start=1):
+            text, more = clause(f"t{i}", alts)
+            sql += f" AND EXISTS (SELECT 1 FROM {self._terms} t{i} WHERE t{i}.doc_id=t0.doc_id AND ({text}))"
+            params.extend(more)
+        return sql, params, residual
+
+    ESTIMATE_CAP = 500
+
+    def _estimate(self, field: str, values: list) -> int:
+        """How many documents a condition selects, counted up to ESTIMATE_CAP (cheap on the index)."""
+        rows = self._read(f"SELECT count(*) FROM (SELECT 1 FROM {self._terms} WHERE path=? AND value IN "
+                          f"({','.join('?' * len(values))}) LIMIT {self.ESTIMATE_CAP})", [field, *values])
+        return rows[0][0] if rows else 0
+
+    def _docs(self, criteria: dict, need: Optional[set] = None) -> Iterator[tuple[int, dict]]:
+        """(row id, document) of every readable document matching ``criteria``. ``need``: the only paths the
+        caller reads; the stored head (the document without its large values) serves when it holds them all."""
+        where, params, residual = self._pushdown(criteria)
+        if need is not None:
+            need = set(need) | set(residual)
+        selector = f" WHERE id IN ({where})" if where else ""
+        if need is None:
+            rows = self._read(f"SELECT id, doc, crc FROM {self._table}{selector} ORDER BY id", params)
+            for row_id, blob, crc in rows:
+                doc = self._decode(row_id, blob, crc)
+                if doc is not None and (not residual or filter_applies(residual, doc)):
+                    yield row_id, doc
+            return
+        rows = self._read(f"SELECT id, head, hcrc, CASE WHEN head IS NULL THEN doc END, CASE WHEN head IS NULL THEN "
+                          f"crc END FROM {self._table}{selector} ORDER BY id", params)  # doc read only without head
+        for row_id, head, hcrc, blob, crc in rows:
+            doc = self._decode(row_id, head, hcrc) if head is not None else self._decode(row_id, blob, crc)
+            if head is not None and (doc is None or _touches(need, doc.pop(DROPPED, ()))):
+                found = self._read(f"SELECT doc, crc FROM {self._table} WHERE id=?", (row_id,))
+                doc = self._decode(row_id, *found[0]) if found else None  # the head lacks a needed value
+            if doc is not None and (not residual or filter_applies(residual, doc)):
                 yield row_id, doc
 
     def _decode(self, row_id: int, blob: bytes, crc: int, warn: bool = True) -> Optional[dict]:
@@ -379,7 +490,11 @@ class SQLiteStore(Store):
 
     def query(self, criteria: Optional[dict] = None, properties=None, sort: Optional[dict] = None, hint=None,
               skip: int = 0, limit: int = 0) -> Iterator[dict]:
-        docs = [doc for _, doc in self._docs(criteria or {})]
+        need = None
+        if properties:
+            fields = [k for k, v in properties.items() if v] if isinstance(properties, dict) else list(properties)
+            need = {*fields, *(sort or {})}
+        docs = [doc for _, doc in self._docs(criteria or {}, need)]
         for field, order in reversed(list((sort or {}).items())):
             descending = order in (Sort.Descending, -1) or getattr(order, "value", order) == -1
             docs.sort(key=lambda d: _sort_key(get_path(d, field)), reverse=descending)
@@ -410,14 +525,25 @@ class SQLiteStore(Store):
                 old = [row_id for row_id, _ in self._docs_in(cx, search)]
                 self._check_unique(cx, d, old)
                 self._delete(cx, old)
-                row_id = cx.execute(f"INSERT INTO {self._table} (coll, doc, crc) VALUES (?, ?, ?)",
-                                    (self.collection_name, blob, zlib.crc32(blob))).lastrowid
-                cx.executemany(f"INSERT INTO {self._terms} (doc_id, path, value) VALUES (?, ?, ?)",
-                               [(row_id, path, t) for path in self.indexed for v in dict.fromkeys(values_at(d, path))
-                                if (t := term(v)) is not None])
+                self._insert(cx, d, blob)
+
+    def _insert(self, cx, doc: dict, blob: bytes, row_id: Optional[int] = None) -> int:
+        """One row (document, its head, checksums) and its index terms."""
+        head = head_of(doc)
+        hblob = encode(head, False) if head is not None else None
+        values = (self.collection_name, hblob, zlib.crc32(hblob) if hblob else None, blob, zlib.crc32(blob))
+        if row_id is None:
+            row_id = cx.execute(f"INSERT INTO {self._table} (coll, head, hcrc, doc, crc) VALUES (?, ?, ?, ?, ?)",
+                                values).lastrowid
+        else:
+            cx.execute(f"UPDATE {self._table} SET coll=?, head=?, hcrc=?, doc=?, crc=? WHERE id=?", (*values, row_id))
+            cx.execute(f"DELETE FROM {self._terms} WHERE doc_id=?", (row_id,))
+        cx.executemany(f"INSERT INTO {self._terms} (doc_id, path, value) VALUES (?, ?, ?)",
+                       [(row_id, path, t) for path in self.indexed for t in terms_at(doc, path)])
+        return row_id
 
     def _docs_in(self, cx, criteria: dict) -> list[tuple[int, dict]]:
-        where, params = self._pushdown(criteria)
+        where, params, _ = self._pushdown(criteria)
         sql = f"SELECT id, doc, crc FROM {self._table}" + (f" WHERE id IN ({where})" if where else "")
         out = []
         for row_id, blob, crc in cx.execute(sql, params).fetchall():
@@ -458,12 +584,7 @@ class SQLiteStore(Store):
             return
         with self._write() as cx:
             for d in docs:
-                blob = encode(d, self.compress)
-                row_id = cx.execute(f"INSERT INTO {self._table} (coll, doc, crc) VALUES (?, ?, ?)",
-                                    (self.collection_name, blob, zlib.crc32(blob))).lastrowid
-                cx.executemany(f"INSERT INTO {self._terms} (doc_id, path, value) VALUES (?, ?, ?)",
-                               [(row_id, path, t) for path in self.indexed for v in dict.fromkeys(values_at(d, path))
-                                if (t := term(v)) is not None])
+                self._insert(cx, d, encode(d, self.compress))
 
     def remove_docs(self, criteria: dict):
         if not Path(self.path).is_file():
@@ -487,12 +608,7 @@ class SQLiteStore(Store):
                     target = get_path(doc, ".".join(head)) if head else doc
                     if isinstance(target, dict):
                         target.pop(last, None)
-                blob = encode(doc, self.compress)
-                cx.execute(f"UPDATE {self._table} SET doc=?, crc=? WHERE id=?", (blob, zlib.crc32(blob), row_id))
-                cx.execute(f"DELETE FROM {self._terms} WHERE doc_id=?", (row_id,))
-                cx.executemany(f"INSERT INTO {self._terms} (doc_id, path, value) VALUES (?, ?, ?)",
-                               [(row_id, p, t) for p in self.indexed for v in dict.fromkeys(values_at(doc, p))
-                                if (t := term(v)) is not None])
+                self._insert(cx, doc, encode(doc, self.compress), row_id=row_id)
             return len(found)
 
     def groupby(self, keys, criteria=None, properties=None, sort=None, skip=0, limit=0):
@@ -643,13 +759,13 @@ def scan_pages(path: str) -> Iterator[tuple[str, int, bytes, int]]:
                 while pos < header:
                     serial, pos = _varint(payload, pos)
                     serials.append(serial)
-                if len(serials) != 4 or serials[0] != 0 or serials[1] < 13 or serials[1] % 2 == 0 \
-                        or serials[2] < 12 or serials[2] % 2:
+                if len(serials) != 6 or serials[0] != 0 or serials[1] < 13 or serials[1] % 2 == 0 \
+                        or serials[4] < 12 or serials[4] % 2:
                     continue  # not a document row (index entries, terms, schema)
                 values, at2 = [], header
                 for serial in serials:
                     value, at2 = _value(payload, at2, serial)
                     values.append(value)
-                yield values[1], row_id, values[2], values[3]
+                yield values[1], row_id, values[4], values[5]
             except (IndexError, ValueError):
                 continue

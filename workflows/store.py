@@ -25,8 +25,9 @@ from workflows.paths import CONFIG_DIR, data_dir, user_config_dir
 
 DOCS_COLLECTION = "outputs"
 DATA_COLLECTION = "outputs_data"
-INDEXED_FIELDS = ("uuid", "index", "output.kind", "output.fingerprint", "output.formula", "output.materials",
-                  "output.engine.name", "output.film", "output.substrate", "output.task_uuid", "output.target")
+INDEXED_FIELDS = ("uuid", "output.kind", "output.fingerprint", "output.formula", "output.materials",
+                  "output.engine.name", "output.film", "output.substrate", "output.task_uuid", "output.target",
+                  "output.film_miller", "output.substrate_miller")
 UNIQUE_FIELD = "output.fingerprint"  # one stored result per fingerprint (per job uuid)
 DATA_INDEXED = ("blob_uuid", "job_uuid")
 STORE_FILE = "ssbi.sqlite3"

@@ -93,20 +93,25 @@ def result_documents(n: int, seed: int = 0) -> tuple[list[dict], list[dict]]:
 CAMPAIGN_FORMULAS = ["Li", "Li2S", "Li3P", "LiCl", "P4S7", "Li3PS4", "Li7PS6", "Li4P2S6", "S", "LiP", "Li2O",
                      "La2O3", "ZrO2", "Li6PS5Cl", "Li10GeP2S12", "Li15Ge4", "GeS2", "Li4GeS4", "Li7P3S11", "LiIn"]
 CAMPAIGN_ANALYSES = 400  # windows and reactions have one document per key: they do not grow with the campaign
+CAMPAIGN_RESULTS = 3000  # adhesion, mechanics, MD: one document per fingerprint (material, engine, settings, cell)
 
 
 def campaign_documents(n: int, seed: int = 0) -> tuple[list[dict], list[dict]]:
-    """``n`` results mixed as a screening campaign stores them: 80 % relaxations and single points (phase sets),
-    12 % adhesion, 4 % mechanics, 4 % MD; and at most CAMPAIGN_ANALYSES window/reaction documents."""
+    """``n`` results mixed as a screening campaign stores them: relaxations and single points (phase sets, the
+    bulk of a large store), and adhesion, mechanics and MD results (a fifth of the store, at most CAMPAIGN_RESULTS:
+    one per fingerprint, so they grow with the materials and settings studied, not with the store), and at most
+    CAMPAIGN_ANALYSES window/reaction documents."""
     rng = np.random.default_rng(seed)
     import orjson
 
-    special, analysis = result_documents(n // 5 + 1, seed)
+    n_special = min(n // 5 + 1, CAMPAIGN_RESULTS)
+    special, analysis = result_documents(n_special, seed)
+    every = max(1, n // n_special)
     special = iter(special)
     templates: dict[tuple[str, str], bytes] = {}
-    results = []
+    results, taken = [], 0
     for i in range(n):
-        if i % 5:
+        if i % every or taken >= n_special:
             key = (CAMPAIGN_FORMULAS[i % len(CAMPAIGN_FORMULAS)], ENGINES[i % 2])
             if key not in templates:
                 templates[key] = orjson.dumps(calc_envelope(*key[:1], "t", -4.0, key[1]))
@@ -119,6 +124,7 @@ def campaign_documents(n: int, seed: int = 0) -> tuple[list[dict], list[dict]]:
             results.append(doc)
         else:
             results.append(next(special))
+            taken += 1
     return results, analysis[:CAMPAIGN_ANALYSES]
 
 
