@@ -8,7 +8,7 @@ from workflows.errors import EngineError
 
 
 def test_engine_names_and_unknown_engine():
-    assert {"chgnet", "sevennet", "cp2k", "vasp"} <= set(engine_names())
+    assert {"chgnet", "sevennet", "sevennet-l3i5", "cp2k", "vasp"} <= set(engine_names())
     with pytest.raises(EngineError, match="unknown engine 'chgnett'.*did you mean 'chgnet'"):
         get_engine("chgnett")
 
@@ -62,17 +62,48 @@ def test_model_loaded_once_and_same_energy_as_atomate2(memory_store, tmp_path, m
     assert energies[0] == pytest.approx(energies[2], abs=1e-5)
 
 
-def test_sevennet_engine_runs_when_installed(memory_store, tmp_path):
+@pytest.mark.parametrize("name", ["sevennet", "sevennet-l3i5"])
+def test_sevennet_engine_runs_when_installed(memory_store, tmp_path, name):
     pytest.importorskip("sevenn", reason="optional extra sevennet not installed")
     from interfaces.materials import load
 
-    eng = get_engine("sevennet")
+    eng = get_engine(name)
     eng.check()
+    assert eng.energy_scale == "raw-gga" and ("l3i5" in eng.version()) == (name == "sevennet-l3i5")
     job = eng.static_maker().make(load("Li").get_primitive_structure())
     out = run_locally(job, store=memory_store, ensure_success=True, log=False, root_dir=tmp_path,
                       create_folders=True)
     energy = out[job.uuid][1].output.output.energy
     assert -2.5 < energy < -1.5  # bcc Li, one atom: about -1.9 eV (raw GGA)
+
+
+def test_model_path_loads_a_checkpoint_from_a_folder(tmp_path, memory_store):
+    """A group's own checkpoint (here a small, untrained CHGNet made in the test) replaces the shipped weights:
+    a different energy, its path and digest in the engine's version, one line for a missing file."""
+    import torch
+    from chgnet.model import CHGNet
+
+    from interfaces.materials import load
+    from workflows.engines import EngineSpec
+    from workflows.errors import EngineError
+
+    torch.manual_seed(0)
+    small = CHGNet(atom_fea_dim=8, bond_fea_dim=8, angle_fea_dim=8, atom_conv_hidden_dim=8,
+                   bond_conv_hidden_dim=8, mlp_hidden_dims=(8,), num_radial=5, num_angular=5, n_conv=1)
+    path = tmp_path / "models" / "tiny.pth.tar"
+    path.parent.mkdir()
+    torch.save({"model": small.as_dict()}, path)
+    energies = {}
+    for label, overrides in (("shipped", {}), ("own", {"model_path": str(path)})):
+        eng = get_engine(EngineSpec.resolve("chgnet", overrides))
+        job = eng.static_maker().make(load("Li2S").get_primitive_structure())
+        out = run_locally(job, store=memory_store, ensure_success=True, log=False, root_dir=tmp_path,
+                          create_folders=True)
+        energies[label] = out[job.uuid][1].output.output.energy
+    assert abs(energies["own"] - energies["shipped"]) > 0.1
+    assert str(path) in get_engine(EngineSpec.resolve("chgnet", {"model_path": str(path)})).version()
+    with pytest.raises(EngineError, match="model_path .*nowhere.pth does not exist"):
+        get_engine(EngineSpec.resolve("chgnet", {"model_path": str(tmp_path / "nowhere.pth")})).static_maker()
 
 
 def test_cp2k_missing_binary_names_the_fix(monkeypatch):

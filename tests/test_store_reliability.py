@@ -172,3 +172,32 @@ def test_two_concurrent_identical_runs_store_one_result(tmp_path):
     rows = json.loads(ssbi("query", "tasks", "--formula", "Li2S", "--format", "json", data_dir=tmp_path,
                            check=True).stdout)
     assert len(rows) == 1
+
+
+def test_import_of_an_earlier_montydb_store(tmp_path):
+    """`ssbi store import` copies results, blobs and windows of a montydb store; a second copy of a fingerprint
+    (which montydb allowed) is skipped."""
+    from maggma.stores import MontyStore
+
+    from workflows.blobstore import BlobDirStore
+
+    old = tmp_path / "old"
+    docs = MontyStore("outputs", database_path=str(old), database_name="ssbi", storage="sqlite")
+    docs.connect()
+    docs._collection.insert_many([{"uuid": f"u{i}", "index": 1, "completed_at": "2026",
+                                   "output": {"kind": "relax", "fingerprint": "dup" if i < 2 else f"fp{i}"}}
+                                  for i in range(4)])
+    analysis = MontyStore("analysis", database_path=str(old), database_name="ssbi", storage="sqlite")
+    analysis.connect()
+    analysis._collection.insert_many([{"key": "window|Li3PS4|store|chgnet|mp2020", "kind": "window"}])
+    BlobDirStore(str(old / "blobs")).update({"blob_uuid": "b1", "data": [1, 2, 3]})
+    out = ssbi("store", "import", str(old), data_dir=tmp_path / "new", check=True)
+    assert "3 results, 1 blobs, 1 windows/reactions; 1 duplicates skipped" in out.stdout
+    assert count_docs(tmp_path / "new") == 3
+    assert ssbi("store", "check", data_dir=tmp_path / "new").returncode == 0
+    bad = ssbi("store", "import", str(tmp_path / "nothing"), data_dir=tmp_path / "new")
+    assert one_line(bad) and "is not an earlier ssbi store" in bad.stderr
+
+
+def one_line(proc):
+    return proc.returncode != 0 and len(proc.stderr.strip().splitlines()) == 1

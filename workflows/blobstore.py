@@ -1,8 +1,6 @@
-"""On-disk store for large data (trajectories, arrays): one gzipped JSON file per blob.
-
-jobflow puts large outputs in an additional store keyed by ``blob_uuid``; on a
-MongoDB deployment that is GridFS. For the embedded store this keeps them out of
-montydb, whose writes scan the whole collection.
+"""The large-data folder of the embedded store before issue 15 (one gzipped JSON file per blob, beside a montydb
+collection). Read only by ``ssbi store import`` (:func:`workflows.store_admin.import_legacy`) and by the store
+benchmark's "before" column; new stores keep large data in their SQLite file.
 """
 
 from __future__ import annotations

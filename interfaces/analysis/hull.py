@@ -84,7 +84,17 @@ def phase_diagram(entries: Sequence[PDEntry], elements: Optional[Iterable] = Non
         elements = {el for e in entries for el in e.composition.elements}
     chosen = entries_in_chemsys(entries, elements)
     check_elements(chosen, elements)
+    check_one_engine(chosen)
     return PhaseDiagram(chosen, elements=sorted({Element(str(e)) for e in elements}))
+
+
+def check_one_engine(entries: Sequence[PDEntry]) -> None:
+    """One line when entries of different energy models would share a hull (their total energies differ by
+    model, so the hull would be meaningless even on one energy scale)."""
+    engines = {(getattr(e, "parameters", None) or {}).get("engine") for e in entries} - {None}
+    if len(engines) > 1:
+        raise InputError(f"entries of {len(engines)} engines ({', '.join(sorted(engines))}) in one hull: total "
+                         "energies of different models do not share a hull; use one engine's entries (--engine)")
 
 
 def e_above_hull(pd: PhaseDiagram, entry: PDEntry) -> float:

@@ -52,7 +52,10 @@ def to_raw_gga(entries: Sequence) -> list:
         if scale_of(entry) == "raw-gga":
             out.append(entry)
             continue
-        params = {**entry.parameters, "energy_scale": "raw-gga", "mp2020_correction_removed": mp2020_correction(entry)}
+        params = dict(entry.parameters)
+        applied = params.pop("mp2020_correction_applied", None)  # came from to_mp2020: take back exactly that
+        params.update(energy_scale="raw-gga",
+                      mp2020_correction_removed=applied if applied is not None else mp2020_correction(entry))
         kwargs = dict(energy_adjustments=[], parameters=params, data=dict(entry.data), entry_id=entry.entry_id)
         energy = entry.energy - params["mp2020_correction_removed"]
         if hasattr(entry, "structure"):
@@ -62,14 +65,37 @@ def to_raw_gga(entries: Sequence) -> list:
     return out
 
 
+def to_mp2020(entries: Sequence) -> list:
+    """Copies of raw-GGA entries (SevenNet, uncorrected DFT) with pymatgen's MP2020 corrections applied once;
+    each records ``mp2020_correction_applied`` (eV). MP2020-scale entries (CHGNet) pass through untouched, so
+    no entry is ever corrected twice; an entry whose own record says it was corrected already is refused."""
+    out = []
+    for entry in entries:
+        if scale_of(entry) == "mp2020":
+            out.append(entry)
+            continue
+        params = dict(entry.parameters)
+        if "mp2020_correction_applied" in params:
+            raise InputError(f"entry {entry.composition.reduced_formula} says raw-gga but records an MP2020 "
+                             "correction already applied: its scale is inconsistent")
+        removed = params.pop("mp2020_correction_removed", None)  # came from to_raw_gga: give back exactly that
+        correction = removed if removed is not None else mp2020_correction(entry)
+        params.update(energy_scale="mp2020", mp2020_correction_applied=correction)
+        kwargs = dict(energy_adjustments=[], parameters=params, data=dict(entry.data), entry_id=entry.entry_id)
+        energy = entry.energy + correction
+        if hasattr(entry, "structure"):
+            out.append(ComputedStructureEntry(entry.structure, energy, **kwargs))
+        else:
+            out.append(ComputedEntry(entry.composition, energy, **kwargs))
+    return out
+
+
 def convert(entries: Sequence, scale: str) -> list:
-    """Entries on ``scale`` (only mp2020 → raw-gga is defined; the reverse would need the raw data)."""
+    """Entries on ``scale``: mp2020 → raw-gga removes the MP2020 corrections, raw-gga → mp2020 applies them
+    once (:func:`to_mp2020`)."""
     if scale not in ENERGY_SCALES:
         raise InputError(f"unknown energy scale {scale!r}: one of {', '.join(ENERGY_SCALES)}")
     current = common_scale(entries)
     if current == scale:
         return list(entries)
-    if scale == "raw-gga":
-        return to_raw_gga(entries)
-    raise InputError("raw-gga entries cannot be put on the mp2020 scale here: apply MP2020 to the raw "
-                     "calculations (pymatgen MaterialsProject2020Compatibility) before loading them")
+    return to_raw_gga(entries) if scale == "raw-gga" else to_mp2020(entries)

@@ -98,7 +98,15 @@ def shared_calculator(calculator_meta, calculator_kwargs: dict):
 
     key = json.dumps([str(calculator_meta), calculator_kwargs], sort_keys=True, default=str)
     if key not in _CALCULATORS:
-        _CALCULATORS[key] = ase_calculator(calculator_meta, **calculator_kwargs)
+        kwargs = dict(calculator_kwargs)
+        path = kwargs.pop("model_path", None)
+        if path and "CHGNet" in str(calculator_meta):  # atomate2 takes no checkpoint path for CHGNet
+            from chgnet.model import CHGNet
+            from chgnet.model.dynamics import CHGNetCalculator
+
+            _CALCULATORS[key] = CHGNetCalculator(model=CHGNet.from_file(path), **kwargs)
+        else:
+            _CALCULATORS[key] = ase_calculator(calculator_meta, **kwargs)
     return _CALCULATORS[key]
 
 

@@ -23,18 +23,40 @@ class ForceFieldEngine(Engine):
     def check(self) -> None:
         package = self.config["package"]
         if find_spec(package) is None:
-            extra = f" (pip install -e '.[{self.name}]')" if self.name != "chgnet" else ""
+            extra = f" (pip install -e '.[{self.name.split('-')[0]}]')" if self.name != "chgnet" else ""
             raise EngineError(f"engine {self.name!r} needs the Python package {package!r}, which is not installed{extra}")
 
     def version(self) -> str:
         try:
-            return f"{self.config['package']} {version(self.config['package'])}; {self.config.get('model', '')}".strip("; ")
+            text = f"{self.config['package']} {version(self.config['package'])}; {self.config.get('model', '')}"
         except PackageNotFoundError:
             return "not installed"
+        path = self._model_path()
+        if path is not None:
+            import hashlib
+
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.is_file() else "folder"
+            text = f"{self.config['package']} {version(self.config['package'])}; checkpoint {path} ({digest})"
+        return text.strip("; ")
+
+    def _model_path(self):
+        """The ``model_path`` setting: a checkpoint of the group's own, used instead of the shipped weights."""
+        from pathlib import Path
+
+        value = self.config.get("model_path")
+        if not value:
+            return None
+        path = Path(str(value)).expanduser()
+        if not path.exists():
+            raise EngineError(f"engine {self.name!r}: model_path {path} does not exist")
+        return path
 
     def _common(self) -> dict:
-        return {"force_field_name": self.config["force_field_name"],
-                "calculator_kwargs": dict(self.config.get("calculator_kwargs") or {})}
+        kwargs = dict(self.config.get("calculator_kwargs") or {})
+        path = self._model_path()
+        if path is not None:  # CHGNet: loaded by shared_calculator; SevenNet: its calculator takes a path
+            kwargs["model" if self.config["package"] == "sevenn" else "model_path"] = str(path)
+        return {"force_field_name": self.config["force_field_name"], "calculator_kwargs": kwargs}
 
     def relax_maker(self, target: str = "bulk") -> SharedModelRelaxMaker:
         self._check_target(target)
