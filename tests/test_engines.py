@@ -201,3 +201,11 @@ def test_engine_spec_merges_settings_and_travels_with_the_maker():
     assert get_engine(again.engine).relax_maker().relax_kwargs["fmax"] == 0.02
     assert get_engine("chgnet").relax_maker().relax_kwargs["fmax"] == yaml_relax["fmax"]  # nothing shared mutated
     assert CalcMaker(engine="chgnet").engine == EngineSpec.resolve("chgnet")
+
+
+def test_default_engine_still_matches_its_shipped_entries():
+    """A new optional engine setting (model_path) must not change the default engine's identity, or the shipped
+    CHGNet entries would no longer be used (every hull would need recomputing)."""
+    from workflows.reference_entries import usable_shipped
+
+    assert usable_shipped(get_engine("chgnet")) is not None

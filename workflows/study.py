@@ -139,7 +139,9 @@ class StudySpec(_Strict):
     def _consistent(self):
         from workflows.engines import engine_config
 
-        unknown = sorted(set(self.engine_settings) - set(engine_config(self.engine)))
+        config = engine_config(self.engine)
+        optional = {"model_path"} if config.get("kind") == "forcefield" else set()  # not in the YAML: no default
+        unknown = sorted(set(self.engine_settings) - set(config) - optional)
         if unknown:
             raise ValueError(f"unknown setting(s) {', '.join(unknown)} in engine_settings; allowed: "
                              f"{', '.join(sorted(k for k in engine_config(self.engine) if k not in ('name', 'kind')))}")
