@@ -42,7 +42,7 @@ def test_default_study_plan():
     ({"electrolytes": ["Li3PS4", "Li6PSCl"]}, "unknown material 'Li6PSCl' in electrolytes (did you mean "),
     ({"analyses": {"window": {}, "windowz": {}}}, "unknown analysis 'windowz' in analyses; allowed: window, "
                                                   "reactions, adhesion, md, mechanics"),
-    ({"engine": "chgnett"}, "unknown engine 'chgnett' in engine; allowed: chgnet, cp2k, sevennet, vasp"),
+    ({"engine": "chgnett"}, "unknown engine 'chgnett' in engine; allowed: chgnet, cp2k, sevennet, sevennet-l3i5, vasp"),
     ({"engine_settings": {"fmaxx": 1}}, "unknown setting(s) fmaxx in engine_settings; allowed: "),
     ({"analyses": {"adhesion": {"relaxx": True}}}, "unknown key 'relaxx' in analyses.adhesion; allowed: relax,"),
     ({"execution": {"where": "cloud"}}, "execution.where: Input should be 'local' or 'fireworks'"),
