@@ -45,6 +45,14 @@ def mp2020_correction(entry) -> float:
     return float(sum(adj.value for adj in compat.get_adjustments(probe)))
 
 
+def _shifted(entry, energy: float, params: dict):
+    """A copy of ``entry`` (structure kept where it has one) with a new total energy and parameters."""
+    kwargs = dict(energy_adjustments=[], parameters=params, data=dict(entry.data), entry_id=entry.entry_id)
+    if hasattr(entry, "structure"):
+        return ComputedStructureEntry(entry.structure, energy, **kwargs)
+    return ComputedEntry(entry.composition, energy, **kwargs)
+
+
 def to_raw_gga(entries: Sequence) -> list:
     """Copies of MP2020-scale entries with the MP2020 corrections removed (raw-gga entries pass through)."""
     out = []
@@ -56,12 +64,7 @@ def to_raw_gga(entries: Sequence) -> list:
         applied = params.pop("mp2020_correction_applied", None)  # came from to_mp2020: take back exactly that
         params.update(energy_scale="raw-gga",
                       mp2020_correction_removed=applied if applied is not None else mp2020_correction(entry))
-        kwargs = dict(energy_adjustments=[], parameters=params, data=dict(entry.data), entry_id=entry.entry_id)
-        energy = entry.energy - params["mp2020_correction_removed"]
-        if hasattr(entry, "structure"):
-            out.append(ComputedStructureEntry(entry.structure, energy, **kwargs))
-        else:
-            out.append(ComputedEntry(entry.composition, energy, **kwargs))
+        out.append(_shifted(entry, entry.energy - params["mp2020_correction_removed"], params))
     return out
 
 
@@ -81,12 +84,7 @@ def to_mp2020(entries: Sequence) -> list:
         removed = params.pop("mp2020_correction_removed", None)  # came from to_raw_gga: give back exactly that
         correction = removed if removed is not None else mp2020_correction(entry)
         params.update(energy_scale="mp2020", mp2020_correction_applied=correction)
-        kwargs = dict(energy_adjustments=[], parameters=params, data=dict(entry.data), entry_id=entry.entry_id)
-        energy = entry.energy + correction
-        if hasattr(entry, "structure"):
-            out.append(ComputedStructureEntry(entry.structure, energy, **kwargs))
-        else:
-            out.append(ComputedEntry(entry.composition, energy, **kwargs))
+        out.append(_shifted(entry, entry.energy + correction, params))
     return out
 
 
