@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?= -n 2 --durations=15
 
-.PHONY: demo test env bench clean system-deps
+.PHONY: demo test env bench validate-engines clean system-deps
 
 env: $(STAMP)
 
@@ -46,6 +46,10 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_windows.py
 	$(PY) benchmarks/bench_phase_sets.py
 	$(PY) benchmarks/bench_md.py
+
+# Engine-by-engine validation (issue 16; about 1.5 h on 2 cores; cached per engine and block, so re-runs resume)
+validate-engines: $(STAMP)
+	$(PY) benchmarks/validate_engines.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

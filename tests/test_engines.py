@@ -94,16 +94,21 @@ def test_model_path_loads_a_checkpoint_from_a_folder(tmp_path, memory_store):
     path.parent.mkdir()
     torch.save({"model": small.as_dict()}, path)
     energies = {}
-    for label, overrides in (("shipped", {}), ("own", {"model_path": str(path)})):
+    for label, overrides in (("shipped", {}), ("own", {"model_path": str(path)}),
+                             ("folder", {"model_path": str(path.parent)})):
         eng = get_engine(EngineSpec.resolve("chgnet", overrides))
         job = eng.static_maker().make(load("Li2S").get_primitive_structure())
         out = run_locally(job, store=memory_store, ensure_success=True, log=False, root_dir=tmp_path,
                           create_folders=True)
         energies[label] = out[job.uuid][1].output.output.energy
     assert abs(energies["own"] - energies["shipped"]) > 0.1
+    assert energies["folder"] == pytest.approx(energies["own"])  # the folder's one checkpoint
     assert str(path) in get_engine(EngineSpec.resolve("chgnet", {"model_path": str(path)})).version()
     with pytest.raises(EngineError, match="model_path .*nowhere.pth does not exist"):
         get_engine(EngineSpec.resolve("chgnet", {"model_path": str(tmp_path / "nowhere.pth")})).static_maker()
+    (path.parent / "other.pt").write_bytes(b"")
+    with pytest.raises(EngineError, match="holds 2 checkpoint files"):
+        get_engine(EngineSpec.resolve("chgnet", {"model_path": str(path.parent)})).static_maker()
 
 
 def test_cp2k_missing_binary_names_the_fix(monkeypatch):

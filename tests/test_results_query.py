@@ -96,7 +96,7 @@ def test_report_reads_the_stored_dendrite_boolean_not_the_verdict_text(tmp_path,
     from workflows.report import study_summary
     from workflows.schemas import EngineInfo, MechanicsDoc
     from workflows.store import open_store
-    from workflows.study import load_study
+    from workflows.study import MechanicsSpec, load_study
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     store = open_store("memory")
@@ -108,7 +108,9 @@ def test_report_reads_the_stored_dendrite_boolean_not_the_verdict_text(tmp_path,
                            elastic_tensor=[[0.0] * 6] * 6, k_vrh=2 * g, g_vrh=g, moduli={"mechanically_stable": True},
                            n_deformations=24, monroe_newman=mn, elastic_uuid="x")
         store.update({"uuid": f"u-{name}", "index": 1, "output": doc.model_dump(mode="json")}, key="uuid")
-    rows = {r["electrolyte"]: r for r in study_summary(load_study("default"), Results(store))}
+    spec = load_study("default")
+    spec.analyses.mechanics = MechanicsSpec()  # the study's engine and its own Li: the stored verdicts
+    rows = {r["electrolyte"]: r for r in study_summary(spec, Results(store))}
     assert rows["Li3PS4"]["dendrite_verdict"] == "not suppressing"
     assert rows["Li7La3Zr2O12"]["dendrite_verdict"] == "suppressing"
     assert rows["Li6PS5Cl"]["dendrite_verdict"] is None  # no mechanics stored

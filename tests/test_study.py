@@ -327,3 +327,52 @@ def test_a_submitted_study_relaxes_each_bulk_once(tmp_path):
     again = ssbi("run", str(study), env=env)  # here: everything stored, the window from the builder
     words = " ".join(again.stdout.split())
     assert again.returncode == 0 and "stored hull In-Li" in words and "done window LiIn" in words, words
+
+
+@pytest.mark.slow
+def test_mechanics_with_its_own_engine_and_given_g_li(tmp_path):
+    """`analyses.mechanics: {engine: sevennet, g_li_gpa: 4.2}`: the study's hull and window stay CHGNet's (shipped
+    Li-N entries), the elastic tensors are 7net-0's, G/G_Li uses the given G_Li, and the report says both."""
+    spec = {"name": "li3n-mech", "anodes": ["Li"], "electrolytes": ["Li3N"], "engine": "chgnet",
+            "analyses": {"window": {}, "mechanics": {"engine": "sevennet", "g_li_gpa": 4.2}}}
+    study = tmp_path / "li3n.yaml"
+    study.write_text(yaml.safe_dump(spec))
+    env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "200"}
+    run = ssbi("run", str(study), "-o", str(tmp_path / "out"), env=env)
+    assert run.returncode == 0, run.stdout + run.stderr
+    words = " ".join(run.stdout.split())
+    assert "done mechanics Li3N" in words and "done window Li3N" in words
+
+    from workflows.query import Results
+    from workflows.store import open_store
+
+    os.environ["SSBI_DATA_DIR"] = env["SSBI_DATA_DIR"]
+    try:
+        results = Results(open_store(None))
+        mech = results.mechanics().set_index("material")
+        assert set(mech["engine"]) == {"sevennet"}
+        window = results.windows(electrolyte="Li3N").iloc[0]
+        assert window.engine == "chgnet" and window.reduction_V == pytest.approx(0.0, abs=0.05)
+    finally:
+        del os.environ["SSBI_DATA_DIR"]
+    summary = (tmp_path / "out" / "summary.md").read_text()
+    g = mech.loc["Li3N", "G_vrh_GPa"]
+    assert f"| {g / 4.2:.2f} |" in summary  # G/G_Li with the given G_Li, not 7net-0's own Li
+    assert "elastic tensors from sevennet (analyses.mechanics.engine), not chgnet" in summary
+    assert "G_Li = 4.2 GPa as given in the study" in summary
+
+
+def test_every_forcefield_engine_has_measured_caveats_for_each_analysis():
+    """configs/reference/engine_caveats.yaml: one measured line per analysis for each shipped MLIP, and the
+    report of a study with that engine prints them (no 'not validated' row)."""
+    from workflows.engine_caveats import QUANTITIES, engine_caveats
+    from workflows.report import caveat_rows
+    from workflows.study import StudySpec
+
+    for engine in ("chgnet", "sevennet", "sevennet-l3i5"):
+        caveats = engine_caveats(engine)
+        assert set(caveats) == set(QUANTITIES), engine
+        spec = StudySpec(name="t", anodes=["Li"], electrolytes=["Li3PS4"], engine=engine,
+                         analyses={"window": {}, "adhesion": {}, "mechanics": {}})
+        text = " ".join(t for _, t in caveat_rows(spec))
+        assert "not been validated" not in text and caveats["adhesion"] in text

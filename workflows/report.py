@@ -44,10 +44,21 @@ def _r(v, digits: int) -> Optional[float]:
     return None if v is None else round(float(v), digits) + 0.0
 
 
+def mechanics_engine(spec: StudySpec) -> str:
+    """The engine of the study's elastic tensors (analyses.mechanics.engine, else the study's)."""
+    return (spec.analyses.mechanics.engine if spec.analyses.mechanics else None) or spec.engine
+
+
+def _mech_note(spec: StudySpec) -> str:
+    other = mechanics_engine(spec)
+    return "" if other == spec.engine else f" (elastic tensors: {other})"
+
+
 def study_summary(spec: StudySpec, results: Results, settings: RankingSettings = RankingSettings()) -> list[dict]:
     """One row per electrolyte, ranked by :func:`interfaces.analysis.ranking.rank`: interphase against the anode
     (stable, passivating, then growing), then the dendrite criterion, then the reaction energy with the anode
     (least negative first)."""
+    from interfaces.analysis.mechanics import monroe_newman
     from interfaces.analysis.ranking import Candidate, rank
     from interfaces.materials import get_material
 
@@ -55,7 +66,7 @@ def study_summary(spec: StudySpec, results: Results, settings: RankingSettings =
     windows = results.windows(engine=spec.engine).to_dict("records")
     reactions = results.reactions(engine=spec.engine).to_dict("records")
     adhesion = results.adhesion(engine=spec.engine).to_dict("records")
-    mechanics = {r["material"]: r for r in results.mechanics(engine=spec.engine).to_dict("records")}
+    mechanics = {r["material"]: r for r in results.mechanics(engine=mechanics_engine(spec)).to_dict("records")}
     rows, candidates = [], []
     for e in spec.electrolytes:
         w = next((r for r in windows if r["electrolyte"] == e), None) or next(
@@ -65,7 +76,11 @@ def study_summary(spec: StudySpec, results: Results, settings: RankingSettings =
         anode = min((rx[a] for a in spec.anodes if rx[a]), key=lambda r: r["E_min_eV_atom"], default=None)
         cathode = min((rx[c] for c in spec.cathodes if rx[c]), key=lambda r: r["E_min_eV_atom"], default=None)
         ad = [r for r in adhesion if r["substrate"] == e and r["film"] in spec.anodes]
-        m = mechanics.get(e, {})
+        m = dict(mechanics.get(e, {}))
+        given = spec.analyses.mechanics.g_li_gpa if spec.analyses.mechanics else None
+        if m and given:  # the study's G_Li, not the engine's own Li
+            mn = monroe_newman(float(m["G_vrh_GPa"]), given)
+            m.update(G_over_G_Li=mn["ratio"], suppresses_dendrites=mn["suppresses_dendrites"])
         # the stored boolean (monroe_newman()); None without G_Li
         suppresses = None if not m or _num(m.get("suppresses_dendrites")) is None else bool(m["suppresses_dendrites"])
         w_ad = None
@@ -133,7 +148,7 @@ def make_plots(spec: StudySpec, results: Results, out: Path) -> list[tuple[str, 
             if doc.get("uber"):
                 plots.append((f"UBER fit {doc['film']} | {doc['substrate']}",
                               plot_uber(doc, out / f"uber_{doc['film']}_{doc['substrate']}.png")))
-    mech = results.mechanics(study=spec)
+    mech = results.mechanics(study=spec, engine=mechanics_engine(spec))
     if len(mech):
         plots.append(("Shear moduli and the Monroe–Newman criterion", plot_mechanics(mech.to_dict("records"),
                                                                                     out / "mechanics.png")))
@@ -145,18 +160,46 @@ def make_plots(spec: StudySpec, results: Results, out: Path) -> list[tuple[str, 
     return plots
 
 
+def caveat_rows(spec: StudySpec) -> list[tuple[str, str]]:
+    """(columns, caveat) of the study's engine for the analyses the study ran; one line when it has none."""
+    from workflows.engine_caveats import COLUMNS, QUANTITIES, engine_caveats, validation_source
+
+    measured = bool(engine_caveats(spec.engine))
+    caveats = engine_caveats(spec.engine) or {
+        q: f"{spec.engine} has not been validated (benchmarks/validate_engines.py): no measured error bar"
+        for q in QUANTITIES}
+    ran = {"window": spec.analyses.window, "reactions": spec.analyses.reactions, "adhesion": spec.analyses.adhesion,
+           "mechanics": spec.analyses.mechanics, "md": spec.analyses.md}
+    out = [(", ".join(COLUMNS[q]) or q, text) for q, text in caveats.items()
+           if ran.get(q) is not None and not (q == "mechanics" and mechanics_engine(spec) != spec.engine)]
+    if ran["mechanics"] is not None and mechanics_engine(spec) != spec.engine:
+        other = mechanics_engine(spec)
+        text = engine_caveats(other).get("mechanics", f"{other} has not been validated: no measured error bar")
+        out.append((", ".join(COLUMNS["mechanics"]), f"elastic tensors from {other} (analyses.mechanics.engine), "
+                                                     f"not {spec.engine}: {text}"))
+    given = spec.analyses.mechanics.g_li_gpa if spec.analyses.mechanics else None
+    if given:
+        out.append(("G_over_G_Li, dendrite_verdict", f"G_Li = {given:g} GPa as given in the study "
+                    f"(analyses.mechanics.g_li_gpa), not {spec.engine}'s own Li"))
+    source = validation_source()
+    return out + ([("source", source)] if source and measured else [])
+
+
 def write_report(spec: StudySpec, results: Results, out: Path, timings: Optional[dict] = None) -> dict:
     """report.html (single file, images embedded), summary.md and the PNGs in ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     rows = study_summary(spec, results)
     plots = make_plots(spec, results, out)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    caveats = caveat_rows(spec)
     md = [f"# Study {spec.name}", "", spec.description, "",
-          f"Engine: {spec.engine}; anodes {', '.join(spec.anodes)}; cathodes {', '.join(spec.cathodes) or '—'}; "
+          f"Engine: {spec.engine}{_mech_note(spec)}; anodes {', '.join(spec.anodes)}; cathodes {', '.join(spec.cathodes) or '—'}; "
           f"generated {stamp}.", "", "## Ranked electrolytes", "", markdown_table(rows), "",
           "Ranking: interphase against the anode (stable, passivating, then mixed-conducting), then the "
           "Monroe–Newman verdict (G/G_Li > 2), then the reaction energy with the anode (least negative first). "
           "Reaction energies are the most negative over mixing ratios, eV per atom of mixture.", ""]
+    md += [f"### Known weaknesses of {spec.engine} for these numbers", "",
+           "| columns | measured caveat |", "|---|---|"] + [f"| {c} | {t} |" for c, t in caveats] + [""]
     if timings:
         md += ["## Wall time by analysis", "", "| analysis | seconds |", "|---|---|"]
         md += [f"| {k} | {v:.0f} |" for k, v in timings.items()] + [""]
@@ -170,6 +213,10 @@ def write_report(spec: StudySpec, results: Results, out: Path, timings: Optional
     head = "".join(f"<th>{html.escape(c)}</th>" for c in SUMMARY_COLUMNS)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(r[c]))}</td>" for c in SUMMARY_COLUMNS) + "</tr>"
                    for r in rows)
+    caveat_html = (f"<h3>Known weaknesses of {html.escape(spec.engine)} for these numbers</h3><table>"
+                   "<tr><th>columns</th><th>measured caveat</th></tr>" + "".join(
+                       f"<tr><td>{html.escape(c)}</td><td style='text-align:left'>{html.escape(t)}</td></tr>"
+                       for c, t in caveats) + "</table>")
     timing_html = ""
     if timings:
         timing_html = "<h2>Wall time by analysis</h2><table><tr><th>analysis</th><th>s</th></tr>" + "".join(
@@ -187,12 +234,13 @@ figcaption {{ font-size: 0.8em; color: #555; max-width: 640px; }}
 </style></head><body>
 <h1>Study {html.escape(spec.name)}</h1>
 <p>{html.escape(spec.description)}</p>
-<p>Engine <b>{html.escape(spec.engine)}</b>; anodes {html.escape(', '.join(spec.anodes))}; cathodes
+<p>Engine <b>{html.escape(spec.engine)}</b>{html.escape(_mech_note(spec))}; anodes {html.escape(', '.join(spec.anodes))}; cathodes
 {html.escape(', '.join(spec.cathodes) or '—')}; generated {stamp}.</p>
 <h2>Ranked electrolytes</h2>
 <table><tr>{head}</tr>{body}</table>
 <p>Ranking: interphase against the anode (stable, passivating, then mixed-conducting), then the Monroe–Newman
 verdict (G/G<sub>Li</sub> &gt; 2), then the reaction energy with the anode (least negative first).</p>
+{caveat_html}
 {timing_html}
 <h2>Plots</h2>{figures}
 </body></html>

@@ -48,6 +48,23 @@ class StabilitySpec(_Strict):
 class MechanicsSpec(_Strict):
     """Elastic tensor of every electrolyte and anode; G/G_Li (Monroe–Newman)."""
 
+    engine: Optional[str] = Field(None, description="engine of the elastic tensors when it is not the study's "
+                                                     "(moduli are the quantity where the models differ most: see "
+                                                     "README, 'Which engine'); its own defaults")
+    g_li_gpa: Optional[PositiveFloat] = Field(
+        None, description="G of Li (GPa) for G/G_Li instead of the engine's own Li, e.g. 4.2 (experiment, "
+                          "polycrystalline) where the engine gets Li wrong; the report says which was used")
+
+    @field_validator("engine")
+    @classmethod
+    def _engine(cls, name: Optional[str]) -> Optional[str]:
+        from workflows.engines import engine_names
+
+        if name is not None and name.lower() not in engine_names():
+            raise ValueError(f"unknown engine {name!r} in analyses.mechanics.engine; allowed: "
+                             f"{', '.join(engine_names())}")
+        return None if name is None else name.lower()
+
 
 class AdhesionSpec(_Strict):
     relax: bool = Field(False, description="relax interface and slabs (rigid W_ad only when false)")

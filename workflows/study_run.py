@@ -32,6 +32,13 @@ class StudyRunner:
         self.engine_spec = EngineSpec.resolve(spec.engine, spec.engine_settings)
         self.engine = get_engine(self.engine_spec)
         self.engine.check()
+        # the elastic tensors' engine (analyses.mechanics.engine; the study's engine unless given)
+        other = spec.analyses.mechanics.engine if spec.analyses.mechanics else None
+        self.mechanics_spec = (self.engine_spec if not other or other == spec.engine
+                               else EngineSpec.resolve(other, {}))
+        self.mechanics_engine = get_engine(self.mechanics_spec)
+        if self.mechanics_engine is not self.engine and spec.analyses.mechanics:
+            self.mechanics_engine.check()
         self.tasks = plan(spec)
         self._stability = None  # the StabilityAnalysis of this run (one builder run for all windows and reactions)
         self._md = {}  # (film, substrate) -> MDRunAnalysis: its interface is built once
@@ -73,7 +80,7 @@ class StudyRunner:
             bulk = self._bulk(names[0])
             if g_li is None and names[0] != "Li":
                 g_li = self._g_li()
-            return an.MechanicsAnalysis(names[0], self._structure(names[0]), MechanicsMaker(engine=self.engine_spec),
+            return an.MechanicsAnalysis(names[0], self._structure(names[0]), MechanicsMaker(engine=self.mechanics_spec),
                                         g_li=g_li, start=bulk["primitive"] if bulk else None, study=self.spec.name)
         if kind == "adhesion":
             from interfaces.materials import load
@@ -154,7 +161,7 @@ class StudyRunner:
 
     def _g_li(self) -> Optional[float]:
         doc = self.store.query_one({"output.kind": "mechanics", "output.materials": "Li",
-                                    "output.engine.name": self.engine.name}, properties=["output.g_vrh"],
+                                    "output.engine.name": self.mechanics_engine.name}, properties=["output.g_vrh"],
                                    sort={"completed_at": -1})
         return doc["output"]["g_vrh"] if doc else None
 
@@ -217,7 +224,7 @@ class StudyRunner:
             def combine(members):
                 li_flow = members[0].flow(self.store)
                 others = [self.analysis(t, g_li=li_flow.output).flow(self.store) for t in mech[1:]]
-                return Flow([li_flow, *others], name=f"mechanics ({self.engine.name})")
+                return Flow([li_flow, *others], name=f"mechanics ({self.mechanics_engine.name})")
 
             members = [li] + [self.analysis(t) for t in mech[1:]]
             units.append((mech, AnalysisGroup(members, combine=combine)))

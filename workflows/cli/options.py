@@ -11,7 +11,14 @@ from pydantic import BaseModel, Field
 
 from workflows.console import fail
 
-ENGINE_OPT = typer.Option("chgnet", "--engine", "-e", help="chgnet, sevennet, cp2k or vasp.")
+
+def _engine_names() -> list[str]:
+    from workflows.engines import engine_names
+
+    return engine_names()
+
+
+ENGINE_OPT = typer.Option("chgnet", "--engine", "-e", help=f"One of {', '.join(_engine_names())} (`ssbi engines`).")
 STORE_OPT = typer.Option(None, "--store", help="Store name from configs/stores.yaml or a mongodb:// URI (default: embedded).")
 KIND_ARG = typer.Argument(..., help="relax or static.")
 MATERIAL_ARG = typer.Argument(..., help="Library material or structure file.")
@@ -109,7 +116,7 @@ class EntrySource(BaseModel):
 
     entries: str = Field("store", description="Entry source: store (engine's relaxations), mp, or a JSON file of "
                                               "ComputedEntry dicts.")
-    engine: str = Field("chgnet", description="chgnet, sevennet, cp2k or vasp.",
+    engine: str = Field("chgnet", description="an engine of configs/engines (`ssbi engines`)",
                         json_schema_extra={"flags": ["--engine", "-e"]})
     scale: Optional[str] = Field(None, description="Energy scale to analyse on: mp2020 or raw-gga (MP2020 "
                                                    "corrections removed). Default: the entries' own.")

@@ -15,6 +15,9 @@ from workflows.engines._compat import SharedModelRelaxMaker, SharedModelStaticMa
 from workflows.engines.base import Engine
 from workflows.errors import EngineError
 
+CHECKPOINT_SUFFIXES = (".pth", ".pth.tar", ".pt", ".ckpt")
+
+
 class ForceFieldEngine(Engine):
     """CHGNet, SevenNet or another atomate2-supported MLIP."""
 
@@ -49,6 +52,12 @@ class ForceFieldEngine(Engine):
         path = Path(str(value)).expanduser()
         if not path.exists():
             raise EngineError(f"engine {self.name!r}: model_path {path} does not exist")
+        if path.is_dir():  # a checkpoint folder: its one checkpoint file
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.name.endswith(CHECKPOINT_SUFFIXES))
+            if len(found) != 1:
+                raise EngineError(f"engine {self.name!r}: model_path folder {path} holds {len(found)} checkpoint "
+                                  f"files ({', '.join(CHECKPOINT_SUFFIXES)}); name the file")
+            path = found[0]
         return path
 
     def _common(self) -> dict:

@@ -65,8 +65,12 @@ def mechanics_summary(elastic_doc, material: str, engine_info: dict, fp: str, g_
     structure = Structure.from_dict(structure) if isinstance(structure, dict) else structure
     ratio = None
     if g_li is not None and material != "Li":
-        g_li = g_li.get("g_vrh") if isinstance(g_li, dict) else getattr(g_li, "g_vrh", g_li)
-        ratio = monroe_newman(m.g_vrh, float(g_li))
+        g_li = float(g_li.get("g_vrh") if isinstance(g_li, dict) else getattr(g_li, "g_vrh", g_li))
+        if g_li > 0:
+            ratio = monroe_newman(m.g_vrh, g_li)
+        else:  # e.g. SevenNet-l3i5: C11 < C12, bcc Li unstable in the model
+            warnings.append(f"G_Li of this engine is {g_li:.2f} GPa (≤ 0: bcc Li unstable in the model): no "
+                            "Monroe–Newman ratio; give analyses.mechanics.g_li_gpa in the study")
     return MechanicsDoc(fingerprint=fp, materials=[material], formula=structure.composition.reduced_formula,
                         engine=EngineInfo(**engine_info), study=study,
                         elastic_tensor=[[float(x) for x in row] for row in tensor], k_vrh=m.k_vrh, g_vrh=m.g_vrh,

@@ -69,6 +69,10 @@ def reference_cases() -> dict[str, tuple[Structure, str]]:
         "li2s_slab": (best.substrate_slab, "slab"),
         "li_li2s_interface": (best.interface, "interface"),
         "li2s_md": (li2s, "bulk"),  # 12-atom conventional cell, Gamma only
+        # the DFT anchor of the engine validation (formation energies of Li2S and Li3PS4 in fixed library cells)
+        "s_bulk": (load("S8").get_primitive_structure(), "bulk"),  # alpha-S, 32 atoms
+        "p_bulk": (load("P").get_primitive_structure(), "bulk"),  # black P
+        "li3ps4_bulk": (load("Li3PS4").get_primitive_structure(), "bulk"),  # gamma, 16 atoms
     }
 
 
