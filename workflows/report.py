@@ -199,7 +199,8 @@ def write_report(spec: StudySpec, results: Results, out: Path, timings: Optional
           "Monroe–Newman verdict (G/G_Li > 2), then the reaction energy with the anode (least negative first). "
           "Reaction energies are the most negative over mixing ratios, eV per atom of mixture.", ""]
     md += [f"### Known weaknesses of {spec.engine} for these numbers", "",
-           "| columns | measured caveat |", "|---|---|"] + [f"| {c} | {t} |" for c, t in caveats] + [""]
+           "| columns | measured caveat |", "|---|---|"] + [f"| {c} | {t.replace('|', chr(92) + '|')} |"
+                                                          for c, t in caveats] + [""]
     if timings:
         md += ["## Wall time by analysis", "", "| analysis | seconds |", "|---|---|"]
         md += [f"| {k} | {v:.0f} |" for k, v in timings.items()] + [""]
