@@ -517,9 +517,10 @@ def render(data: dict, engines: list[str]) -> str:
         table("3b. Monroe–Newman G/G_Li (✓ > 2 suppresses dendrites): with the engine's own G_Li / with the "
               "experimental G_Li = 4.2 GPa",
               ["electrolyte", *engines, "reference"], verdicts,
-              "For comparison, the study's atomate2 elastic flow with CHGNet (issue 16's measurement): G of LLZO "
-              "32.6, LGPS 3.8, Li6PS5Cl 5.3, Li 6.1 GPa. The protocol (strain set, ion convergence, symmetry) moves "
-              "LLZO's G by a quarter: it matters as much as the model.")
+              "For comparison, the study's atomate2 elastic flow (measured separately, 2026-12-01): LLZO G 32.6 GPa "
+              "with CHGNet, 52.5 with 7net-0; CHGNet LGPS 3.8, Li6PS5Cl 5.3, Li 6.1 GPa (issue 16). The protocol "
+              "(strain set, ion convergence, symmetry) moves LLZO's G by up to a quarter: it matters as much as the "
+              "model.")
     # 4 adhesion + DFT
     dft = data.get("dft_reference") or {}
     arows = []

@@ -1,0 +1,39 @@
+"""K and G (VRH) from the study's mechanics path (atomate2's elastic flow through MechanicsMaker), to compare with
+``validate_engines.py``'s finite strains.
+
+Run: SSBI_DATA_DIR=/tmp/x .venv/bin/python benchmarks/elastic_flow_check.py ENGINES MATERIALS
+(comma-separated, e.g. ``sevennet,chgnet Li2S,Li7La3Zr2O12``); prints (K, G, seconds) per pair. Asserts nothing.
+Measured 2026-12-01 (two runs sharing 2 cores): LLZO chgnet (104.0, 32.6, 893 s), sevennet (111.8, 52.5, 1301 s);
+Li2S chgnet (23.3, 13.7), sevennet (30.5, 28.9); Li3PS4 chgnet (21.1, 4.2), sevennet (24.9, 9.0).
+"""
+import sys
+import time
+import warnings
+
+warnings.filterwarnings("ignore")
+
+from jobflow import Flow, JobStore  # noqa: E402
+from maggma.stores import MemoryStore  # noqa: E402
+
+from workflows.execution import run_flow  # noqa: E402
+from workflows.flows.mechanics import MechanicsMaker  # noqa: E402
+from workflows.reference_entries import load_shipped  # noqa: E402
+
+
+def main(engines: list[str], materials: list[str]) -> None:
+    """The hull's (shipped CHGNet) bulk of each material through each engine's elastic flow."""
+    bulks = {e.data["material"]: e.structure for e in load_shipped("chgnet").relaxed_entries(structures=True)
+             if e.data.get("origin") == "library"}
+    for engine in engines:
+        for name in materials:
+            start = time.time()
+            store = JobStore(MemoryStore(), additional_stores={"data": MemoryStore()})
+            run_flow(Flow([MechanicsMaker(engine=engine).make(bulks[name], name)]), store)
+            store.connect()
+            doc = store.query_one({"output.kind": "mechanics"}, load=False)["output"]
+            print(f"{engine} {name}: K {doc['k_vrh']:.1f} G {doc['g_vrh']:.1f} GPa ({time.time() - start:.0f} s)",
+                  flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1].split(","), sys.argv[2].split(","))
