@@ -1,7 +1,7 @@
 """K and G (VRH) from the study's mechanics path (atomate2's elastic flow through MechanicsMaker), to compare with
 ``validate_engines.py``'s finite strains.
 
-Run: SSBI_DATA_DIR=/tmp/x .venv/bin/python benchmarks/elastic_flow_check.py ENGINES MATERIALS
+Run: SSBI_DATA_DIR=$(mktemp -d) .venv/bin/python benchmarks/elastic_flow_check.py ENGINES MATERIALS
 (comma-separated, e.g. ``sevennet,chgnet Li2S,Li7La3Zr2O12``); prints (K, G, seconds) per pair. Asserts nothing.
 Measured 2026-12-01 (two runs sharing 2 cores): LLZO chgnet (104.0, 32.6, 893 s), sevennet (111.8, 52.5, 1301 s);
 Li2S chgnet (23.3, 13.7), sevennet (30.5, 28.9); Li3PS4 chgnet (21.1, 4.2), sevennet (24.9, 9.0).
