@@ -46,6 +46,8 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_windows.py
 	$(PY) benchmarks/bench_phase_sets.py
 	$(PY) benchmarks/bench_md.py
+	$(PY) benchmarks/bench_batched.py
+	SSBI_DATA_DIR=$$(mktemp -d) $(PY) benchmarks/bench_elastic.py
 
 # Engine-by-engine validation (issue 16; about 1.5 h on 2 cores; cached per engine and block, so re-runs resume)
 validate-engines: $(STAMP)

@@ -2,12 +2,15 @@
 ``validate_engines.py``'s finite strains.
 
 Run: SSBI_DATA_DIR=$(mktemp -d) .venv/bin/python benchmarks/elastic_flow_check.py ENGINES MATERIALS
-(comma-separated, e.g. ``sevennet,chgnet Li2S,Li7La3Zr2O12``); prints (K, G, seconds) per pair. Asserts nothing.
+(comma-separated, e.g. ``sevennet,chgnet Li2S,Li7La3Zr2O12``); prints (K, G, seconds) per pair and merges them into
+``results/elastic_full_flow.json``, the reference of ``bench_elastic.py``. Asserts nothing.
 Measured 2026-12-01 (two runs sharing 2 cores): LLZO chgnet (104.0, 32.6, 893 s), sevennet (111.8, 52.5, 1301 s);
 Li2S chgnet (23.3, 13.7), sevennet (30.5, 28.9); Li3PS4 chgnet (21.1, 4.2), sevennet (24.9, 9.0).
 """
+import json
 import sys
 import time
+from pathlib import Path
 import warnings
 
 warnings.filterwarnings("ignore")
@@ -31,8 +34,21 @@ def main(engines: list[str], materials: list[str]) -> None:
             run_flow(Flow([MechanicsMaker(engine=engine).make(bulks[name], name)]), store)
             store.connect()
             doc = store.query_one({"output.kind": "mechanics"}, load=False)["output"]
-            print(f"{engine} {name}: K {doc['k_vrh']:.1f} G {doc['g_vrh']:.1f} GPa ({time.time() - start:.0f} s)",
-                  flush=True)
+            seconds = time.time() - start
+            print(f"{engine} {name}: K {doc['k_vrh']:.1f} G {doc['g_vrh']:.1f} GPa ({seconds:.0f} s)", flush=True)
+            record(engine, name, {"k_vrh": doc["k_vrh"], "g_vrh": doc["g_vrh"], "seconds": round(seconds, 1),
+                                  "n_deformations": doc["n_deformations"], "elastic_tensor": doc["elastic_tensor"],
+                                  "measured": time.strftime("%Y-%m-%d")})
+
+
+RESULTS = Path(__file__).parent / "results" / "elastic_full_flow.json"
+
+
+def record(engine: str, material: str, row: dict) -> None:
+    """Merge one result into ``results/elastic_full_flow.json`` (the reference of ``bench_elastic.py``)."""
+    data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    data.setdefault(engine, {})[material] = row
+    RESULTS.write_text(json.dumps(data, indent=1, sort_keys=True))
 
 
 if __name__ == "__main__":

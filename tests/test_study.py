@@ -180,6 +180,38 @@ def test_study_submit_one_workflow_per_task_with_resources(tmp_path):
         del os.environ["SSBI_DATA_DIR"]
 
 
+def test_study_submit_dry_run_counts_workflows_and_sends_nothing(tmp_path):
+    """`--submit --dry-run`: the workflows and Fireworks a submit would send, core-hours per analysis and the queue
+    resources; no workflow on the LaunchPad, nothing in the store. The 20-electrolyte screening plans too."""
+    study = tmp_path / "dry.yaml"
+    spec = {**SMALL, "name": "dry", "analyses": {"mechanics": {}, "adhesion": SMALL["analyses"]["adhesion"]},
+            "execution": {"where": "local", "resources": {"walltime": "02:00:00", "nodes": 1}}}
+    study.write_text(yaml.safe_dump(spec))
+    env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "200"}
+    dry = ssbi("run", str(study), "--submit", "--dry-run", env=env)
+    assert dry.returncode == 0, dry.stderr
+    words = " ".join(dry.stdout.split())
+    assert "2 workflows," in words and "Fireworks to submit" in words  # mechanics (with Li) and adhesion
+    assert "walltime=02:00:00" in words and "mechanics" in words.split("estimated core-hours")[1]
+    os.environ["SSBI_DATA_DIR"] = env["SSBI_DATA_DIR"]
+    try:
+        from workflows.launchpad import get_launchpad
+
+        assert get_launchpad().get_wf_ids({}) == []
+    finally:
+        del os.environ["SSBI_DATA_DIR"]
+    alone = ssbi("run", str(study), "--dry-run", env=env)
+    assert alone.returncode != 0 and "--dry-run goes with --submit" in alone.stdout + alone.stderr
+    from workflows.store import open_store
+    from workflows.study_run import StudyRunner
+
+    rows = StudyRunner(load_study(DEFAULT.parent / "screen-20.yaml"), open_store("memory")).dry_run()
+    tasks = [t for r in rows for t in r["tasks"]]
+    assert sum(t.startswith("adhesion ") for t in tasks) == 2 * 20  # Li and LiIn against each of the 20
+    assert sum(t.startswith("mechanics ") for t in tasks) == 22 and sum(r["fireworks"] for r in rows) > 100
+    assert all(h > 0 for r in rows for h in r["core_hours"].values())
+
+
 @pytest.mark.skipif(shutil.which("chromium") is None,
                     reason="headless chromium not installed (apt-get install chromium; CI does this as root)")
 def test_report_renders_in_headless_chromium(tmp_path, monkeypatch):

@@ -54,6 +54,11 @@ class MechanicsSpec(_Strict):
     g_li_gpa: Optional[PositiveFloat] = Field(
         None, description="G of Li (GPa) for G/G_Li instead of the engine's own Li, e.g. 4.2 (experiment, "
                           "polycrystalline) where the engine gets Li wrong; the report says which was used")
+    protocol: Literal["auto", "fast", "full"] = Field(
+        "full", description="elastic protocol: fast (force fields: atomate2's strained cells relaxed in one batch; "
+                            "benchmarks/bench_elastic.py), full (atomate2's elastic flow; "
+                            "always for DFT; the default), auto (fast where the engine supports it). The fast path matches "
+                            "Li and Li2S within 1 % but moved K of the ordered P1 Li6PS5Cl by up to 11 %")
 
     @field_validator("engine")
     @classmethod

@@ -37,6 +37,8 @@ class StudyRunner:
         self.mechanics_spec = (self.engine_spec if not other or other == spec.engine
                                else EngineSpec.resolve(other, {}))
         self.mechanics_engine = get_engine(self.mechanics_spec)
+        mech = spec.analyses.mechanics
+        self.mechanics_protocol = mech.protocol if mech is not None else "full"
         if self.mechanics_engine is not self.engine and spec.analyses.mechanics:
             self.mechanics_engine.check()
         self.tasks = plan(spec)
@@ -80,7 +82,8 @@ class StudyRunner:
             bulk = self._bulk(names[0])
             if g_li is None and names[0] != "Li":
                 g_li = self._g_li()
-            return an.MechanicsAnalysis(names[0], self._structure(names[0]), MechanicsMaker(engine=self.mechanics_spec),
+            return an.MechanicsAnalysis(names[0], self._structure(names[0]), MechanicsMaker(
+                engine=self.mechanics_spec, protocol=self.mechanics_protocol),
                                         g_li=g_li, start=bulk["primitive"] if bulk else None, study=self.spec.name)
         if kind == "adhesion":
             from interfaces.materials import load
@@ -207,10 +210,9 @@ class StudyRunner:
             on_end(outcome)
         return outcomes
 
-    def submit(self, launchpad) -> list[Outcome]:
-        """One FireWorks workflow per task that runs jobs and is not stored or queued; the mechanics of Li and of
-        the others in one workflow while G_Li is not stored (windows and reactions follow from the hull's
-        stability update and the next `ssbi run`)."""
+    def submission_units(self) -> list[tuple[list[StudyTask], object]]:
+        """The workflows a submit sends, as (tasks, analysis): one per task that runs jobs; the mechanics of Li and
+        of the others in one while G_Li is not stored; the hull with the adhesion tasks that need its bulks."""
         from jobflow import Flow
 
         from workflows.analyses import AnalysisGroup
@@ -238,6 +240,12 @@ class StudyRunner:
                                                                combine=self._hull_then_adhesion)))
                 jobs = [t for t in jobs if t is not hull and t not in needing]
         units += [([t], self.analysis(t)) for t in jobs]
+        return units
+
+    def submit(self, launchpad) -> list[Outcome]:
+        """One FireWorks workflow per unit of :meth:`submission_units` not stored or queued (windows and reactions
+        follow from the hull's stability update and the next `ssbi run`)."""
+        units = self.submission_units()
         order = {t.label: i for i, t in enumerate(self.tasks)}
         executor = Executor(self.store)
         outcomes = []
@@ -248,3 +256,21 @@ class StudyRunner:
                 " (with Li)" if tasks[0].analysis == "mechanics" else " (with the hull)"
             outcomes += [replace(o, task=t, message=o.message + note) for t in tasks]
         return sorted(outcomes, key=lambda o: order[o.task.label])
+
+    def dry_run(self) -> list[dict]:
+        """What a submit would send, without a LaunchPad: per workflow its tasks, Fireworks and estimated
+        core-hours (:func:`workflows.queue.estimate_core_hours`); stored ones are listed with 0."""
+        from jobflow.managers.fireworks import flow_to_workflow
+
+        from workflows.queue import estimate_core_hours
+
+        rows = []
+        for tasks, analysis in self.submission_units():
+            stored = analysis.collect(self.store) is not None
+            n_fw = 0 if stored else len(flow_to_workflow(analysis.flow(self.store)).fws)
+            hours: dict[str, float] = {}
+            for t in tasks:
+                hours[t.analysis] = hours.get(t.analysis, 0.0) + (0.0 if stored else estimate_core_hours(t, self))
+            rows.append({"label": analysis.label, "tasks": [t.label for t in tasks], "fireworks": n_fw,
+                         "stored": stored, "core_hours": hours})
+        return rows

@@ -90,6 +90,8 @@ def run(
     force: bool = typer.Option(False, "--force", help="Recompute even if the result is stored."),
     submit: bool = typer.Option(False, "--submit", help="Study: one FireWorks workflow per analysis and pair."),
     out: Path = typer.Option(Path("out/study"), "-o", "--out", help="Study: folder for the summary and plots."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Study with --submit: print the workflows, Fireworks, "
+                                                          "estimated core-hours and queue resources; send nothing."),
 ):
     """Run a study (`ssbi run configs/studies/default.yaml`) or one calculation here, and store the results."""
     from workflows.engines import get_engine
@@ -99,7 +101,9 @@ def run(
     if kind.endswith((".yaml", ".yml")) or Path(kind).is_file():
         from workflows.cli.study import run_study
 
-        return run_study(kind, store, submit, out)
+        if dry_run and not submit:
+            fail("--dry-run goes with --submit (it shows what a submit would send)")
+        return run_study(kind, store, submit, out, dry_run=dry_run)
     if material is None:
         fail("missing MATERIAL: `ssbi run relax|static MATERIAL`, or `ssbi run STUDY.yaml`")
     if not get_engine(engine).runs_here:

@@ -43,7 +43,7 @@ def timings_table(timings: dict[str, float], total: float) -> Table:
     return table
 
 
-def run_study(path: str, store: Optional[str], submit: bool, out: Path) -> None:
+def run_study(path: str, store: Optional[str], submit: bool, out: Path, dry_run: bool = False) -> None:
     """Run every task of the study here with a progress display (or submit them); then the summary."""
     from workflows.query import Results
     from workflows.report import study_summary, write_report
@@ -57,6 +57,8 @@ def run_study(path: str, store: Optional[str], submit: bool, out: Path) -> None:
     runner = StudyRunner(spec, job_store)
     console.print(f"study [bold]{spec.name}[/]: {len(runner.tasks)} tasks with {runner.engine.name}; "
                   f"results in {describe(store)}")
+    if dry_run:
+        return print_dry_run(spec, runner)
     if submit or spec.execution.where == "fireworks":
         from workflows import launchpad as fw
 
@@ -99,6 +101,31 @@ def run_study(path: str, store: Optional[str], submit: bool, out: Path) -> None:
     console.print(f"summary: {written['markdown']}; report: {written['html']}")
     if failed:
         fail(f"{len(failed)} task(s) failed: {', '.join(o.task.label for o in failed)} (re-run to retry them)")
+
+
+def print_dry_run(spec, runner) -> None:
+    """What `--submit` would send: workflows, Fireworks, core-hours per analysis (measured costs) and resources."""
+    rows = runner.dry_run()
+    sent = [r for r in rows if not r["stored"]]
+    table = Table(title=f"--submit --dry-run: {spec.name}", box=None)
+    for col, just in (("workflow", "left"), ("tasks", "right"), ("Fireworks", "right"), ("core-h", "right")):
+        table.add_column(col, justify=just)
+    for r in rows:
+        hours = sum(r["core_hours"].values())
+        table.add_row(r["label"] + (" [dim](stored)[/]" if r["stored"] else ""), str(len(r["tasks"])),
+                      str(r["fireworks"]), f"{hours:.2f}")
+    console.print(table)
+    per_kind: dict[str, float] = defaultdict(float)
+    for r in sent:
+        for kind, h in r["core_hours"].items():
+            per_kind[kind] += h
+    console.print(f"{len(sent)} workflows, {sum(r['fireworks'] for r in sent)} Fireworks to submit "
+                  f"({len(rows) - len(sent)} stored); windows and reactions follow here from the hull")
+    console.print("estimated core-hours (configs/fireworks/cost_estimates.yaml, 2-core measurements): " +
+                  ", ".join(f"{k} {v:.2f}" for k, v in per_kind.items()) + f"; total {sum(per_kind.values()):.2f}")
+    resources = spec.execution.resources or {}
+    console.print("queue resources per Firework (execution.resources → _queueadapter): " +
+                  (", ".join(f"{k}={v}" for k, v in resources.items()) or "none given (the qadapter's defaults)"))
 
 
 @app.command()

@@ -12,25 +12,50 @@ from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
 
 from interfaces.fingerprint import fingerprint
 from workflows.engines import DEFAULT_ENGINE, EngineLike, as_spec, get_engine
+from workflows.flows.fast_elastic import elastic_flow
 from workflows.schemas import EngineInfo, MechanicsDoc
 
 
 @dataclass
 class MechanicsMaker(Maker):
-    """atomate2 elastic flow of ``engine`` on the symmetrised primitive cell, then a :class:`MechanicsDoc`.
+    """Elastic flow of ``engine`` on the symmetrised primitive cell, then a :class:`MechanicsDoc`.
 
+    ``protocol``: ``fast`` (force fields: :class:`~workflows.flows.fast_elastic.FastElasticMaker`, the strained
+    cells in one batch; measured against the full flow in ``benchmarks/bench_elastic.py``), ``full`` (atomate2's elastic flow; always for DFT; the default), or
+    ``auto`` (fast where the engine supports it).
     ``make(structure, material, g_li=...)``: ``g_li`` (GPa, or a job output) gives the Monroe–Newman ratio.
     """
 
     name: str = "mechanics"
     engine: EngineLike = DEFAULT_ENGINE  # a name (its YAML defaults) or an EngineSpec; held as a spec
+    protocol: str = "full"  # "fast" is not the default yet: Li6PS5Cl's K moved by up to 11 % (bench_elastic.py)
 
     def __post_init__(self):
+        from workflows.errors import EngineError
+
         self.engine = as_spec(self.engine)
+        if self.protocol not in ("auto", "fast", "full"):
+            raise EngineError(f"mechanics protocol {self.protocol!r}: choose auto, fast or full")
+
+    def elastic_protocol(self) -> str:
+        from workflows.flows.fast_elastic import fast_elastic_supported
+
+        if self.protocol == "auto":
+            return "fast" if fast_elastic_supported(self.engine) else "full"
+        if self.protocol == "fast" and not fast_elastic_supported(self.engine):
+            from workflows.errors import EngineError
+
+            raise EngineError(f"engine {self.engine.name!r} has no fast elastic path (no batched evaluation); "
+                              "use protocol full")
+        return self.protocol
 
     def fingerprint(self, structure: Structure) -> str:
-        return fingerprint({"kind": "mechanics", "structure": structure,
-                            "engine": get_engine(self.engine).describe()})
+        from workflows.flows.fast_elastic import FastElasticMaker
+
+        identity = {"kind": "mechanics", "structure": structure, "engine": get_engine(self.engine).describe()}
+        if self.elastic_protocol() == "fast":  # full-flow results keep the identity they always had
+            identity["elastic"] = FastElasticMaker(engine=self.engine).settings()
+        return fingerprint(identity)
 
     def make(self, structure: Structure, material: Optional[str] = None, g_li=None, study: Optional[str] = None,
              start: Optional[Structure] = None) -> Flow:
@@ -39,7 +64,7 @@ class MechanicsMaker(Maker):
         eng = get_engine(self.engine)
         material = material or structure.composition.reduced_formula
         cell = SpacegroupAnalyzer(start or structure, symprec=0.01).get_primitive_standard_structure()
-        elastic = eng.elastic_maker().make(cell)
+        elastic = elastic_flow(self.engine, cell, self.elastic_protocol())
         summary = mechanics_summary(elastic.output, material, eng.describe(), self.fingerprint(structure), g_li,
                                     study, elastic.output.uuid)
         summary.name = f"mechanics summary {material}"
