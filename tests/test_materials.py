@@ -23,7 +23,7 @@ NAMES = [m.name for m in list_materials()]
 # intermetallics have no ionic charge balance to check
 INTERMETALLIC = {"LiIn", "Li15Ge4"}
 OXI_OVERRIDE = {"Li2O2": {"O": [-1]}}  # peroxide O2 2- (not a common oxidation state of O)
-MIN_CONTACT = {"Li3PO4": 1.45, "P3N5": 1.45, "N2": 1.0, "O2": 1.1, "Li2O2": 1.4,
+MIN_CONTACT = {"Li3PO4": 1.45, "P3N5": 1.45, "LiPN2": 1.45, "N2": 1.0, "O2": 1.1, "Li2O2": 1.4,
                "F2": 1.3}  # P-O 1.53, P-N 1.51-1.68 Å; N≡N 1.10, O=O 1.21, O-O (peroxide) 1.55, F-F 1.40 Å
 
 

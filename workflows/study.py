@@ -58,7 +58,7 @@ class MechanicsSpec(_Strict):
         "full", description="elastic protocol: fast (force fields: atomate2's strained cells relaxed in one batch; "
                             "benchmarks/bench_elastic.py), full (atomate2's elastic flow; "
                             "always for DFT; the default), auto (fast where the engine supports it). The fast path matches "
-                            "Li and Li2S within 1 % but moved K of the ordered P1 Li6PS5Cl by up to 11 %")
+                            "Li, Li2S and Li6PS5Cl within 1 %; LLZO and LGPS are not measured with it yet")
 
     @field_validator("engine")
     @classmethod

@@ -107,7 +107,8 @@ def batched_static(structures: list[Structure], engine, max_atoms: int = BATCH_A
 def batched_relax(structures: list[Structure], engine, fmax: float = 0.05, max_steps: int = 500,
                   max_atoms: int = BATCH_ATOMS) -> list[BatchResult]:
     """Fixed-cell FIRE relaxations of ``structures`` together, each until its largest force is below ``fmax``
-    (eV/Å) or ``max_steps``; converged structures leave the batch. Raises when one does not converge."""
+    (eV/Å) or ``max_steps``; a converged structure stays where it converged (it is still evaluated with the
+    batch: torch-sim's in-flight batcher would drop it, not done here yet). Raises when one does not converge."""
     import torch
     import torch_sim as ts
 
@@ -120,10 +121,17 @@ def batched_relax(structures: list[Structure], engine, fmax: float = 0.05, max_s
         steps = np.zeros(len(chunk), dtype=int)
         done = _converged(opt, fmax)
         start = time.time()
+        frozen = opt.positions.clone()  # a system stops where it converged, as a one-at-a-time relaxation does
         while not done.all() and steps.max() < max_steps:
             opt = step(opt)
             steps[~done] += 1
-            done = done | _converged(opt, fmax)
+            still = torch.as_tensor(done)[opt.system_idx]
+            opt.positions[still] = frozen[still]
+            opt.velocities[still] = 0.0
+            newly = _converged(opt, fmax) & ~done
+            atoms = torch.as_tensor(newly)[opt.system_idx]
+            frozen[atoms] = opt.positions[atoms]
+            done = done | newly
             if steps.max() % 50 == 0:
                 log.info("batched relaxation: %d/%d converged after %d steps (%.0f s)", done.sum(), len(done),
                          steps.max(), time.time() - start)

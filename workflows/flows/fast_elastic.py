@@ -4,8 +4,8 @@ fit and :class:`ElasticDocument`.
 Against atomate2's force-field elastic flow (``ForceFieldEngine.elastic_maker``) it changes only how the strained
 cells are computed:
 - the bulk relaxation starts from the already-relaxed bulk of the hull (``MechanicsMaker.make(start=...)``);
-- the strain magnitudes are a setting (``strains``): atomate2's four by default; ±0.5 % alone halves the cells but
-  moved K of Li6PS5Cl by −4.8 % with 7net-0 (``benchmarks/bench_elastic.py``), so it is not the default;
+- the strain magnitudes are a setting (``strains``): atomate2's four by default; ±0.5 % alone halves the cells (its
+  agreement measured only before converged cells were frozen: Li6PS5Cl K −4.8 % with 7net-0);
 - all strained cells relax together in one batched torch-sim FIRE (:func:`workflows.engines.batched.batched_relax`),
   to the full flow's 0.002 eV/Å, without ASE's FixSymmetry (torch-sim 0.3.0 has no symmetry constraint).
 ``benchmarks/bench_elastic.py`` measures cost and agreement against the full flow; VASP keeps atomate2's full flow.

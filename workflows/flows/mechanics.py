@@ -28,7 +28,7 @@ class MechanicsMaker(Maker):
 
     name: str = "mechanics"
     engine: EngineLike = DEFAULT_ENGINE  # a name (its YAML defaults) or an EngineSpec; held as a spec
-    protocol: str = "full"  # "fast" is not the default yet: Li6PS5Cl's K moved by up to 11 % (bench_elastic.py)
+    protocol: str = "full"  # "fast" is not the default yet: LLZO and LGPS unmeasured, cost not yet lower
 
     def __post_init__(self):
         from workflows.errors import EngineError
