@@ -76,10 +76,7 @@ def _chunks(structures: list[Structure], max_atoms: int) -> Iterable[list[int]]:
 
 
 def _results(state, model, steps=None) -> list[BatchResult]:
-    import torch
-
-    with torch.no_grad() if not model.compute_forces else torch.enable_grad():
-        out = model(state)
+    out = model(state)  # forces come from autograd: no no_grad here
     structures = state.to_structures()
     n = np.bincount(state.system_idx.cpu().numpy(), minlength=len(structures))
     forces = np.split(out["forces"].detach().cpu().double().numpy(), np.cumsum(n)[:-1])
@@ -92,7 +89,6 @@ def _results(state, model, steps=None) -> list[BatchResult]:
 
 def batched_static(structures: list[Structure], engine, max_atoms: int = BATCH_ATOMS) -> list[BatchResult]:
     """Energies, forces and stresses of ``structures``, in model calls of up to ``max_atoms`` atoms."""
-    import torch
     import torch_sim as ts
 
     model = batch_model(engine)
