@@ -65,7 +65,7 @@ def test_batched_relaxation_converges_each_structure_and_lowers_the_energy():
 
 
 def test_fast_elastic_path_matches_atomate2_full_flow_for_li2s(tmp_path, monkeypatch):
-    """Li2S with CHGNet: the batched path within 3 % of atomate2's full elastic flow in K and G."""
+    """Li2S with CHGNet: the fast path (force-constant preconditioned) within 3 % of atomate2's full flow in K, G."""
     from workflows.execution import run_flow
     from workflows.flows.mechanics import MechanicsMaker
 
@@ -81,7 +81,7 @@ def test_fast_elastic_path_matches_atomate2_full_flow_for_li2s(tmp_path, monkeyp
     assert full["fingerprint"] != fast["fingerprint"]  # a protocol is part of a result's identity
     assert fast["k_vrh"] == pytest.approx(full["k_vrh"], rel=0.03)
     assert fast["g_vrh"] == pytest.approx(full["g_vrh"], rel=0.03)
-    assert fast["n_deformations"] == full["n_deformations"]  # the same deformations, computed in one batch
+    assert fast["n_deformations"] == full["n_deformations"]  # atomate2's deformations, relaxed another way
 
 
 def test_fast_protocol_refused_for_an_engine_without_batching():

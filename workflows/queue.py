@@ -34,7 +34,8 @@ def cost_estimates() -> dict:
 
 def estimate_core_hours(task, runner) -> float:
     """Core-hours of one study task from the measured costs: the hull from its plan (what is shipped or stored
-    costs a look-up), mechanics per material (measured, else per atom of the primitive cell), the rest per task."""
+    costs a look-up), mechanics per material and elastic protocol (measured, else per atom of the primitive
+    cell), the rest per task."""
     cost = cost_estimates()
     kind = task.analysis
     if kind == "hull":
@@ -49,9 +50,13 @@ def estimate_core_hours(task, runner) -> float:
                                                h["polymorphs_per_formula"] * len(set(p.formulas.values())))
             seconds += len(p.to_screen) * h["single_point"] + relax * h["relaxation"]
     elif kind == "mechanics":
+        from workflows.bulks import bulk_cell
+        from workflows.flows.mechanics import MechanicsMaker
+
         name = task.materials[0]
-        m = cost["mechanics"]
-        seconds = m["measured"].get(name) or m["per_atom"] * len(runner._structure(name).get_primitive_structure())
+        protocol = MechanicsMaker(engine=runner.mechanics_spec, protocol=runner.mechanics_protocol).elastic_protocol()
+        m = cost["mechanics"][protocol]
+        seconds = m["measured"].get(name) or m["per_atom"] * len(bulk_cell(name).get_primitive_structure())
     else:
         seconds = float(cost.get(kind, 0) or 0)
     return seconds * cost["cores"] / 3600

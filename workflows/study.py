@@ -55,10 +55,9 @@ class MechanicsSpec(_Strict):
         None, description="G of Li (GPa) for G/G_Li instead of the engine's own Li, e.g. 4.2 (experiment, "
                           "polycrystalline) where the engine gets Li wrong; the report says which was used")
     protocol: Literal["auto", "fast", "full"] = Field(
-        "full", description="elastic protocol: fast (force fields: atomate2's strained cells relaxed in one batch; "
-                            "benchmarks/bench_elastic.py), full (atomate2's elastic flow; "
-                            "always for DFT; the default), auto (fast where the engine supports it). The fast path matches "
-                            "Li, Li2S and Li6PS5Cl within 1 %; LLZO and LGPS are not measured with it yet")
+        "auto", description="elastic protocol: auto (the default: fast for force fields, full for DFT), fast "
+                            "(atomate2's deformations relaxed by BFGS from the bulk's Γ force constants to 0.0002 eV/Å; "
+                            "benchmarks/bench_elastic.py), full (atomate2's elastic flow, FIRE to 0.002 eV/Å)")
 
     @field_validator("engine")
     @classmethod

@@ -38,7 +38,7 @@ class StudyRunner:
                                else EngineSpec.resolve(other, {}))
         self.mechanics_engine = get_engine(self.mechanics_spec)
         mech = spec.analyses.mechanics
-        self.mechanics_protocol = mech.protocol if mech is not None else "full"
+        self.mechanics_protocol = mech.protocol if mech is not None else "auto"
         if self.mechanics_engine is not self.engine and spec.analyses.mechanics:
             self.mechanics_engine.check()
         self.tasks = plan(spec)

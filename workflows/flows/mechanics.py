@@ -20,15 +20,16 @@ from workflows.schemas import EngineInfo, MechanicsDoc
 class MechanicsMaker(Maker):
     """Elastic flow of ``engine`` on the symmetrised primitive cell, then a :class:`MechanicsDoc`.
 
-    ``protocol``: ``fast`` (force fields: :class:`~workflows.flows.fast_elastic.FastElasticMaker`, the strained
-    cells in one batch; measured against the full flow in ``benchmarks/bench_elastic.py``), ``full`` (atomate2's elastic flow; always for DFT; the default), or
-    ``auto`` (fast where the engine supports it).
+    ``protocol``: ``auto`` (the default: fast where the engine supports it, else full), ``fast`` (force fields:
+    :class:`~workflows.flows.fast_elastic.FastElasticMaker`, the strained cells relaxed from the bulk's Γ force
+    constants; measured against the full flow in ``benchmarks/bench_elastic.py``) or ``full`` (atomate2's elastic
+    flow; always for DFT).
     ``make(structure, material, g_li=...)``: ``g_li`` (GPa, or a job output) gives the Monroe–Newman ratio.
     """
 
     name: str = "mechanics"
     engine: EngineLike = DEFAULT_ENGINE  # a name (its YAML defaults) or an EngineSpec; held as a spec
-    protocol: str = "full"  # "fast" is not the default yet: LLZO and LGPS unmeasured, cost not yet lower
+    protocol: str = "auto"
 
     def __post_init__(self):
         from workflows.errors import EngineError
