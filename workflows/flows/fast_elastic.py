@@ -3,8 +3,8 @@ deformations, fit and :class:`ElasticDocument`.
 
 Against atomate2's force-field elastic flow (``ForceFieldEngine.elastic_maker``) it changes only how the strained
 cells are relaxed. The full flow runs FIRE on each strained cell to 0.002 eV/Å (tens to hundreds of steps each);
-here the Γ-point force constants of the relaxed bulk (phonopy's symmetry-reduced one-sided displacements,
-evaluated in one batch) are the first Hessian of a BFGS (:mod:`interfaces.analysis.internal_relaxation`) that
+here the Γ-point force constants of the relaxed bulk (phonopy's symmetry-reduced ± displacements, evaluated in
+one batch) are the first Hessian of a BFGS (:mod:`interfaces.analysis.internal_relaxation`) that
 takes each strained cell below a ten times tighter ``fmax`` in a few force evaluations (measured with 7net-0: at most
 3–9 per cell; 45 for beta-Li3PS4 and 66 for LLZO, whose bulks have flat or unstable Γ modes). The bulk gets the same polish first, so the
 equilibrium stress comes from equally converged positions.
@@ -46,7 +46,7 @@ class FastElasticMaker(Maker):
 
     def settings(self) -> dict:
         """What makes its numbers (part of a result's fingerprint)."""
-        return {"protocol": "fast", "method": "gamma-preconditioned-bfgs", "hessian": "one-sided",
+        return {"protocol": "fast", "method": "gamma-preconditioned-bfgs", "hessian": "plus-minus",
                 "strains": list(self.strains), "fmax": self.fmax, "displacement": self.displacement,
                 "symprec": self.symprec}
 
