@@ -57,8 +57,3 @@ def preconditioner(hessian: np.ndarray, floor: float = SOFT_MODE, translation: f
 def lowest_modes(hessian: np.ndarray, count: int = 6) -> list[float]:
     """The ``count`` lowest eigenvalues of ``hessian`` (eV/Å²; the first three are the translations, ≈ 0)."""
     return [float(x) for x in np.linalg.eigvalsh(0.5 * (hessian + hessian.T))[:count]]
-
-
-def largest_force(forces: np.ndarray) -> float:
-    """The largest atomic force (eV/Å), the criterion of ASE's ``fmax``."""
-    return float(np.linalg.norm(np.asarray(forces), axis=1).max(initial=0.0))
