@@ -300,7 +300,12 @@ class Results:
         return pd.DataFrame(calc_rows(self.store, **filters))
 
     def get(self, result_id: str) -> Optional[dict]:
-        """One stored result by uuid (structures included)."""
+        """One stored result by uuid, or a unique start of one as the tables show it (structures included)."""
         if not isinstance(result_id, str) or not result_id.replace("-", "").isalnum():
             raise InputError(f"not a result id: {result_id!r}")
+        if len(result_id) < 36:
+            matches = [u for u in self.store.distinct("uuid") if isinstance(u, str) and u.startswith(result_id)]
+            if len(matches) > 1:
+                raise InputError(f"{len(matches)} results start with {result_id!r}: give more of the id")
+            result_id = matches[0] if matches else result_id
         return self.store.query_one({"uuid": result_id}, load=True)

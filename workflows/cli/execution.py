@@ -92,6 +92,8 @@ def run(
     out: Path = typer.Option(Path("out/study"), "-o", "--out", help="Study: folder for the summary and plots."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Study with --submit: print the workflows, Fireworks, "
                                                           "estimated core-hours and queue resources; send nothing."),
+    fmt: str = typer.Option("table", "--format", help="Study: the summary on stdout as table, json, csv or md "
+                                                      "(progress then goes to stderr)."),
 ):
     """Run a study (`ssbi run configs/studies/default.yaml`) or one calculation here, and store the results."""
     from workflows.engines import get_engine
@@ -103,7 +105,7 @@ def run(
 
         if dry_run and not submit:
             fail("--dry-run goes with --submit (it shows what a submit would send)")
-        return run_study(kind, store, submit, out, dry_run=dry_run)
+        return run_study(kind, store, submit, out, dry_run=dry_run, fmt=fmt)
     if material is None:
         fail("missing MATERIAL: `ssbi run relax|static MATERIAL`, or `ssbi run STUDY.yaml`")
     if not get_engine(engine).runs_here:

@@ -9,27 +9,33 @@ import typer
 from rich.table import Table
 
 from workflows.console import console, fail
+from workflows.tables import Column
 
 from workflows.cli.app import materials_app
 
 
 
 
-@materials_app.command("list")
-def materials_list(role: Optional[str] = typer.Option(None, help="Only this role: anode, cathode, electrolyte, interphase, competing (hull phases).")):
-    """Table of the library: formula, roles, space group, lattice, density, source."""
-    from interfaces.materials import list_materials, summary
+LIBRARY = [Column("name"), Column("formula"), Column("roles"), Column("spacegroup", "SG", "space group"),
+           Column("a", "a", "a (Å)", digits=3), Column("b", "b", "b (Å)", digits=3), Column("c", "c", "c (Å)", digits=3),
+           Column("density", "ρ", "density (g/cm³)", digits=2), Column("n_atoms", "atoms", "atoms in the cell"),
+           Column("source", short=lambda v: str(v).split(";")[0], optional=True)]
 
-    table = Table(title="Materials library", header_style="bold")
-    for col in ("name", "formula", "roles", "space group", "a (Å)", "b (Å)", "c (Å)", "ρ (g/cm³)", "source"):
-        table.add_column(col, justify="right" if col[0] in "abcρ" else "left")
-    for mat in list_materials():
-        if role and role not in mat.roles:
-            continue
-        row = summary(mat)
-        table.add_row(row["name"], row["formula"], row["roles"], row["spacegroup"], f"{row['a']:.3f}",
-                      f"{row['b']:.3f}", f"{row['c']:.3f}", f"{row['density']:.3f}", row["source"])
-    console.print(table)
+
+@materials_app.command("list")
+def materials_list(role: Optional[str] = typer.Option(None, help="Only this role: anode, cathode, electrolyte, interphase, competing (hull phases)."),
+                   fmt: str = typer.Option("table", "--format", help="table, json, csv or md.")):
+    """Table of the library: formula, roles, space group, lattice, density; source and reference with --format
+    json/csv (and `ssbi materials show NAME`)."""
+    from interfaces.errors import InputError
+    from interfaces.materials import list_materials, summary
+    from workflows.tables import emit
+
+    rows = [summary(m) for m in list_materials() if not role or role in m.roles]
+    try:
+        emit(rows, fmt, "Materials library", console, LIBRARY)
+    except InputError as exc:
+        fail(str(exc))
 
 
 @materials_app.command("show")

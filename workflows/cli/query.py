@@ -2,45 +2,48 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Optional
 
 import typer
-from rich.table import Table
 
 from workflows.cli.app import app
+from interfaces.errors import InputError
 from workflows.console import console, fail
+from workflows.tables import Column
+from workflows.tables import emit as print_rows
 
 query_app = typer.Typer(help="Query stored results.", no_args_is_help=True)
 app.add_typer(query_app, name="query")
 
-FORMATS = ("table", "json", "csv")
+def _date(value) -> str:
+    return str(value)[:10]
 
 
-def emit(rows: list[dict], fmt: str, title: str) -> None:
-    """Print rows as a rich table, JSON or CSV."""
-    if fmt not in FORMATS:
-        fail(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
-    if fmt == "json":
-        typer.echo(json.dumps(rows, default=str, indent=1))
-        return
-    if fmt == "csv":
-        buf = io.StringIO()
-        if rows:
-            writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
-        console.print(buf.getvalue(), end="", markup=False, highlight=False, soft_wrap=True)
-        return
-    table = Table(title=f"{title}: {len(rows)} result(s)", header_style="bold")
-    for col in rows[0] if rows else ["(none)"]:
-        table.add_column(col, justify="right" if rows and isinstance(rows[0][col], (int, float)) else "left",
-                         no_wrap=col == "id")
-    for row in rows:
-        table.add_row(*[f"{v:.6f}" if isinstance(v, float) else str(v) for v in row.values()])
-    console.print(table)
+TASKS = [Column("id"), Column("material"), Column("kind"), Column("target"), Column("atoms"),
+         Column("energy_eV", "E", "energy (eV)"), Column("eV_per_atom", "E/atom", "energy per atom (eV)"),
+         Column("engine"), Column("scale", legend="energy scale"), Column("completed", short=_date)]
+ADHESION = [Column("id"), Column("film"), Column("film_miller", "hkl", "film Miller index"), Column("substrate"),
+            Column("substrate_miller", "hkl ", "substrate Miller index"), Column("atoms"),
+            Column("area_A2", "A", "interface area (Å²)"), Column("max_strain_pct", "ε", "largest strain (%)"),
+            Column("w_ad_rigid_J_m2", "W_rig", "rigid work of adhesion (J/m²)"),
+            Column("w_ad_relaxed_J_m2", "W_rel", "relaxed work of adhesion (J/m²)"), Column("engine"),
+            Column("completed", short=_date)]
+
+MECHANICS = [Column("id"), Column("material"), Column("K_vrh_GPa", "K", "bulk modulus K_VRH (GPa)"),
+             Column("G_vrh_GPa", "G", "shear modulus G_VRH (GPa)"), Column("G_over_G_Li", "G/G_Li", "G / G_Li"),
+             Column("suppresses_dendrites", "MN", "Monroe–Newman: suppresses dendrites (G > 2 G_Li)",
+                    short=lambda v: "yes" if v is True else "no" if v is False else str(v)),
+             Column("stable", "Born", "Born-stable tensor", short=lambda v: "yes" if v is True else "no"),
+             Column("engine"), Column("completed", short=_date)]
+
+
+def emit(rows: list[dict], fmt: str, title: str, columns=None) -> None:
+    """Print rows as a table that fits the terminal, JSON, CSV or Markdown (:func:`workflows.tables.emit`)."""
+    try:
+        print_rows(rows, fmt, title, console, columns)
+    except InputError as exc:
+        fail(str(exc))
 
 
 @query_app.command("tasks")
@@ -50,7 +53,7 @@ def query_tasks(
     engine: Optional[str] = typer.Option(None, help="Engine name."),
     kind: Optional[str] = typer.Option(None, help="relax or static."),
     target: Optional[str] = typer.Option(None, help="bulk, slab or interface."),
-    fmt: str = typer.Option("table", "--format", help="table, json or csv."),
+    fmt: str = typer.Option("table", "--format", help="table, json, csv or md."),
     store: Optional[str] = typer.Option(None, "--store", help="Store name or mongodb:// URI."),
 ):
     """Stored relaxations and single points."""
@@ -60,10 +63,10 @@ def query_tasks(
     job_store = open_store(store)
     rows = calc_rows(job_store, formula=formula, material=material, engine=engine, kind=kind,
                        target=target)
-    emit(rows, fmt, "Calculations")
+    emit(rows, fmt, "Calculations", TASKS)
 
 
-FMT_OPT = typer.Option("table", "--format", help="table, json or csv.")
+FMT_OPT = typer.Option("table", "--format", help="table, json, csv or md.")
 STORE_Q = typer.Option(None, "--store", help="Store name or mongodb:// URI.")
 ENGINE_Q = typer.Option(None, "--engine", help="Engine name.")
 STUDY_Q = typer.Option(None, "--study", help="Study name or file: its materials and engine.")
@@ -92,7 +95,7 @@ def query_adhesion(anode: Optional[str] = typer.Option(None, help="Top material 
     """Work of adhesion per interface."""
     frame = _results(store).adhesion(anode=anode, electrolyte=electrolyte, miller=miller, engine=engine,
                         study=study, since=since)
-    emit(_rows(frame), fmt, "Adhesion")
+    emit(_rows(frame), fmt, "Adhesion", ADHESION)
 
 
 @query_app.command("interfaces")
@@ -130,7 +133,7 @@ def query_mechanics(material: Optional[str] = typer.Option(None), engine: Option
                     study: Optional[str] = STUDY_Q, fmt: str = FMT_OPT, store: Optional[str] = STORE_Q):
     """Shear/bulk moduli and the Monroe–Newman ratio."""
     frame = _results(store).mechanics(material=material, engine=engine, study=study)
-    emit(_rows(frame), fmt, "Mechanics")
+    emit(_rows(frame), fmt, "Mechanics", MECHANICS)
 
 
 @query_app.command("md")

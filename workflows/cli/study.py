@@ -13,24 +13,39 @@ from rich.table import Table
 
 from workflows.cli.app import app
 from workflows.cli.options import STORE_OPT, locked
-from workflows.console import console, fail
+from workflows.console import console, err_console, fail
+from workflows.tables import Column, check_format, emit
 
 STATUS_STYLE = {"stored": "dim", "done": "green", "failed": "red", "submitted": "cyan", "queued": "cyan"}
 
 
-def summary_table(rows: list[dict], title: str) -> Table:
-    table = Table(title=title, header_style="bold")
-    heads = {"rank": "#", "electrolyte": "electrolyte", "window_V": "window (V)", "E_hull_meV": "E_hull (meV/at)",
-             "rxn_anode_eV_atom": "ΔE_rxn anode (eV/at)", "interphase_anode": "interphase anode",
-             "rxn_cathode_eV_atom": "ΔE_rxn cathode (eV/at)", "interphase_cathode": "interphase cathode",
-             "W_ad_anode_J_m2": "W_ad anode (J/m²)", "G_GPa": "G (GPa)", "G_over_G_Li": "G/G_Li",
-             "dendrite_verdict": "dendrites"}
-    for key, head in heads.items():
-        table.add_column(head, justify="left" if key in ("electrolyte", "interphase_anode", "interphase_cathode",
-                                                         "dendrite_verdict") else "right")
-    for r in rows:
-        table.add_row(*["—" if r[k] is None else str(r[k]) for k in heads])
-    return table
+def _interphase_short(value: str) -> str:
+    """"passivating (Li)" -> "P Li": the kind's initial and the electrode."""
+    kind, _, electrode = str(value).partition(" (")
+    return f"{kind[:1].upper()} {electrode.rstrip(')')}".strip()
+
+
+INTERPHASE = "S stable, P passivating, M mixed conducting (grows)"
+SUMMARY = [
+    Column("rank", "#", "rank"),
+    Column("electrolyte", "electrolyte", "electrolyte"),
+    Column("window_V", "window", "window (V vs Li/Li+)"),
+    Column("E_hull_meV", "E_hull", "E above hull (meV/atom)", digits=0),
+    Column("rxn_anode_eV_atom", "ΔE_an", "reaction energy with the anode (eV/atom, most negative mixing)", digits=2),
+    Column("interphase_anode", "IP_an", f"interphase with the anode: {INTERPHASE}", short=_interphase_short),
+    Column("rxn_cathode_eV_atom", "ΔE_cat", "reaction energy with the cathode (eV/atom)", digits=2),
+    Column("interphase_cathode", "IP_cat", "interphase with the cathode", short=_interphase_short),
+    Column("W_ad_anode_J_m2", "W_ad", "work of adhesion with the anode (J/m²)", digits=2),
+    Column("G_GPa", "G", "shear modulus G_VRH (GPa)", digits=1),
+    Column("G_over_G_Li", "G/G_Li", "G / G_Li", digits=2),
+    Column("dendrite_verdict", "MN", "Monroe–Newman: suppresses dendrites (G > 2 G_Li)",
+           short=lambda v: "yes" if v == "suppressing" else "no" if v == "not suppressing" else str(v)),
+]
+
+
+def print_summary(rows: list[dict], title: str, fmt: str = "table") -> None:
+    """The ranked summary on stdout: a table that fits the terminal (short heads, legend below), or json/csv/md."""
+    emit(rows, fmt, title, console, SUMMARY)
 
 
 def timings_table(timings: dict[str, float], total: float) -> Table:
@@ -43,19 +58,23 @@ def timings_table(timings: dict[str, float], total: float) -> Table:
     return table
 
 
-def run_study(path: str, store: Optional[str], submit: bool, out: Path, dry_run: bool = False) -> None:
-    """Run every task of the study here with a progress display (or submit them); then the summary."""
+def run_study(path: str, store: Optional[str], submit: bool, out: Path, dry_run: bool = False,
+              fmt: str = "table") -> None:
+    """Run every task of the study here with a progress display (or submit them); then the summary. With
+    ``fmt`` other than ``table`` only the summary goes to stdout (progress and timings to stderr)."""
     from workflows.query import Results
     from workflows.report import study_summary, write_report
     from workflows.store import describe, open_store
     from workflows.study import load_study
     from workflows.study_run import StudyRunner
 
+    check_format(fmt)
+    log = console if fmt == "table" else err_console
     spec = load_study(path)
     store = store or spec.store
     job_store = open_store(store)
     runner = StudyRunner(spec, job_store)
-    console.print(f"study [bold]{spec.name}[/]: {len(runner.tasks)} tasks with {runner.engine.name}; "
+    log.print(f"study [bold]{spec.name}[/]: {len(runner.tasks)} tasks with {runner.engine.name}; "
                   f"results in {describe(store)}")
     if dry_run:
         return print_dry_run(spec, runner)
@@ -66,16 +85,18 @@ def run_study(path: str, store: Optional[str], submit: bool, out: Path, dry_run:
             lp = fw.get_launchpad()
             outcomes = runner.submit(lp)
         for o in outcomes:
-            console.print(f"[{STATUS_STYLE.get(o.status, '')}]{o.status:>9}[/] {o.task.label} {o.message}")
-        console.print("run them with `ssbi worker` (or qlaunch on HPC); then `ssbi run` again here to collect the "
+            log.print(f"[{STATUS_STYLE.get(o.status, '')}]{o.status:>9}[/] {o.task.label} {o.message}")
+        if not all(o.status == "stored" for o in outcomes):
+            log.print("run them with `ssbi worker` (or qlaunch on HPC); then `ssbi run` again here to collect the "
                       "windows and reactions and print the summary")
-        return
+            return
+        log.print("everything the workers compute is stored: windows, reactions and the summary follow here")
     start = time.time()
     timings: dict[str, float] = defaultdict(float)
     failed = []
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
+    with Progress(*columns, console=log, transient=True) as progress:
         bar = progress.add_task(f"study {spec.name}", total=len(runner.tasks))
 
         def started(task):
@@ -95,10 +116,10 @@ def run_study(path: str, store: Optional[str], submit: bool, out: Path, dry_run:
     total = time.time() - start
     results = Results(job_store)
     rows = study_summary(spec, results)
-    console.print(summary_table(rows, f"Study {spec.name}: electrolytes ranked ({runner.engine.name})"))
-    console.print(timings_table(dict(timings), total))
+    print_summary(rows, f"Study {spec.name}: electrolytes ranked ({runner.engine.name})", fmt)
+    log.print(timings_table(dict(timings), total))
     written = write_report(spec, results, out, timings=dict(timings))
-    console.print(f"summary: {written['markdown']}; report: {written['html']}")
+    log.print(f"summary: {written['markdown']}; report: {written['html']}")
     if failed:
         fail(f"{len(failed)} task(s) failed: {', '.join(o.task.label for o in failed)} (re-run to retry them)")
 
@@ -134,6 +155,7 @@ def report(
     out: Path = typer.Option(Path("report"), "-o", "--out", help="Folder for report.html, summary.md, plots."),
     store: Optional[str] = STORE_OPT,
     screenshot: bool = typer.Option(False, "--screenshot", help="Also render report.png with headless Chromium."),
+    fmt: str = typer.Option("table", "--format", help="The summary on stdout as table, json, csv or md."),
 ):
     """HTML (one file, images embedded) and Markdown report of a study from the stored results."""
     from workflows.query import Results
@@ -142,12 +164,14 @@ def report(
     from workflows.store import open_store
     from workflows.study import load_study
 
+    check_format(fmt)
+    log = console if fmt == "table" else err_console
     spec = load_study(study)
     job_store = open_store(store or spec.store)
     written = write_report(spec, Results(job_store), out)
     if not any(written["rows"][0][k] is not None for k in ("window_V", "W_ad_anode_J_m2", "G_GPa")):
-        console.print(f"[yellow]no stored results for study {spec.name}: run `ssbi run {study}` first[/]")
-    console.print(summary_table(written["rows"], f"Study {spec.name}"))
-    console.print(f"wrote {written['html']} and {written['markdown']} ({len(written['plots'])} plots)")
+        log.print(f"[yellow]no stored results for study {spec.name}: run `ssbi run {study}` first[/]")
+    print_summary(written["rows"], f"Study {spec.name}", fmt)
+    log.print(f"wrote {written['html']} and {written['markdown']} ({len(written['plots'])} plots)")
     if screenshot:
-        console.print(f"rendered {render(written['html'], out / 'report.png')}")
+        log.print(f"rendered {render(written['html'], out / 'report.png')}")

@@ -92,22 +92,28 @@ _CALCULATORS: dict[str, object] = {}
 
 def shared_calculator(calculator_meta, calculator_kwargs: dict):
     """The ASE calculator of a model (name and keyword arguments), built on first use and then reused."""
+    import contextlib
     import json
-
-    from atomate2.forcefields.utils import ase_calculator
+    import sys
 
     key = json.dumps([str(calculator_meta), calculator_kwargs], sort_keys=True, default=str)
     if key not in _CALCULATORS:
-        kwargs = dict(calculator_kwargs)
-        path = kwargs.pop("model_path", None)
-        if path and "CHGNet" in str(calculator_meta):  # atomate2 takes no checkpoint path for CHGNet
-            from chgnet.model import CHGNet
-            from chgnet.model.dynamics import CHGNetCalculator
-
-            _CALCULATORS[key] = CHGNetCalculator(model=CHGNet.from_file(path), **kwargs)
-        else:
-            _CALCULATORS[key] = ase_calculator(calculator_meta, **kwargs)
+        with contextlib.redirect_stdout(sys.stderr):  # model banners ("CHGNet v0.3.0 initialized ...") are not output
+            _CALCULATORS[key] = _build_calculator(calculator_meta, calculator_kwargs)
     return _CALCULATORS[key]
+
+
+def _build_calculator(calculator_meta, calculator_kwargs: dict):
+    from atomate2.forcefields.utils import ase_calculator
+
+    kwargs = dict(calculator_kwargs)
+    path = kwargs.pop("model_path", None)
+    if path and "CHGNet" in str(calculator_meta):  # atomate2 takes no checkpoint path for CHGNet
+        from chgnet.model import CHGNet
+        from chgnet.model.dynamics import CHGNetCalculator
+
+        return CHGNetCalculator(model=CHGNet.from_file(path), **kwargs)
+    return ase_calculator(calculator_meta, **kwargs)
 
 
 def _shared_model_maker(name: str, base_name: str):

@@ -1,0 +1,108 @@
+"""Terminal tables at 100 columns, the vertical fallback, and the json/csv/md formats (issue 18, "Report")."""
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from interfaces.errors import InputError
+from workflows.cli.study import SUMMARY
+from workflows.tables import Column, emit
+
+DEFAULT = Path(__file__).parent.parent / "configs" / "studies" / "default.yaml"
+
+ROWS = [  # the longest values a summary has today
+    {"rank": 1, "electrolyte": "Li7La3Zr2O12", "window_V": "0.03–2.93", "E_hull_meV": 24.43, "rxn_anode_eV_atom":
+     -0.0251, "interphase_anode": "mixed-conducting (LiIn)", "rxn_cathode_eV_atom": -0.1923,
+     "interphase_cathode": "passivating (Li2S)", "W_ad_anode_J_m2": 0.38297, "G_GPa": 50.52, "G_over_G_Li": 12.028,
+     "dendrite_verdict": "suppressing"},
+    {"rank": 2, "electrolyte": "beta-Li3PS4", "window_V": "1.65–2.52", "E_hull_meV": 7.2, "rxn_anode_eV_atom": -0.672,
+     "interphase_anode": "passivating (Li)", "rxn_cathode_eV_atom": -0.045, "interphase_cathode": "passivating (S)",
+     "W_ad_anode_J_m2": None, "G_GPa": 7.05, "G_over_G_Li": 1.68, "dendrite_verdict": "not suppressing"},
+]
+
+
+def printed(rows, fmt, width, columns=SUMMARY):
+    console = Console(width=width, file=io.StringIO(), color_system=None)
+    emit(rows, fmt, "Study", console, columns)
+    return console.file.getvalue()
+
+
+def test_summary_fits_100_columns_with_short_heads_and_a_legend():
+    out = printed(ROWS, "table", 100)
+    assert max(len(line) for line in out.splitlines()) <= 100
+    assert "…" not in out  # no cell cut
+    body = [line.split() for line in out.splitlines() if line.strip().startswith(("1 ", "2 "))]
+    assert body[0][:3] == ["1", "Li7La3Zr2O12", "0.03–2.93"]
+    assert "M LiIn" in " ".join(body[0]) and "P Li2S" in " ".join(body[0]) and body[0][-1] == "yes"
+    assert "24" in body[0] and "-0.03" in body[0] and "0.38" in body[0] and "12.03" in body[0]  # rounded
+    assert "—" in body[1] and body[1][-1] == "no"
+    assert "MN: Monroe–Newman" in " ".join(out.split()) and "M mixed conducting" in " ".join(out.split())
+
+
+def test_too_narrow_gives_one_block_per_row_with_every_value_whole():
+    out = printed(ROWS, "table", 60)
+    assert max(len(line) for line in out.splitlines()) <= 60
+    assert "Study 1/2: Li7La3Zr2O12" in out and "Study 2/2: beta-Li3PS4" in out
+    words = " ".join(out.split())
+    assert "mixed-conducting (LiIn)" in words and "not suppressing" in words and "0.38" in words
+
+
+def test_machine_formats_keep_every_key_at_full_precision():
+    data = json.loads(printed(ROWS, "json", 100))
+    assert data == ROWS
+    table = list(csv.DictReader(io.StringIO(printed(ROWS, "csv", 100))))
+    assert table[0]["W_ad_anode_J_m2"] == "0.38297" and table[1]["W_ad_anode_J_m2"] == ""
+    md = printed(ROWS, "md", 100).splitlines()
+    assert md[0].startswith("| rank | electrolyte | window (V vs Li/Li+)") and md[1].startswith("| --- |")
+    assert "| 0.38 |" in md[2] and "| mixed-conducting (LiIn) |" in md[2] and len(md) == 4
+    with pytest.raises(InputError, match="--format must be one of table, json, csv, md, not 'xml'"):
+        printed(ROWS, "xml", 100)
+
+
+def test_an_optional_column_gives_way_before_the_table_turns_vertical():
+    rows = [{"name": "Li6PS5Cl", "a": 9.8, "source": "doi:10.1002/anie.200703900; ICSD 418490"}]
+    cols = [Column("name"), Column("a", legend="a (Å)", digits=3), Column("source", optional=True)]
+    wide, narrow = printed(rows, "table", 100, cols), printed(rows, "table", 30, cols)
+    assert "doi:10.1002/anie.200703900" in wide and "9.800" in wide
+    narrow = " ".join(narrow.split())
+    assert "doi" not in narrow and "9.800" in narrow and "also in --format json or csv: source" in narrow
+
+
+def test_cli_tables_at_100_columns_and_the_summary_as_json(tmp_path):
+    """`ssbi query adhesion|mechanics|tasks` and `ssbi materials list` fit 100 columns without cutting a cell;
+    `ssbi report STUDY --format json` prints only the summary on stdout (one row per electrolyte)."""
+    from workflows.store import open_store
+    from workflows.testing.synthetic import calc_envelope, fill
+
+    env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path), "COLUMNS": "100"}
+    os.environ["SSBI_DATA_DIR"] = str(tmp_path)
+    try:
+        store = open_store(None)
+        fill(store, 30)
+        store.docs_store.update([calc_envelope(f, f"calc-{i}", -4.0 - i) for i, f in enumerate(["Li2S", "LiCl"])],
+                                key="uuid")
+    finally:
+        del os.environ["SSBI_DATA_DIR"]
+
+    def ssbi(*args):
+        run = subprocess.run([sys.executable, "-m", "workflows.cli", *args], capture_output=True, text=True,
+                             env=env, timeout=600)
+        assert run.returncode == 0, run.stdout + run.stderr
+        return run.stdout
+
+    for args in (("query", "adhesion"), ("query", "mechanics"), ("query", "tasks"), ("materials", "list")):
+        out = ssbi(*args)
+        assert max(len(line) for line in out.splitlines()) <= 100, args
+        assert "…" not in out and "row(s)" in out, args  # a table, not the per-row blocks
+    adhesion = ssbi("query", "adhesion", "--format", "json")
+    assert len(json.loads(adhesion)) >= 10
+    summary = json.loads(ssbi("report", str(DEFAULT), "-o", str(tmp_path / "report"), "--format", "json"))
+    assert [r["electrolyte"] for r in sorted(summary, key=lambda r: r["electrolyte"])] == sorted(
+        ["Li3PS4", "beta-Li3PS4", "Li7P3S11", "Li6PS5Cl", "Li10GeP2S12", "Li7La3Zr2O12"])
