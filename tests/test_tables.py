@@ -106,3 +106,23 @@ def test_cli_tables_at_100_columns_and_the_summary_as_json(tmp_path):
     summary = json.loads(ssbi("report", str(DEFAULT), "-o", str(tmp_path / "report"), "--format", "json"))
     assert [r["electrolyte"] for r in sorted(summary, key=lambda r: r["electrolyte"])] == sorted(
         ["Li3PS4", "beta-Li3PS4", "Li7P3S11", "Li6PS5Cl", "Li10GeP2S12", "Li7La3Zr2O12"])
+
+
+@pytest.mark.parametrize("below", [False, True])
+def test_plot_legends_sit_outside_the_axes(below):
+    """Report plots put their legends beside or under the axes, never on the curves."""
+    import matplotlib.pyplot as plt
+
+    from workflows.plots import legend_outside
+
+    fig, ax = plt.subplots(figsize=(5, 3.6), dpi=100)
+    ax.plot([0, 1], [0, -0.7], "o-", label="Li: -0.70 (passivating)")
+    ax.set_xlabel("x (electrode atom fraction)")
+    legend = legend_outside(ax, below=below)
+    fig.canvas.draw()
+    box, frame = legend.get_window_extent(), ax.get_window_extent()
+    overlap = box.intersection(box, frame)
+    assert overlap is None or overlap.width * overlap.height == 0
+    if below:  # and not on the axis label either
+        assert box.y1 <= ax.xaxis.label.get_window_extent().y0 + 1
+    plt.close(fig)

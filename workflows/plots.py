@@ -13,6 +13,20 @@ import numpy as np  # noqa: E402
 from interfaces.adhesion import uber  # noqa: E402
 
 
+def legend_outside(ax, below: bool = False, **kwargs):
+    """The legend beside the axes (right; ``below``: under the x label), never on the curves. Save with
+    ``bbox_inches="tight"`` so that it is inside the picture."""
+    kwargs.setdefault("fontsize", 7)
+    if below:
+        return ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), borderaxespad=0, **kwargs)
+    return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0, **kwargs)
+
+
+def _save(fig, path) -> None:
+    fig.savefig(path, bbox_inches="tight")
+    plt.close(fig)
+
+
 def plot_uber(doc: dict, path: Path) -> Path:
     """Binding energy vs gap with the UBER fit."""
     data = doc["uber"]
@@ -27,10 +41,9 @@ def plot_uber(doc: dict, path: Path) -> Path:
     ax.set_ylabel("binding energy (J/m²)")
     ax.set_title(f"{doc['film']}{tuple(doc['film_miller'])} | {doc['substrate']}{tuple(doc['substrate_miller'])}",
                  fontsize=9)
-    ax.legend(fontsize=7)
+    legend_outside(ax)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    _save(fig, path)
     return Path(path)
 
 
@@ -50,8 +63,7 @@ def plot_registry(doc: dict, path: Path) -> Path:
     ax.set_title("rigid binding energy (J/m²)", fontsize=9)
     fig.colorbar(image, ax=ax)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    _save(fig, path)
     return Path(path)
 
 
@@ -81,10 +93,9 @@ def plot_window_profile(doc: dict, path: Path, v_max: float = 5.0) -> Path:
     ax.set_ylabel(f"Li per {doc['formula']} (+ taken up)")
     ax.set_title(f"{doc['formula']}: {doc['engine']} ({doc['energy_scale']} scale), "
                  f"E_hull = {1000 * doc['e_above_hull']:.0f} meV/atom", fontsize=8)
-    ax.legend(fontsize=7, loc="upper right")
+    legend_outside(ax)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    _save(fig, path)
     return path
 
 
@@ -103,10 +114,9 @@ def plot_windows(docs: list[dict], path: Path, cathode_v: float = SULFUR_CATHODE
     scales = sorted({d["energy_scale"] for d in docs})
     engines = sorted({d["engine"] for d in docs})
     ax.set_title(f"Electrochemical windows ({', '.join(engines)}; {', '.join(scales)} scale)", fontsize=9)
-    ax.legend(fontsize=7, loc="lower right")
+    legend_outside(ax, below=True)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    _save(fig, path)
     return path
 
 
@@ -129,10 +139,9 @@ def plot_reaction(doc: dict, path: Path) -> Path:
     cond = "closed" if doc["voltage"] is None else f"open Li at {doc['voltage']:g} V"
     ax.set_title(f"{doc['a']} | {doc['b']}: {cond}; {doc['interphase']['type']} ({doc['engine']}, "
                  f"{doc['energy_scale']})", fontsize=8)
-    ax.legend(fontsize=7)
+    legend_outside(ax)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    _save(fig, path)
     return path
 
 
@@ -145,7 +154,7 @@ def plot_md(doc: dict, path: Path) -> Path:
             axes[0].plot(row["msd_time_ps"], row["msd"], label=f"{row['region']} {t['temperature']:.0f} K")
     axes[0].set_xlabel("time (ps)")
     axes[0].set_ylabel("Li MSD (Å²)")
-    axes[0].legend(fontsize=6)
+    legend_outside(axes[0], below=True, fontsize=6, ncol=2)
     for t in temps:
         if t.get("intact_ps4_fraction"):
             axes[1].plot(t["times_ps"], t["intact_ps4_fraction"], "o-", label=f"intact PS4 {t['temperature']:.0f} K")
@@ -155,7 +164,8 @@ def plot_md(doc: dict, path: Path) -> Path:
             twin.set_ylabel("reacted zone (Å)", color="C3")
     axes[1].set_xlabel("time (ps)")
     axes[1].set_ylabel("fraction of intact PS4")
-    axes[1].legend(fontsize=6, loc="lower left")
+    if axes[1].get_legend_handles_labels()[0]:
+        legend_outside(axes[1], below=True, fontsize=6)
     last = temps[-1]
     element = "S" if "S" in last["composition_profile"] else sorted(last["composition_profile"])[0]
     grid = np.array(last["composition_profile"][element]).T
@@ -170,8 +180,7 @@ def plot_md(doc: dict, path: Path) -> Path:
     fig.colorbar(im, ax=axes[2])
     fig.suptitle(f"{doc['label']} ({doc['engine']['name']})", fontsize=9)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    _save(fig, path)
     return path
 
 
@@ -191,13 +200,12 @@ def plot_reactions(docs: list[dict], path: Path) -> Path:
         ax.set_xlim(0, 1)
         ax.set_title(b, fontsize=9)
         ax.set_xlabel("x (electrode atom fraction)", fontsize=8)
-        ax.legend(fontsize=6, loc="lower center")
+        legend_outside(ax, below=True, fontsize=6)
     for row in axes:
         row[0].set_ylabel("reaction energy (eV/atom)", fontsize=8)
     fig.suptitle("Interfacial reactions (closed system); legend: minimum eV/atom (interphase type)", fontsize=9)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    _save(fig, path)
     return path
 
 
@@ -213,13 +221,12 @@ def plot_mechanics(rows: list[dict], path: Path, ratio: float = 2.0) -> Path:
     if li:
         ax.axvline(ratio * li["G_vrh_GPa"], color="C3", ls="--", lw=1,
                    label=f"{ratio:g}·G_Li = {ratio * li['G_vrh_GPa']:.1f} GPa (Monroe–Newman)")
-        ax.legend(fontsize=7, loc="lower right")
+        legend_outside(ax, below=True)
     ax.set_yticks(range(len(others)), [r["material"] for r in others])
     ax.set_xlabel("shear modulus G_VRH (GPa)")
     ax.set_title("Dendrite criterion: G_electrolyte > 2·G_Li", fontsize=9)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    _save(fig, path)
     return path
 
 
@@ -234,8 +241,7 @@ def plot_adhesion(rows: list[dict], path: Path) -> Path:
     ax.set_yticks(range(len(rows)), labels, fontsize=7)
     ax.set_xlabel("W_ad (J/m²)")
     ax.set_title("Work of adhesion", fontsize=9)
-    ax.legend(fontsize=7)
+    legend_outside(ax)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    _save(fig, path)
     return path
