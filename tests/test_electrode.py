@@ -48,3 +48,28 @@ def test_an_electrolyte_at_the_anode_potential_and_bad_electrodes():
     assert sorted(products_liin) == ["Li2S", "Li3P"]
     with pytest.raises(InputError, match="holds no Li"):
         electrode_potential(PhaseDiagram(li_in_entries()), "In")
+
+
+def test_study_summary_reads_each_electrolyte_at_the_alloy_anodes_potential(tmp_path):
+    """`ssbi run` of a window study with Li and LiIn anodes: the summary (``--format json`` on stdout, progress on
+    stderr) gives each electrolyte at LiIn's potential from the hull: Li3PS4 reduced there (its window starts at
+    1.65 V, passivating Li2S + Li3P), LLZO stable (its window starts at 0.03 V)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    import yaml
+
+    study = tmp_path / "liin.yaml"
+    study.write_text(yaml.safe_dump({"name": "liin", "anodes": ["Li", "LiIn"], "electrolytes": ["Li3PS4",
+                                     "Li7La3Zr2O12"], "engine": "chgnet", "analyses": {"window": {}}}))
+    env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "100"}
+    run = subprocess.run([sys.executable, "-m", "workflows.cli", "run", str(study), "-o", str(tmp_path / "out"),
+                          "--format", "json"], capture_output=True, text=True, env=env, timeout=900)
+    assert run.returncode == 0, run.stdout + run.stderr
+    rows = {r["electrolyte"]: r for r in json.loads(run.stdout)}
+    assert "done window Li3PS4" in " ".join(run.stderr.split())
+    lps, llzo = rows["Li3PS4"], rows["Li7La3Zr2O12"]
+    assert lps["interphase_alloy"] == "passivating at 0.51 V (LiIn)" and -1.3 < lps["rxn_alloy_eV_atom"] < -0.5
+    assert llzo["interphase_alloy"] == "stable at 0.51 V (LiIn)" and llzo["rxn_alloy_eV_atom"] == 0.0

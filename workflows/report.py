@@ -16,7 +16,7 @@ from workflows.query import Results
 from workflows.study import StudySpec
 
 SUMMARY_COLUMNS = ["rank", "electrolyte", "window_V", "E_hull_meV", "rxn_anode_eV_atom", "interphase_anode",
-                   "rxn_cathode_eV_atom", "interphase_cathode", "W_ad_anode_J_m2", "G_GPa", "G_over_G_Li",
+                   "rxn_alloy_eV_atom", "interphase_alloy", "rxn_cathode_eV_atom", "interphase_cathode", "W_ad_anode_J_m2", "G_GPa", "G_over_G_Li",
                    "dendrite_verdict"]
 
 
@@ -44,6 +44,52 @@ def _r(v, digits: int) -> Optional[float]:
     return None if v is None else round(float(v), digits) + 0.0
 
 
+def anode_potentials(spec: StudySpec, results: Results) -> dict:
+    """:class:`~interfaces.analysis.electrode.ElectrodePotential` of each alloy anode of the study (LiIn), from
+    its own Li hull (stored and shipped entries of the study's engine); Li metal (0 V) and anodes whose hull has
+    no entries are left out."""
+    from pymatgen.analysis.phase_diagram import PhaseDiagram
+
+    from interfaces.analysis.electrode import electrode_potential
+    from interfaces.errors import SSBIError
+    from workflows.entries import entries_from_store
+
+    out = {}
+    for name in spec.anodes:
+        comp = Composition(_formula(name))
+        elements = sorted(el.symbol for el in comp.elements)
+        if "Li" not in elements or len(elements) == 1:
+            continue
+        try:
+            entries = entries_from_store(results.store, elements, spec.engine)
+            out[name] = electrode_potential(PhaseDiagram(entries), comp)
+        except (SSBIError, ValueError):
+            continue
+    return out
+
+
+def at_potential(window: dict, voltage: float, gaps=None) -> dict:
+    """An electrolyte at ``voltage`` (V vs Li/Li+) from its stored window document: stable inside the window
+    (the phase put on the hull, as for the window), else the products of the plateau there, their grand-potential
+    decomposition energy (eV/atom of the phase on the hull) and the interphase type."""
+    from pymatgen.analysis.phase_diagram import PDEntry, PhaseDiagram
+
+    from interfaces.analysis.interphase import classify_interphase
+    from interfaces.analysis.window import decomposition_at
+
+    low, high = window["reduction_limit"], window["oxidation_limit"]
+    if low - 1e-9 <= voltage and (high is None or voltage <= high + 1e-9):
+        return {"energy": 0.0, "products": [window["formula"]], "interphase": "stable", "voltage": voltage}
+    entries = [PDEntry(Composition(r["formula"]) * (r["n_atoms"] / Composition(r["formula"]).num_atoms), r["energy"])
+               for r in window["entries"]]
+    pd = PhaseDiagram(entries)
+    comp = Composition(window["formula"])
+    placed = PDEntry(comp, pd.get_hull_energy(comp))
+    energy, products = decomposition_at(pd, placed, voltage)
+    kind = classify_interphase(products, [window["formula"], "Li"], energy, gaps).type
+    return {"energy": energy, "products": products, "interphase": kind, "voltage": voltage}
+
+
 def mechanics_engine(spec: StudySpec) -> str:
     """The engine of the study's elastic tensors (analyses.mechanics.engine, else the study's)."""
     return (spec.analyses.mechanics.engine if spec.analyses.mechanics else None) or spec.engine
@@ -67,6 +113,8 @@ def study_summary(spec: StudySpec, results: Results, settings: RankingSettings =
     reactions = results.reactions(engine=spec.engine).to_dict("records")
     adhesion = results.adhesion(engine=spec.engine).to_dict("records")
     mechanics = {r["material"]: r for r in results.mechanics(engine=mechanics_engine(spec)).to_dict("records")}
+    alloys = anode_potentials(spec, results)
+    alloy = next(iter(alloys.values()), None)  # the study's first alloy anode
     rows, candidates = [], []
     for e in spec.electrolytes:
         w = next((r for r in windows if r["electrolyte"] == e), None) or next(
@@ -87,12 +135,21 @@ def study_summary(spec: StudySpec, results: Results, settings: RankingSettings =
         if ad:
             best = ad[0]
             w_ad = _num(best["w_ad_relaxed_J_m2"]) if _num(best["w_ad_relaxed_J_m2"]) is not None else best["w_ad_rigid_J_m2"]
+        at_alloy = None
+        if alloy and w:
+            from workflows.stability import analysis_store
+
+            doc = analysis_store(results.store).query_one({"key": w["key"]})
+            at_alloy = at_potential(doc, alloy.potential) if doc else None
         row = {
             "electrolyte": e,
             "window_V": None if not w else f"{w['reduction_V']:.2f}–{'—' if _num(w['oxidation_V']) is None else format(w['oxidation_V'], '.2f')}",
             "E_hull_meV": None if not w else _r(w["e_above_hull_meV"], 1),
             "rxn_anode_eV_atom": None if not anode else _r(anode["E_min_eV_atom"], 3),
             "interphase_anode": None if not anode else f"{anode['interphase']} ({anode['a']})",
+            "rxn_alloy_eV_atom": None if not at_alloy else _r(at_alloy["energy"], 3),
+            "interphase_alloy": None if not at_alloy else
+            f"{at_alloy['interphase']} at {alloy.potential:.2f} V ({alloy.electrode})",
             "rxn_cathode_eV_atom": None if not cathode else _r(cathode["E_min_eV_atom"], 3),
             "interphase_cathode": None if not cathode else f"{cathode['interphase']} ({cathode['a']})",
             "W_ad_anode_J_m2": None if w_ad is None else _r(w_ad, 3),
@@ -116,9 +173,18 @@ def _cell(v) -> str:
     return "—" if v is None else str(v)
 
 
+OPTIONAL_COLUMNS = ("rxn_alloy_eV_atom", "interphase_alloy")  # only for studies with an alloy anode
+
+
+def shown_columns(rows: list[dict]) -> list[str]:
+    """The summary's columns, without the alloy-anode ones where no row has them."""
+    return [c for c in SUMMARY_COLUMNS if c not in OPTIONAL_COLUMNS or any(r.get(c) is not None for r in rows)]
+
+
 def markdown_table(rows: list[dict]) -> str:
-    lines = ["| " + " | ".join(SUMMARY_COLUMNS) + " |", "|" + "---|" * len(SUMMARY_COLUMNS)]
-    lines += ["| " + " | ".join(_cell(r[c]) for c in SUMMARY_COLUMNS) + " |" for r in rows]
+    cols = shown_columns(rows)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(_cell(r[c]) for c in cols) + " |" for r in rows]
     return "\n".join(lines)
 
 
@@ -211,8 +277,8 @@ def write_report(spec: StudySpec, results: Results, out: Path, timings: Optional
         data = base64.b64encode(path.read_bytes()).decode()
         return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
 
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in SUMMARY_COLUMNS)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(r[c]))}</td>" for c in SUMMARY_COLUMNS) + "</tr>"
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in shown_columns(rows))
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(r[c]))}</td>" for c in shown_columns(rows)) + "</tr>"
                    for r in rows)
     caveat_html = (f"<h3>Known weaknesses of {html.escape(spec.engine)} for these numbers</h3><table>"
                    "<tr><th>columns</th><th>measured caveat</th></tr>" + "".join(

@@ -152,7 +152,7 @@ def emit(rows: Sequence[dict], fmt: str, title: str, console: Console,
     while table is None and any(c.optional for c in cols):
         cols = [c for c in cols if c is not [o for o in cols if o.optional][-1]]
         table = fits(cols)
-    hidden = [k for k in rows[0] if k not in {c.key for c in cols}]
+    hidden = [k for k in rows[0] if k not in {c.key for c in cols} and any(r.get(k) is not None for r in rows)]
     if table is not None:
         console.print(table)
         legend = [f"{c.title}: {c.legend}" for c in cols if c.legend and c.legend not in (c.title, c.key)]

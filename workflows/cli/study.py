@@ -20,9 +20,10 @@ STATUS_STYLE = {"stored": "dim", "done": "green", "failed": "red", "submitted": 
 
 
 def _interphase_short(value: str) -> str:
-    """"passivating (Li)" -> "P Li": the kind's initial and the electrode."""
+    """"passivating (Li)" -> "P Li", "stable at 0.51 V (LiIn)" -> "S 0.51 V": the kind's initial and where."""
     kind, _, electrode = str(value).partition(" (")
-    return f"{kind[:1].upper()} {electrode.rstrip(')')}".strip()
+    kind, _, at = kind.partition(" at ")
+    return f"{kind[:1].upper()} {at or electrode.rstrip(')')}".strip()
 
 
 INTERPHASE = "S stable, P passivating, M mixed conducting (grows)"
@@ -33,6 +34,8 @@ SUMMARY = [
     Column("E_hull_meV", "E_hull", "E above hull (meV/atom)", digits=0),
     Column("rxn_anode_eV_atom", "ΔE_an", "reaction energy with the anode (eV/atom, most negative mixing)", digits=2),
     Column("interphase_anode", "IP_an", f"interphase with the anode: {INTERPHASE}", short=_interphase_short),
+    Column("rxn_alloy_eV_atom", "ΔE_V", "decomposition energy at the alloy anode's potential (eV per atom of electrolyte, Li open)", digits=2),
+    Column("interphase_alloy", "IP_V", "the electrolyte at the alloy anode's potential", short=_interphase_short),
     Column("rxn_cathode_eV_atom", "ΔE_cat", "reaction energy with the cathode (eV/atom)", digits=2),
     Column("interphase_cathode", "IP_cat", "interphase with the cathode", short=_interphase_short),
     Column("W_ad_anode_J_m2", "W_ad", "work of adhesion with the anode (J/m²)", digits=2),
@@ -43,9 +46,14 @@ SUMMARY = [
 ]
 
 
+def summary_columns(rows: list[dict]) -> list[Column]:
+    """The summary's columns without those of analyses the study did not run (no value in any row)."""
+    return [c for c in SUMMARY if c.key in ("rank", "electrolyte") or any(r.get(c.key) is not None for r in rows)]
+
+
 def print_summary(rows: list[dict], title: str, fmt: str = "table") -> None:
     """The ranked summary on stdout: a table that fits the terminal (short heads, legend below), or json/csv/md."""
-    emit(rows, fmt, title, console, SUMMARY)
+    emit(rows, fmt, title, console, summary_columns(rows))
 
 
 def timings_table(timings: dict[str, float], total: float) -> Table:
