@@ -3,7 +3,7 @@
 import pytest
 from pymatgen.analysis.phase_diagram import PhaseDiagram
 
-from interfaces.analysis.electrode import electrode_potential
+from interfaces.analysis.electrode import couple_potential, electrode_potential
 from interfaces.analysis.window import decomposition_at
 from interfaces.errors import InputError
 from workflows.reference_entries import load_shipped
@@ -35,6 +35,18 @@ def test_liin_against_in_matches_the_published_electrode_within_0_1_v():
     assert liin.potential == pytest.approx(0.568, abs=0.005)
 
 
+def test_the_sulfur_cathode_couple_and_where_the_hull_would_put_it():
+    """S/Li2S from the two hull energies: 2.21 V with CHGNet (the ~2.2 V plateau of the Li-S cell). The hull's own
+    profile would not give it: the hypothetical LiS4 sits between S and Li2S on the CHGNet hull."""
+    pd = PhaseDiagram(load_shipped("chgnet").relaxed_entries(elements=["Li", "S"]))
+    couple = couple_potential(pd, "Li2S", "S")
+    assert couple.electrode == "S/Li2S" and couple.potential == pytest.approx(2.2, abs=0.1)
+    assert electrode_potential(pd, "Li2S").delithiated == ["LiS4"]
+    assert electrode_potential(pd, "S").lithiated == ["LiS4"]  # a Li-free cathode: where it starts taking up Li
+    with pytest.raises(InputError, match="not a Li couple"):
+        couple_potential(pd, "Li2S", "Li")
+
+
 def test_an_electrolyte_at_the_anode_potential_and_bad_electrodes():
     """Li3PS4 is reduced at Li's 0 V and at LiIn's 0.51 V (its window starts at 1.65 V) to Li2S + Li3P both
     times (Li3P is the stable phosphide up to 0.77 V on this hull), by less energy at LiIn."""
@@ -46,14 +58,14 @@ def test_an_electrolyte_at_the_anode_potential_and_bad_electrodes():
     at_liin, products_liin = decomposition_at(pd, lps, 0.505)
     assert at_li < at_liin < 0 and "Li2S" in products_li and "Li3P" in products_li
     assert sorted(products_liin) == ["Li2S", "Li3P"]
-    with pytest.raises(InputError, match="holds no Li"):
-        electrode_potential(PhaseDiagram(li_in_entries()), "In")
+    with pytest.raises(InputError, match="not on the"):
+        electrode_potential(PhaseDiagram(li_in_entries()), "Li5In")
 
 
 def test_study_summary_reads_each_electrolyte_at_the_alloy_anodes_potential(tmp_path):
     """`ssbi run` of a window study with Li and LiIn anodes: the summary (``--format json`` on stdout, progress on
     stderr) gives each electrolyte at LiIn's potential from the hull: Li3PS4 reduced there (its window starts at
-    1.65 V, passivating Li2S + Li3P), LLZO stable (its window starts at 0.03 V)."""
+    1.65 V, passivating Li2S + Li3P), LLZO stable (its window starts at 0.03 V); and at the S/Li2S couple."""
     import json
     import os
     import subprocess
@@ -62,7 +74,8 @@ def test_study_summary_reads_each_electrolyte_at_the_alloy_anodes_potential(tmp_
     import yaml
 
     study = tmp_path / "liin.yaml"
-    study.write_text(yaml.safe_dump({"name": "liin", "anodes": ["Li", "LiIn"], "electrolytes": ["Li3PS4",
+    study.write_text(yaml.safe_dump({"name": "liin", "anodes": ["Li", "LiIn"], "cathodes": ["S8", "Li2S"],
+                                     "electrolytes": ["Li3PS4", "Li6PS5Cl",
                                      "Li7La3Zr2O12"], "engine": "chgnet", "analyses": {"window": {}}}))
     env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "100"}
     run = subprocess.run([sys.executable, "-m", "workflows.cli", "run", str(study), "-o", str(tmp_path / "out"),
@@ -73,3 +86,8 @@ def test_study_summary_reads_each_electrolyte_at_the_alloy_anodes_potential(tmp_
     lps, llzo = rows["Li3PS4"], rows["Li7La3Zr2O12"]
     assert lps["interphase_alloy"] == "passivating at 0.51 V (LiIn)" and -1.3 < lps["rxn_alloy_eV_atom"] < -0.5
     assert llzo["interphase_alloy"] == "stable at 0.51 V (LiIn)" and llzo["rxn_alloy_eV_atom"] == 0.0
+    # at the cathode: Li3PS4 (window to 2.52 V) stable at S/Li2S, Li6PS5Cl (to 2.12 V) oxidised, giving off LiCl
+    assert lps["oxidation_at_cathode"] == "stable at 2.21 V (S/Li2S)" and lps["rxn_cathode_V_eV_atom"] == 0.0
+    argyrodite = rows["Li6PS5Cl"]
+    assert argyrodite["oxidation_at_cathode"].startswith("oxidised at 2.21 V (S/Li2S) to ")
+    assert "LiCl" in argyrodite["oxidation_at_cathode"] and argyrodite["rxn_cathode_V_eV_atom"] < 0

@@ -16,7 +16,8 @@ from workflows.query import Results
 from workflows.study import StudySpec
 
 SUMMARY_COLUMNS = ["rank", "electrolyte", "window_V", "E_hull_meV", "rxn_anode_eV_atom", "interphase_anode",
-                   "rxn_alloy_eV_atom", "interphase_alloy", "rxn_cathode_eV_atom", "interphase_cathode", "W_ad_anode_J_m2", "G_GPa", "G_over_G_Li",
+                   "rxn_alloy_eV_atom", "interphase_alloy", "rxn_cathode_eV_atom", "oxidation_at_cathode",
+                   "rxn_cathode_V_eV_atom", "interphase_cathode", "W_ad_anode_J_m2", "G_GPa", "G_over_G_Li",
                    "dendrite_verdict"]
 
 
@@ -68,6 +69,34 @@ def anode_potentials(spec: StudySpec, results: Results) -> dict:
     return out
 
 
+def cathode_potential(spec: StudySpec, results: Results):
+    """The couple the study's first cathode cycles, host / its Li-richest phase on the hull (S8 or Li2S: S/Li2S),
+    as an :class:`~interfaces.analysis.electrode.ElectrodePotential`; None without a cathode or its hull."""
+    from pymatgen.analysis.phase_diagram import PhaseDiagram
+
+    from interfaces.analysis.electrode import couple_potential
+    from interfaces.errors import SSBIError
+    from workflows.entries import entries_from_store
+
+    if not spec.cathodes:
+        return None
+    comp = Composition(_formula(spec.cathodes[0]))
+    host = Composition({k: v for k, v in comp.items() if k.symbol != "Li"})
+    if not host.num_atoms:
+        return None
+    try:
+        pd = PhaseDiagram(entries_from_store(results.store, sorted({"Li", *(e.symbol for e in host)}), spec.engine))
+        lithiated = [e.composition for e in pd.stable_entries if "Li" in {x.symbol for x in e.composition.elements}
+                     and Composition({k: v for k, v in e.composition.items() if k.symbol != "Li"}).reduced_formula
+                     == host.reduced_formula]
+        if not lithiated:
+            return None
+        richest = max(lithiated, key=lambda c: c.get_atomic_fraction("Li"))
+        return couple_potential(pd, richest, host)
+    except (SSBIError, ValueError):
+        return None
+
+
 def at_potential(window: dict, voltage: float, gaps=None) -> dict:
     """An electrolyte at ``voltage`` (V vs Li/Li+) from its stored window document: stable inside the window
     (the phase put on the hull, as for the window), else the products of the plateau there, their grand-potential
@@ -115,6 +144,7 @@ def study_summary(spec: StudySpec, results: Results, settings: RankingSettings =
     mechanics = {r["material"]: r for r in results.mechanics(engine=mechanics_engine(spec)).to_dict("records")}
     alloys = anode_potentials(spec, results)
     alloy = next(iter(alloys.values()), None)  # the study's first alloy anode
+    couple = cathode_potential(spec, results) if spec.analyses.window else None
     rows, candidates = [], []
     for e in spec.electrolytes:
         w = next((r for r in windows if r["electrolyte"] == e), None) or next(
@@ -135,12 +165,13 @@ def study_summary(spec: StudySpec, results: Results, settings: RankingSettings =
         if ad:
             best = ad[0]
             w_ad = _num(best["w_ad_relaxed_J_m2"]) if _num(best["w_ad_relaxed_J_m2"]) is not None else best["w_ad_rigid_J_m2"]
-        at_alloy = None
-        if alloy and w:
+        at_alloy = at_cathode = None
+        if (alloy or couple) and w:
             from workflows.stability import analysis_store
 
             doc = analysis_store(results.store).query_one({"key": w["key"]})
-            at_alloy = at_potential(doc, alloy.potential) if doc else None
+            at_alloy = at_potential(doc, alloy.potential) if doc and alloy else None
+            at_cathode = at_potential(doc, couple.potential) if doc and couple else None
         row = {
             "electrolyte": e,
             "window_V": None if not w else f"{w['reduction_V']:.2f}–{'—' if _num(w['oxidation_V']) is None else format(w['oxidation_V'], '.2f')}",
@@ -151,6 +182,10 @@ def study_summary(spec: StudySpec, results: Results, settings: RankingSettings =
             "interphase_alloy": None if not at_alloy else
             f"{at_alloy['interphase']} at {alloy.potential:.2f} V ({alloy.electrode})",
             "rxn_cathode_eV_atom": None if not cathode else _r(cathode["E_min_eV_atom"], 3),
+            "oxidation_at_cathode": None if not at_cathode else
+            (f"stable at {couple.potential:.2f} V ({couple.electrode})" if at_cathode["interphase"] == "stable" else
+             f"oxidised at {couple.potential:.2f} V ({couple.electrode}) to {' + '.join(at_cathode['products'])}"),
+            "rxn_cathode_V_eV_atom": None if not at_cathode else _r(at_cathode["energy"], 3),
             "interphase_cathode": None if not cathode else f"{cathode['interphase']} ({cathode['a']})",
             "W_ad_anode_J_m2": None if w_ad is None else _r(w_ad, 3),
             "G_GPa": None if not m else _r(m["G_vrh_GPa"], 1),
@@ -173,7 +208,8 @@ def _cell(v) -> str:
     return "—" if v is None else str(v)
 
 
-OPTIONAL_COLUMNS = ("rxn_alloy_eV_atom", "interphase_alloy")  # only for studies with an alloy anode
+OPTIONAL_COLUMNS = ("rxn_alloy_eV_atom", "interphase_alloy", "oxidation_at_cathode", "rxn_cathode_V_eV_atom")
+# (alloy anode; cathode couple): only where the study has them
 
 
 def shown_columns(rows: list[dict]) -> list[str]:
