@@ -8,7 +8,7 @@ the flow's force criterion of 0.002 (recorded as ``ENGINE fmax FMAX``): 0.0002 i
 Measured 2026-12-01 (two runs sharing 2 cores): LLZO chgnet (104.0, 32.6, 893 s), sevennet (111.8, 52.5, 1301 s);
 Li2S chgnet (23.3, 13.7), sevennet (30.5, 28.9); Li3PS4 chgnet (21.1, 4.2), sevennet (24.9, 9.0).
 Converged (FMAX 0.0002), sevennet, 2026-12-02, one torch thread beside other runs: Li6PS5Cl (16.5, 8.5, 268 s),
-LGPS (18.8, 7.8, 2667 s), LLZO (111.7, 50.7, 1660 s): the flow at 0.002 is 3.5-8 % stiff where ions relax softly.
+LGPS (18.8, 7.8, 2667 s), LLZO (111.7, 50.7, 1660 s): the flow at 0.002 is 2-8 % stiff in K, 0-4 % in G.
 """
 import json
 import sys
