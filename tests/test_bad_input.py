@@ -231,3 +231,20 @@ def test_build_and_adhesion_agree_on_the_same_inputs(tmp_path):
                     data_dir=tmp_path / "d", check=True)
     assert f"{first['n_atoms']} atoms" in adhesion.stdout, (built.stdout[-500:], adhesion.stdout[-800:])
     assert first["n_atoms"] == 54
+
+
+def test_bad_study_input_is_one_line_and_writes_nothing(tmp_path):
+    """An unknown adhesion pair kind, and a study whose engine runs only on HPC (VASP MD) run here: one line each,
+    before any task, and no store in the data folder."""
+    data = tmp_path / "data"
+    cases = {"pairs.yaml": ('analyses:\n  adhesion: {pairs: "anode|cathode"}\n',
+                            "analyses.adhesion.pairs: Input should be 'anode|electrolyte', 'cathode|electrolyte' or "
+                            "'all'"),
+             "vasp-md.yaml": ("engine: vasp\nanalyses:\n  md: {temperatures: [700]}\n",
+                              "engine vasp runs only on HPC: submit the study")}
+    for name, (body, says) in cases.items():
+        path = tmp_path / name
+        path.write_text("name: bad\nanodes: [Li]\nelectrolytes: [Li3PS4]\n" + body)
+        proc = ssbi("run", str(path), data_dir=data)
+        assert one_line_error(proc) and says in proc.stderr, proc.stdout + proc.stderr
+    assert not (data / "store").exists() or not any((data / "store").iterdir())
