@@ -287,10 +287,12 @@ def caveat_rows(spec: StudySpec) -> list[tuple[str, str]]:
     return out + ([("source", source)] if source and measured else [])
 
 
-def write_report(spec: StudySpec, results: Results, out: Path, timings: Optional[dict] = None) -> dict:
-    """report.html (single file, images embedded), summary.md and the PNGs in ``out``."""
+def write_report(spec: StudySpec, results: Results, out: Path, timings: Optional[dict] = None,
+                 rows: Optional[list[dict]] = None) -> dict:
+    """report.html (single file, images embedded), summary.md and the PNGs in ``out``; ``rows``: the
+    :func:`study_summary` already made (its hulls are not built twice)."""
     out.mkdir(parents=True, exist_ok=True)
-    rows = study_summary(spec, results)
+    rows = rows if rows is not None else study_summary(spec, results)
     plots = make_plots(spec, results, out)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     caveats = caveat_rows(spec)

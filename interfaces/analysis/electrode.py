@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from pymatgen.analysis.phase_diagram import PhaseDiagram
+from pymatgen.core import Composition, Element
 
 from interfaces.analysis.hull import composition_of, formula_name
 from interfaces.analysis.window import voltage_profile
@@ -66,8 +67,6 @@ def couple_potential(pd: PhaseDiagram, lithiated, delithiated, open_element: str
     hull energies: V = [E(delithiated) + x μ_Li(metal) − E(lithiated)] / x per formula unit of the lithiated
     phase. The couple a cell cycles (S/Li2S) even where the hull puts another phase between them (LiS4 on the
     CHGNet hull, a hypothetical Materials Project phase)."""
-    from pymatgen.core import Composition, Element
-
     lith, delith = composition_of(lithiated).reduced_composition, composition_of(delithiated)
     el = Element(open_element)
     host = Composition({k: v for k, v in lith.items() if k != el})

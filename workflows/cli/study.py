@@ -140,7 +140,7 @@ def run_study(path: str, store: Optional[str], submit: bool, out: Path, dry_run:
     rows = study_summary(spec, results)
     print_summary(rows, f"Study {spec.name}: electrolytes ranked ({runner.engine.name})", fmt)
     log.print(timings_table(dict(timings), total))
-    written = write_report(spec, results, out, timings=dict(timings))
+    written = write_report(spec, results, out, timings=dict(timings), rows=rows)
     log.print(f"summary: {written['markdown']}; report: {written['html']}")
     if failed:
         fail(f"{len(failed)} task(s) failed: {', '.join(o.task.label for o in failed)} (re-run to retry them)")
