@@ -75,8 +75,8 @@ def test_study_summary_reads_each_electrolyte_at_the_alloy_anodes_potential(tmp_
 
     study = tmp_path / "liin.yaml"
     study.write_text(yaml.safe_dump({"name": "liin", "anodes": ["Li", "LiIn"], "cathodes": ["S8", "Li2S"],
-                                     "electrolytes": ["Li3PS4", "Li6PS5Cl",
-                                     "Li7La3Zr2O12"], "engine": "chgnet", "analyses": {"window": {}}}))
+                                     "electrolytes": ["Li3PS4", "Li6PS5Cl", "Li7P3S11", "Li7La3Zr2O12"],
+                                     "engine": "chgnet", "analyses": {"window": {}, "reactions": {}}}))
     env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "100"}
     run = subprocess.run([sys.executable, "-m", "workflows.cli", "run", str(study), "-o", str(tmp_path / "out"),
                           "--format", "json"], capture_output=True, text=True, env=env, timeout=900)
@@ -91,3 +91,9 @@ def test_study_summary_reads_each_electrolyte_at_the_alloy_anodes_potential(tmp_
     argyrodite = rows["Li6PS5Cl"]
     assert argyrodite["oxidation_at_cathode"].startswith("oxidised at 2.21 V (S/Li2S) to ")
     assert "LiCl" in argyrodite["oxidation_at_cathode"] and argyrodite["rxn_cathode_V_eV_atom"] < 0
+    # Li7P3S11's window starts at 2.37 V: at 2.21 V it is reduced, not oxidised
+    assert rows["Li7P3S11"]["oxidation_at_cathode"].startswith("reduced at 2.21 V (S/Li2S) to ")
+    # the ranking's interphase: the anode with the best one, LLZO stable at LiIn's potential (first), Li3PS4
+    # passivating with Li and with LiIn (Li named: first in the study) and its reaction energy with Li
+    assert llzo["interphase_anode"] == "stable at 0.51 V (LiIn)" and llzo["rank"] == 1
+    assert lps["interphase_anode"] == "passivating (Li)" and lps["rxn_anode_eV_atom"] < -0.5

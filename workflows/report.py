@@ -17,8 +17,9 @@ from workflows.study import StudySpec
 
 SUMMARY_COLUMNS = ["rank", "electrolyte", "window_V", "E_hull_meV", "rxn_anode_eV_atom", "interphase_anode",
                    "rxn_alloy_eV_atom", "interphase_alloy", "rxn_cathode_eV_atom", "oxidation_at_cathode",
-                   "rxn_cathode_V_eV_atom", "interphase_cathode", "W_ad_anode_J_m2", "G_GPa", "G_over_G_Li",
-                   "dendrite_verdict"]
+                   "rxn_cathode_V_eV_atom", "interphase_cathode", "W_ad_anode_J_m2", "W_ad_cathode_J_m2",
+                   "W_ad_by_electrode", "md_temperature_K", "md_growth_rate", "md_growth_law", "md_intact_PS4",
+                   "md_D_interface_over_bulk", "G_GPa", "G_over_G_Li", "dendrite_verdict"]
 
 
 def _formula(name: str) -> str:
@@ -119,6 +120,39 @@ def at_potential(window: dict, voltage: float, gaps=None) -> dict:
     return {"energy": energy, "products": products, "interphase": kind, "voltage": voltage}
 
 
+def md_summary(results: Results, spec: StudySpec, electrolyte: str) -> dict:
+    """The MD of the study's first anode | ``electrolyte`` interface that has one, at its highest temperature:
+    reacted-zone growth (rate and law), intact PS4 at the end, and Li's diffusivity in the interface zone over that
+    in the electrolyte region of the same cell; {} without an MD."""
+    for anode in spec.anodes:
+        doc = results.store.query_one({"output.kind": "aimd", "output.label": f"{anode}|{electrolyte}",
+                                       "output.engine.name": spec.engine},
+                                      properties=["output.temperatures", "output.label"], sort={"completed_at": -1},
+                                      load=False)
+        if not doc:
+            continue
+        t = max(doc["output"]["temperatures"], key=lambda x: x["temperature"])
+        d = {r["region"]: r["diffusivity"] for r in t.get("transport", [])}
+        ratio = d["interface"] / d["electrolyte"] if d.get("interface") and d.get("electrolyte") else None
+        growth = t.get("growth") or {}
+        intact = t.get("intact_ps4_fraction") or []
+        return {"pair": doc["output"]["label"], "temperature": t["temperature"],
+                "ps": t["times_ps"][-1] if t.get("times_ps") else None, "growth_rate": growth.get("rate"),
+                "growth_law": growth.get("law"), "intact_ps4": intact[-1] if intact else None,
+                "d_ratio": ratio, "d_interface": d.get("interface"), "d_electrolyte": d.get("electrolyte")}
+    return {}
+
+
+def best_anode(options: list[tuple[str, str, Optional[float]]], order: list[str]):
+    """(anode, interphase, reaction energy) of the anode with the best interphase (``order``, best first); the first
+    in study order on a tie; None without any."""
+    known = [o for o in options if o[1] is not None]
+    if not known:
+        return None
+    rank_of = {k: i for i, k in enumerate(order)}
+    return min(known, key=lambda o: rank_of.get(o[1], rank_of.get("undetermined", len(order))))
+
+
 def mechanics_engine(spec: StudySpec) -> str:
     """The engine of the study's elastic tensors (analyses.mechanics.engine, else the study's)."""
     return (spec.analyses.mechanics.engine if spec.analyses.mechanics else None) or spec.engine
@@ -143,7 +177,7 @@ def study_summary(spec: StudySpec, results: Results, settings: RankingSettings =
     adhesion = results.adhesion(engine=spec.engine).to_dict("records")
     mechanics = {r["material"]: r for r in results.mechanics(engine=mechanics_engine(spec)).to_dict("records")}
     alloys = anode_potentials(spec, results)
-    alloy = next(iter(alloys.values()), None)  # the study's first alloy anode
+    alloy = next(iter(alloys.values()), None)  # the study's first alloy anode (its own columns)
     couple = cathode_potential(spec, results) if spec.analyses.window else None
     rows, candidates = [], []
     for e in spec.electrolytes:
@@ -151,9 +185,7 @@ def study_summary(spec: StudySpec, results: Results, settings: RankingSettings =
             (r for r in windows if _same(r["electrolyte"], formula[e])), None)
         rx = {a: next((r for r in reactions if _same(r["b"], formula[e]) and _same(r["a"], formula[a])), None)
               for a in [*spec.anodes, *spec.cathodes]}
-        anode = min((rx[a] for a in spec.anodes if rx[a]), key=lambda r: r["E_min_eV_atom"], default=None)
         cathode = min((rx[c] for c in spec.cathodes if rx[c]), key=lambda r: r["E_min_eV_atom"], default=None)
-        ad = [r for r in adhesion if r["substrate"] == e and r["film"] in spec.anodes]
         m = dict(mechanics.get(e, {}))
         given = spec.analyses.mechanics.g_li_gpa if spec.analyses.mechanics else None
         if m and given:  # the study's G_Li, not the engine's own Li
@@ -161,41 +193,71 @@ def study_summary(spec: StudySpec, results: Results, settings: RankingSettings =
             m.update(G_over_G_Li=mn["ratio"], suppresses_dendrites=mn["suppresses_dendrites"])
         # the stored boolean (monroe_newman()); None without G_Li
         suppresses = None if not m or _num(m.get("suppresses_dendrites")) is None else bool(m["suppresses_dendrites"])
-        w_ad = None
-        if ad:
-            best = ad[0]
-            w_ad = _num(best["w_ad_relaxed_J_m2"]) if _num(best["w_ad_relaxed_J_m2"]) is not None else best["w_ad_rigid_J_m2"]
-        at_alloy = at_cathode = None
-        if (alloy or couple) and w:
+        w_ad = {}
+        for electrode in [*spec.anodes, *spec.cathodes]:
+            ad = [r for r in adhesion if r["substrate"] == e and r["film"] == electrode]
+            if ad:  # the newest; relaxed where the study relaxed
+                best = ad[0]
+                relaxed = _num(best["w_ad_relaxed_J_m2"])
+                w_ad[electrode] = relaxed if relaxed is not None else best["w_ad_rigid_J_m2"]
+        w_anode = next((w_ad[a] for a in spec.anodes if a in w_ad), None)
+        w_cathode = next((w_ad[c] for c in spec.cathodes if c in w_ad), None)
+        doc = None
+        if w and (alloys or couple):
             from workflows.stability import analysis_store
 
             doc = analysis_store(results.store).query_one({"key": w["key"]})
-            at_alloy = at_potential(doc, alloy.potential) if doc and alloy else None
-            at_cathode = at_potential(doc, couple.potential) if doc and couple else None
+        at_alloy = {a: at_potential(doc, p.potential) for a, p in alloys.items()} if doc else {}
+        at_cathode = at_potential(doc, couple.potential) if doc and couple else None
+        # the interphase with each anode: Li metal by its reaction, an alloy at its own potential; the row names the
+        # anode with the best one ("stable at 0.51 V (LiIn)"), and its reaction energy (closed, with that anode)
+        options = []
+        for a in spec.anodes:
+            if a in at_alloy:
+                options.append((a, at_alloy[a]["interphase"], rx[a]["E_min_eV_atom"] if rx[a] else None))
+            elif rx[a]:
+                options.append((a, rx[a]["interphase"], rx[a]["E_min_eV_atom"]))
+        chosen = best_anode(options, settings.interphase_order)
+        first_alloy = next(iter(alloys), None)
+        ia = at_alloy.get(first_alloy) if first_alloy else None
+        if chosen is None:
+            interphase_anode = None
+        elif chosen[0] in alloys:
+            interphase_anode = f"{chosen[1]} at {alloys[chosen[0]].potential:.2f} V ({alloys[chosen[0]].electrode})"
+        else:
+            interphase_anode = f"{chosen[1]} ({chosen[0]})"
+        md = md_summary(results, spec, e) if spec.analyses.md else {}
         row = {
             "electrolyte": e,
             "window_V": None if not w else f"{w['reduction_V']:.2f}–{'—' if _num(w['oxidation_V']) is None else format(w['oxidation_V'], '.2f')}",
             "E_hull_meV": None if not w else _r(w["e_above_hull_meV"], 1),
-            "rxn_anode_eV_atom": None if not anode else _r(anode["E_min_eV_atom"], 3),
-            "interphase_anode": None if not anode else f"{anode['interphase']} ({anode['a']})",
-            "rxn_alloy_eV_atom": None if not at_alloy else _r(at_alloy["energy"], 3),
-            "interphase_alloy": None if not at_alloy else
-            f"{at_alloy['interphase']} at {alloy.potential:.2f} V ({alloy.electrode})",
+            "rxn_anode_eV_atom": None if not chosen or chosen[2] is None else _r(chosen[2], 3),
+            "interphase_anode": interphase_anode,
+            "rxn_alloy_eV_atom": None if not ia else _r(ia["energy"], 3),
+            "interphase_alloy": None if not ia else
+            f"{ia['interphase']} at {alloy.potential:.2f} V ({alloy.electrode})",
             "rxn_cathode_eV_atom": None if not cathode else _r(cathode["E_min_eV_atom"], 3),
             "oxidation_at_cathode": None if not at_cathode else
             (f"stable at {couple.potential:.2f} V ({couple.electrode})" if at_cathode["interphase"] == "stable" else
-             f"oxidised at {couple.potential:.2f} V ({couple.electrode}) to {' + '.join(at_cathode['products'])}"),
+             f"{'reduced' if couple.potential < doc['reduction_limit'] else 'oxidised'} at {couple.potential:.2f} V "
+             f"({couple.electrode}) to {' + '.join(at_cathode['products'])}"),
             "rxn_cathode_V_eV_atom": None if not at_cathode else _r(at_cathode["energy"], 3),
             "interphase_cathode": None if not cathode else f"{cathode['interphase']} ({cathode['a']})",
-            "W_ad_anode_J_m2": None if w_ad is None else _r(w_ad, 3),
+            "W_ad_anode_J_m2": None if w_anode is None else _r(w_anode, 3),
+            "W_ad_cathode_J_m2": None if w_cathode is None else _r(w_cathode, 3),
+            "W_ad_by_electrode": None if len(w_ad) < 2 else ", ".join(f"{k} {v:.2f}" for k, v in w_ad.items()),
+            "md_temperature_K": md.get("temperature"),
+            "md_growth_rate": None if md.get("growth_rate") is None else _r(md["growth_rate"], 2),
+            "md_growth_law": md.get("growth_law"),
+            "md_intact_PS4": None if md.get("intact_ps4") is None else _r(md["intact_ps4"], 2),
+            "md_D_interface_over_bulk": None if md.get("d_ratio") is None else _r(md["d_ratio"], 2),
             "G_GPa": None if not m else _r(m["G_vrh_GPa"], 1),
             "G_over_G_Li": None if not m or _num(m.get("G_over_G_Li")) is None else _r(m["G_over_G_Li"], 2),
             "dendrite_verdict": (None if suppresses is None else
                                  "suppressing" if suppresses else "not suppressing"),
         }
         rows.append(row)
-        candidates.append(Candidate(e, anode["interphase"] if anode else None, suppresses,
-                                    anode["E_min_eV_atom"] if anode else None,
+        candidates.append(Candidate(e, chosen[1] if chosen else None, suppresses, chosen[2] if chosen else None,
                                     cathode["E_min_eV_atom"] if cathode else None))
     by_name = {r["electrolyte"]: r for r in rows}
     ranked = [by_name[c.name] for c in rank(candidates, settings)]
@@ -208,8 +270,10 @@ def _cell(v) -> str:
     return "—" if v is None else str(v)
 
 
-OPTIONAL_COLUMNS = ("rxn_alloy_eV_atom", "interphase_alloy", "oxidation_at_cathode", "rxn_cathode_V_eV_atom")
-# (alloy anode; cathode couple): only where the study has them
+OPTIONAL_COLUMNS = ("rxn_alloy_eV_atom", "interphase_alloy", "oxidation_at_cathode", "rxn_cathode_V_eV_atom",
+                    "W_ad_cathode_J_m2", "W_ad_by_electrode", "md_temperature_K", "md_growth_rate", "md_growth_law",
+                    "md_intact_PS4", "md_D_interface_over_bulk")
+# (alloy anode; cathode couple; cathode adhesion; MD): only where the study has them
 
 
 def shown_columns(rows: list[dict]) -> list[str]:

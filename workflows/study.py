@@ -77,7 +77,9 @@ class AdhesionSpec(_Strict):
                                                                                       "(default 1 0 0)")
     build: dict = Field(default_factory=lambda: {"film_thickness": 6.0, "substrate_thickness": 8.0,
                                                  "max_atoms": 200, "max_strain": 0.08, "vacuum": 12.0})
-    overrides: dict[str, dict] = Field(default_factory=dict, description="build options per electrolyte")
+    overrides: dict[str, dict] = Field(default_factory=dict, description="build options per electrolyte, per "
+                                       "electrode or per 'electrode|electrolyte' pair (the pair's win, then the "
+                                       "electrode's, then the electrolyte's)")
     pairs: Literal["anode|electrolyte", "cathode|electrolyte", "all"] = "anode|electrolyte"
 
     @field_validator("build", "overrides")
@@ -172,8 +174,11 @@ class StudySpec(_Strict):
                 if pair not in allowed:
                     raise ValueError(f"unknown pair {pair!r} in analyses.md.pairs; allowed: {', '.join(allowed)}")
         if self.analyses.adhesion:
-            for name in [*self.analyses.adhesion.miller, *self.analyses.adhesion.overrides]:
-                _material(name, "analyses.adhesion")
+            for name in self.analyses.adhesion.miller:
+                _material(name, "analyses.adhesion.miller")
+            for key in self.analyses.adhesion.overrides:
+                for name in key.split("|"):
+                    _material(name.strip(), "analyses.adhesion.overrides")
         return self
 
 
@@ -227,6 +232,13 @@ def load_study(name_or_path: str | Path) -> StudySpec:
         return StudySpec(**data)
     except ValidationError as exc:
         raise InputError(_one_line(exc, path.name)) from None
+
+
+def build_options(adhesion: AdhesionSpec, electrode: str, electrolyte: str) -> dict:
+    """The interface build options of one pair: ``build``, then the overrides of the electrolyte, of the
+    electrode and of the pair ``electrode|electrolyte`` on top."""
+    o = adhesion.overrides
+    return {**adhesion.build, **o.get(electrolyte, {}), **o.get(electrode, {}), **o.get(f"{electrode}|{electrolyte}", {})}
 
 
 @dataclass

@@ -17,6 +17,7 @@ import time
 from dataclasses import replace
 from typing import Callable, Optional
 
+from interfaces.errors import SSBIError
 from workflows.executor import Executor, Outcome
 from workflows.study import StudySpec, StudyTask, plan
 
@@ -104,7 +105,9 @@ class StudyRunner:
         from workflows.flows.adhesion import AdhesionMaker
 
         a = self.spec.analyses.adhesion
-        build = {**a.build, **a.overrides.get(substrate, {})}
+        from workflows.study import build_options
+
+        build = build_options(a, film, substrate)
         return AdhesionMaker(engine=self.engine_spec, film_miller=tuple(a.miller.get(film, (1, 0, 0))),
                              substrate_miller=tuple(a.miller.get(substrate, (1, 0, 0))), relax=a.relax,
                              relax_bulk=True, scan_separation=a.scan_separation, build=build)
@@ -113,14 +116,23 @@ class StudyRunner:
         from interfaces.builder import build_interfaces
         from workflows.analyses import MDRunAnalysis
         from workflows.flows.aimd import AIMDMaker
+        from workflows.study import build_options
 
         m = self.spec.analyses.md
         a = self.spec.analyses.adhesion
         miller = a.miller if a else {}
+        # the adhesion pair's build (its overrides too), in a cell of at most md.max_atoms unless the pair's
+        # overrides say otherwise (LLZO's slabs do not fit in 150 atoms)
+        options = {"film_thickness": 6.0, "substrate_thickness": 8.0, "max_strain": 0.08, "vacuum": 12.0}
+        specific: dict = {}
+        if a:
+            options.update(build_options(a, film, substrate))
+            for key in (substrate, film, f"{film}|{substrate}"):
+                specific.update(a.overrides.get(key, {}))
+        options["max_atoms"] = specific.get("max_atoms", m.max_atoms)
         cand = build_interfaces(self._conventional(film), self._conventional(substrate),
                                 tuple(miller.get(film, (1, 0, 0))), tuple(miller.get(substrate, (1, 0, 0))),
-                                max_atoms=m.max_atoms, max_strain=0.08, film_thickness=6.0, substrate_thickness=8.0,
-                                vacuum=12)[0]
+                                **options)[0]
         maker = AIMDMaker(engine=self.engine_spec, temperatures=tuple(m.temperatures), ps=m.ps,
                           timestep_fs=m.timestep_fs, equilibration_ps=m.equilibration_ps)
         return MDRunAnalysis(f"{film}|{substrate}", cand.interface, maker)
@@ -189,7 +201,10 @@ class StudyRunner:
             if key is None:
                 return Outcome(stability, "failed", time.time() - start, message=stability.error_of(target), task=task)
             return Outcome(stability, "done", time.time() - start, uuids=[key], task=task)
-        analysis = self.analysis(task)
+        try:
+            analysis = self.analysis(task)
+        except SSBIError as exc:  # e.g. no interface cell for an MD pair: this task fails, the others go on
+            return Outcome(None, "failed", time.time() - start, message=str(exc).splitlines()[0][:300], task=task)
         if task.analysis == "mechanics" and task.materials[0] != "Li" and analysis.g_li is None \
                 and analysis.collect(self.store) is None:
             return Outcome(analysis, "failed", time.time() - start, task=task,

@@ -17,6 +17,18 @@ setup_app = typer.Typer(help="One-time set-up of engines.", no_args_is_help=True
 app.add_typer(setup_app, name="setup")
 
 
+def _named_study(name: str) -> bool:
+    """Whether ``name`` is a study by name (configs/studies/NAME.yaml or the user's studies folder)."""
+    from interfaces.errors import InputError
+    from workflows.study import study_path
+
+    try:
+        study_path(name)
+    except InputError:
+        return False
+    return True
+
+
 @app.command()
 def engines():
     """Configured engines, their versions and whether they can run here."""
@@ -100,14 +112,16 @@ def run(
     from workflows.executor import Executor
     from workflows.store import describe
 
-    if kind.endswith((".yaml", ".yml")) or Path(kind).is_file():
+    if kind.endswith((".yaml", ".yml")) or Path(kind).is_file() or (kind not in ("relax", "static")
+                                                                     and _named_study(kind)):
         from workflows.cli.study import run_study
 
         if dry_run and not submit:
             fail("--dry-run goes with --submit (it shows what a submit would send)")
         return run_study(kind, store, submit, out, dry_run=dry_run, fmt=fmt)
     if material is None:
-        fail("missing MATERIAL: `ssbi run relax|static MATERIAL`, or `ssbi run STUDY.yaml`")
+        fail("missing MATERIAL: `ssbi run relax|static MATERIAL`, or `ssbi run STUDY.yaml` (or a study's name: "
+             "`ssbi run default`)")
     if not get_engine(engine).runs_here:
         fail(f"engine {engine!r} does not run on this machine; use `ssbi submit` to send it to HPC")
     job_store, analysis, existing = _prepare(kind, material, engine, target, variant, store)

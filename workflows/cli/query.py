@@ -27,7 +27,12 @@ ADHESION = [Column("id"), Column("film"), Column("film_miller", "hkl", "film Mil
             Column("substrate_miller", "hkl ", "substrate Miller index"), Column("atoms"),
             Column("area_A2", "A", "interface area (Å²)"), Column("max_strain_pct", "ε", "largest strain (%)"),
             Column("w_ad_rigid_J_m2", "W_rig", "rigid work of adhesion (J/m²)"),
-            Column("w_ad_relaxed_J_m2", "W_rel", "relaxed work of adhesion (J/m²)"), Column("engine"),
+            Column("w_ad_relaxed_J_m2", "W_rel", "relaxed work of adhesion (J/m²)"),
+            Column("strain_film_J_m2", "Es_top", "strain energy of the top (film) slab in the interface cell (J/m²)",
+                   digits=3, optional=True),
+            Column("strain_substrate_J_m2", "Es_bot", "strain energy of the bottom (substrate) slab (J/m²)", digits=3,
+                   optional=True),
+            Column("engine"),
             Column("completed", short=_date)]
 
 MECHANICS = [Column("id"), Column("material"), Column("K_vrh_GPa", "K", "bulk modulus K_VRH (GPa)"),

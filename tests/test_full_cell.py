@@ -1,0 +1,56 @@
+"""The whole cell in a study (issue 18): adhesion at both sides with the strain energy of each slab, an MD of the
+anode | electrolyte interface in the summary, and build overrides per electrode and per pair."""
+
+import json
+import os
+import subprocess
+import sys
+
+import yaml
+
+from workflows.study import AdhesionSpec, build_options
+
+
+def test_build_overrides_per_electrolyte_electrode_and_pair_in_that_order():
+    spec = AdhesionSpec(build={"max_atoms": 200, "max_strain": 0.08},
+                        overrides={"Li6PS5Cl": {"max_strain": 0.06, "max_atoms": 250}, "S8": {"max_atoms": 500},
+                                   "S8|Li6PS5Cl": {"max_strain": 0.08}})
+    assert build_options(spec, "Li", "Li6PS5Cl") == {"max_atoms": 250, "max_strain": 0.06}
+    assert build_options(spec, "S8", "Li3PS4") == {"max_atoms": 500, "max_strain": 0.08}
+    assert build_options(spec, "S8", "Li6PS5Cl") == {"max_atoms": 500, "max_strain": 0.08}
+
+
+def _run(args, tmp_path):
+    env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "100"}
+    return subprocess.run([sys.executable, "-m", "workflows.cli", *args], capture_output=True, text=True, env=env,
+                          timeout=1200)
+
+
+def test_a_study_with_cathode_adhesion_and_md_fills_both_sides_and_the_md_columns(tmp_path):
+    """Li | Li3PS4 | Li2S: rigid W_ad at both sides (the Li2S(111) cell needs the electrode's override), each side's
+    strain energy in `ssbi query adhesion`, and a 0.3 ps CHGNet MD whose reacted zone, intact PS4 and Li
+    diffusivities reach the summary."""
+    study = tmp_path / "cell.yaml"
+    study.write_text(yaml.safe_dump({
+        "name": "cell", "anodes": ["Li"], "cathodes": ["Li2S"], "electrolytes": ["Li3PS4"], "engine": "chgnet",
+        "analyses": {"adhesion": {"pairs": "all", "miller": {"Li": [1, 0, 0], "Li2S": [1, 1, 1], "Li3PS4": [0, 1, 0]},
+                                  "overrides": {"Li2S": {"max_atoms": 400}}},
+                     "md": {"temperatures": [700], "ps": 0.3, "equilibration_ps": 0.05, "max_atoms": 120}}}))
+    run = _run(["run", str(study), "-o", str(tmp_path / "out"), "--format", "json"], tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    (row,) = json.loads(run.stdout)
+    assert 0.1 < row["W_ad_anode_J_m2"] < 2.0 and 0.05 < row["W_ad_cathode_J_m2"] < 2.0
+    assert row["W_ad_by_electrode"].startswith("Li ") and ", Li2S " in row["W_ad_by_electrode"]
+    assert row["md_temperature_K"] == 700.0
+    assert row["md_intact_PS4"] is not None and 0.0 <= row["md_intact_PS4"] <= 1.0
+    assert row["md_D_interface_over_bulk"] is None or row["md_D_interface_over_bulk"] > 0
+    ad = json.loads(_run(["query", "adhesion", "--format", "json"], tmp_path).stdout)
+    sides = {r["film"]: r for r in ad}
+    assert set(sides) == {"Li", "Li2S"}
+    # the strained side (Li, the metal, where it is there) carries the strain energy; the electrolyte none
+    for r in ad:
+        assert r["strain_substrate_J_m2"] == 0.0 and abs(r["strain_film_J_m2"]) < 0.5
+    assert sides["Li"]["strain_film_J_m2"] > 0
+    # the report names both sides' W_ad
+    md = (tmp_path / "out" / "summary.md").read_text()
+    assert "W_ad_cathode_J_m2" in md and "md_intact_PS4" in md
