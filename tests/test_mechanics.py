@@ -127,6 +127,7 @@ def test_study_g_li_replaces_the_engines_li_in_the_report():
     an engine without validation gets a 'no measured error bar' row per analysis."""
     import pandas as pd
 
+    from workflows.engine_caveats import COLUMNS
     from workflows.report import caveat_rows, study_summary
     from workflows.study import StudySpec
 
@@ -154,4 +155,4 @@ def test_study_g_li_replaces_the_engines_li_in_the_report():
     text = " ".join(t for _, t in caveat_rows(given))
     assert "G_Li = 4.2 GPa as given in the study" in text
     unvalidated = StudySpec(**{**base, "engine": "vasp"}, analyses={"window": {}})
-    assert [c for c, _ in caveat_rows(unvalidated)] == ["window_V, E_hull_meV"]
+    assert [c for c, _ in caveat_rows(unvalidated)] == [", ".join(COLUMNS["window"])]

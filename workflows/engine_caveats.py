@@ -17,9 +17,12 @@ from workflows.paths import CONFIG_DIR
 CAVEATS_FILE = CONFIG_DIR / "reference" / "engine_caveats.yaml"
 QUANTITIES = ("window", "reactions", "adhesion", "mechanics", "md")
 # the report's columns each quantity affects
-COLUMNS = {"window": ["window_V", "E_hull_meV"], "reactions": ["rxn_anode_eV_atom", "rxn_cathode_eV_atom"],
-           "adhesion": ["W_ad_anode_J_m2"], "mechanics": ["G_GPa", "G_over_G_Li", "dendrite_verdict"],
-           "md": []}
+COLUMNS = {"window": ["window_V", "E_hull_meV", "oxidation_at_cathode", "rxn_cathode_V_eV_atom",
+                      "interphase_alloy", "rxn_alloy_eV_atom"],
+           "reactions": ["rxn_anode_eV_atom", "interphase_anode", "rxn_cathode_eV_atom", "interphase_cathode"],
+           "adhesion": ["W_ad_anode_J_m2", "W_ad_cathode_J_m2", "W_ad_by_electrode"],
+           "mechanics": ["G_GPa", "G_over_G_Li", "dendrite_verdict"],
+           "md": ["md_growth_rate", "md_growth_law", "md_intact_PS4", "md_D_interface_over_bulk"]}
 
 
 @lru_cache(maxsize=1)

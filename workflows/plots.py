@@ -245,3 +245,75 @@ def plot_adhesion(rows: list[dict], path: Path) -> Path:
     fig.tight_layout()
     _save(fig, path)
     return path
+
+
+INTERPHASE_COLOURS = {"stable": "#9fd69f", "passivating": "#f5d77a", "mixed-conducting": "#ef8a7a",
+                      "undetermined": "#cccccc"}
+
+
+def electronic_character(products: str, gaps=None) -> list[str]:
+    """"Li2S + Li3P" → ["Li2S insulator 3.4 eV", "Li3P insulator 0.7 eV"]: each product with its kind and gap
+    from the band-gap table (``interfaces.analysis.interphase.load_band_gaps``); "no gap known" where absent."""
+    from interfaces.analysis.interphase import _element_name, load_band_gaps
+
+    gaps = gaps if gaps is not None else load_band_gaps()
+    out = []
+    for p in [x.strip() for x in str(products).split("+") if x.strip()]:
+        g = gaps.get(_element_name(p))
+        out.append(f"{p}: no gap known" if g is None else f"{p}: metal" if g.kind == "metal" else
+                   f"{p}: {g.kind} {g.gap:.1f} eV")
+    return out
+
+
+def _interphase_box(ax, x: float, width: float, kind: str, where: str, lines: list[str]) -> None:
+    from matplotlib.patches import Rectangle
+
+    ax.add_patch(Rectangle((x, 0), width, 1, facecolor=INTERPHASE_COLOURS.get(kind, "#eeeeee"), edgecolor="k",
+                           lw=0.6, hatch="//" if kind == "mixed-conducting" else None))
+    box = {"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.85, "lw": 0}  # legible over the hatch
+    ax.text(x + width / 2, 0.9, f"{kind}\n{where}".strip(), ha="center", va="top", fontsize=6.5, weight="bold",
+            bbox=box)
+    if lines:
+        ax.text(x + width / 2, 0.5, "\n".join(lines), ha="center", va="center", fontsize=6, bbox=box)
+
+
+def plot_cells(rows: list[dict], path: Path) -> Path:
+    """One strip per electrolyte of the ranked summary: anode | interphase | electrolyte | interphase | cathode,
+    each interphase coloured by its type (green stable, yellow passivating, red hatched mixed conducting) and
+    listing its products with their electronic character; the cathode side also gives the electrolyte at the
+    cathode couple's potential."""
+    import textwrap
+
+    from matplotlib.patches import Rectangle
+
+    fig, axes = plt.subplots(len(rows), 1, figsize=(9.5, 1.35 * len(rows) + 0.3), dpi=150, squeeze=False)
+    widths = (1.0, 2.4, 1.6, 2.4, 1.0)
+    edges = np.concatenate([[0], np.cumsum(widths)])
+    for ax, r in zip(axes[:, 0], rows):
+        def side(interphase, products):
+            kind, _, rest = str(interphase or "").partition(" (")
+            kind, _, at = kind.partition(" at ")
+            electrode = rest.rstrip(")")
+            lines = electronic_character(products) if products and kind not in ("", "stable") else []
+            return kind or "not computed", electrode, (f"at {at}" if at else ""), lines
+
+        kind_a, anode, at_a, lines_a = side(r.get("interphase_anode"), r.get("products_anode"))
+        kind_c, cathode, _, lines_c = side(r.get("interphase_cathode"), r.get("products_cathode"))
+        if r.get("oxidation_at_cathode"):
+            lines_c = lines_c + textwrap.wrap(f"Li open: {r['oxidation_at_cathode']}", 46)
+        for x, w, label, colour in ((edges[0], widths[0], anode or "anode", "#b9b9c9"),
+                                    (edges[2], widths[2], r["electrolyte"], "#a9c8ee"),
+                                    (edges[4], widths[4], cathode or "cathode", "#e8e08a")):
+            ax.add_patch(Rectangle((x, 0), w, 1, facecolor=colour, edgecolor="k", lw=0.6))
+            ax.text(x + w / 2, 0.5, label, ha="center", va="center", fontsize=8, weight="bold")
+        _interphase_box(ax, edges[1], widths[1], kind_a, at_a, lines_a)
+        _interphase_box(ax, edges[3], widths[3], kind_c, "", lines_c)
+        window = r.get("window_V")
+        ax.text(edges[2] + widths[2] / 2, 0.12, f"window {window} V" if window else "", ha="center", fontsize=6)
+        ax.set_xlim(0, edges[-1])
+        ax.set_ylim(0, 1)
+        ax.set_axis_off()
+        ax.set_title(f"#{r.get('rank', '')} {r['electrolyte']}", fontsize=8, loc="left")
+    fig.tight_layout()
+    _save(fig, path)
+    return Path(path)

@@ -16,8 +16,9 @@ from workflows.query import Results
 from workflows.study import StudySpec
 
 SUMMARY_COLUMNS = ["rank", "electrolyte", "window_V", "E_hull_meV", "rxn_anode_eV_atom", "interphase_anode",
-                   "rxn_alloy_eV_atom", "interphase_alloy", "rxn_cathode_eV_atom", "oxidation_at_cathode",
-                   "rxn_cathode_V_eV_atom", "interphase_cathode", "W_ad_anode_J_m2", "W_ad_cathode_J_m2",
+                   "products_anode", "rxn_alloy_eV_atom", "interphase_alloy", "rxn_cathode_eV_atom",
+                   "oxidation_at_cathode", "rxn_cathode_V_eV_atom", "interphase_cathode", "products_cathode",
+                   "W_ad_anode_J_m2", "W_ad_cathode_J_m2",
                    "W_ad_by_electrode", "md_temperature_K", "md_growth_rate", "md_growth_law", "md_intact_PS4",
                    "md_D_interface_over_bulk", "G_GPa", "G_over_G_Li", "dendrite_verdict"]
 
@@ -163,94 +164,128 @@ def _mech_note(spec: StudySpec) -> str:
     return "" if other == spec.engine else f" (elastic tensors: {other})"
 
 
+def _window_row(windows: list[dict], name: str, formula: str) -> Optional[dict]:
+    return next((r for r in windows if r["electrolyte"] == name), None) or next(
+        (r for r in windows if _same(r["electrolyte"], formula)), None)
+
+
+def _mechanics_row(mechanics: dict, name: str, g_li: Optional[float]) -> tuple[dict, Optional[bool]]:
+    """The electrolyte's stored mechanics with G/G_Li from the study's G_Li where given; and the Monroe–Newman
+    boolean (None without G_Li)."""
+    from interfaces.analysis.mechanics import monroe_newman
+
+    m = dict(mechanics.get(name, {}))
+    if m and g_li:  # the study's G_Li, not the engine's own Li
+        mn = monroe_newman(float(m["G_vrh_GPa"]), g_li)
+        m.update(G_over_G_Li=mn["ratio"], suppresses_dendrites=mn["suppresses_dendrites"])
+    suppresses = None if not m or _num(m.get("suppresses_dendrites")) is None else bool(m["suppresses_dendrites"])
+    return m, suppresses
+
+
+def _w_ad_by_electrode(adhesion: list[dict], electrolyte: str, electrodes: list[str]) -> dict[str, float]:
+    """{electrode: W_ad} with ``electrolyte``: the newest, relaxed where the study relaxed."""
+    w_ad = {}
+    for electrode in electrodes:
+        ad = [r for r in adhesion if r["substrate"] == electrolyte and r["film"] == electrode]
+        if ad:
+            relaxed = _num(ad[0]["w_ad_relaxed_J_m2"])
+            w_ad[electrode] = relaxed if relaxed is not None else ad[0]["w_ad_rigid_J_m2"]
+    return w_ad
+
+
+def _anode_side(spec: StudySpec, alloys: dict, at_alloy: dict, rx: dict, order: list[str]):
+    """The anode with the best interphase (Li metal by its closed reaction, an alloy at its own potential):
+    (anode, interphase, reaction energy, products) or None; and its summary text ("stable at 0.51 V (LiIn)")."""
+    options, products = [], {}
+    for a in spec.anodes:
+        if a in at_alloy:
+            options.append((a, at_alloy[a]["interphase"], rx[a]["E_min_eV_atom"] if rx[a] else None))
+            products[a] = " + ".join(at_alloy[a]["products"])
+        elif rx[a]:
+            options.append((a, rx[a]["interphase"], rx[a]["E_min_eV_atom"]))
+            products[a] = rx[a]["products"]
+    chosen = best_anode(options, order)
+    if chosen is None:
+        return None, None
+    if chosen[0] in alloys:
+        text = f"{chosen[1]} at {alloys[chosen[0]].potential:.2f} V ({alloys[chosen[0]].electrode})"
+    else:
+        text = f"{chosen[1]} ({chosen[0]})"
+    return (*chosen, products[chosen[0]]), text
+
+
+def _at_cathode_text(couple, doc: dict, at_cathode: Optional[dict]) -> Optional[str]:
+    """"stable at 2.21 V (S/Li2S)", "oxidised at … to …", or "reduced at …" where the couple lies below the
+    electrolyte's reduction limit."""
+    if not at_cathode:
+        return None
+    where = f"at {couple.potential:.2f} V ({couple.electrode})"
+    if at_cathode["interphase"] == "stable":
+        return f"stable {where}"
+    side = "reduced" if couple.potential < doc["reduction_limit"] else "oxidised"
+    return f"{side} {where} to {' + '.join(at_cathode['products'])}"
+
+
+def _md_columns(md: dict) -> dict:
+    return {"md_temperature_K": md.get("temperature"),
+            "md_growth_rate": None if md.get("growth_rate") is None else _r(md["growth_rate"], 2),
+            "md_growth_law": md.get("growth_law"),
+            "md_intact_PS4": None if md.get("intact_ps4") is None else _r(md["intact_ps4"], 2),
+            "md_D_interface_over_bulk": None if md.get("d_ratio") is None else _r(md["d_ratio"], 2)}
+
+
 def study_summary(spec: StudySpec, results: Results, settings: RankingSettings = RankingSettings()) -> list[dict]:
     """One row per electrolyte, ranked by :func:`interfaces.analysis.ranking.rank`: interphase against the anode
     (stable, passivating, then growing), then the dendrite criterion, then the reaction energy with the anode
     (least negative first)."""
-    from interfaces.analysis.mechanics import monroe_newman
     from interfaces.analysis.ranking import Candidate, rank
     from interfaces.materials import get_material
+    from workflows.stability import analysis_store
 
     formula = {n: get_material(n).formula for n in [*spec.anodes, *spec.cathodes, *spec.electrolytes]}
     windows = results.windows(engine=spec.engine).to_dict("records")
     reactions = results.reactions(engine=spec.engine).to_dict("records")
     adhesion = results.adhesion(engine=spec.engine).to_dict("records")
     mechanics = {r["material"]: r for r in results.mechanics(engine=mechanics_engine(spec)).to_dict("records")}
+    g_li = spec.analyses.mechanics.g_li_gpa if spec.analyses.mechanics else None
     alloys = anode_potentials(spec, results)
-    alloy = next(iter(alloys.values()), None)  # the study's first alloy anode (its own columns)
+    first_alloy = next(iter(alloys), None)  # the study's first alloy anode (its own columns)
     couple = cathode_potential(spec, results) if spec.analyses.window else None
     rows, candidates = [], []
     for e in spec.electrolytes:
-        w = next((r for r in windows if r["electrolyte"] == e), None) or next(
-            (r for r in windows if _same(r["electrolyte"], formula[e])), None)
+        w = _window_row(windows, e, formula[e])
         rx = {a: next((r for r in reactions if _same(r["b"], formula[e]) and _same(r["a"], formula[a])), None)
               for a in [*spec.anodes, *spec.cathodes]}
         cathode = min((rx[c] for c in spec.cathodes if rx[c]), key=lambda r: r["E_min_eV_atom"], default=None)
-        m = dict(mechanics.get(e, {}))
-        given = spec.analyses.mechanics.g_li_gpa if spec.analyses.mechanics else None
-        if m and given:  # the study's G_Li, not the engine's own Li
-            mn = monroe_newman(float(m["G_vrh_GPa"]), given)
-            m.update(G_over_G_Li=mn["ratio"], suppresses_dendrites=mn["suppresses_dendrites"])
-        # the stored boolean (monroe_newman()); None without G_Li
-        suppresses = None if not m or _num(m.get("suppresses_dendrites")) is None else bool(m["suppresses_dendrites"])
-        w_ad = {}
-        for electrode in [*spec.anodes, *spec.cathodes]:
-            ad = [r for r in adhesion if r["substrate"] == e and r["film"] == electrode]
-            if ad:  # the newest; relaxed where the study relaxed
-                best = ad[0]
-                relaxed = _num(best["w_ad_relaxed_J_m2"])
-                w_ad[electrode] = relaxed if relaxed is not None else best["w_ad_rigid_J_m2"]
-        w_anode = next((w_ad[a] for a in spec.anodes if a in w_ad), None)
-        w_cathode = next((w_ad[c] for c in spec.cathodes if c in w_ad), None)
-        doc = None
-        if w and (alloys or couple):
-            from workflows.stability import analysis_store
-
-            doc = analysis_store(results.store).query_one({"key": w["key"]})
+        m, suppresses = _mechanics_row(mechanics, e, g_li)
+        w_ad = _w_ad_by_electrode(adhesion, e, [*spec.anodes, *spec.cathodes])
+        doc = analysis_store(results.store).query_one({"key": w["key"]}) if w and (alloys or couple) else None
         at_alloy = {a: at_potential(doc, p.potential) for a, p in alloys.items()} if doc else {}
         at_cathode = at_potential(doc, couple.potential) if doc and couple else None
-        # the interphase with each anode: Li metal by its reaction, an alloy at its own potential; the row names the
-        # anode with the best one ("stable at 0.51 V (LiIn)"), and its reaction energy (closed, with that anode)
-        options = []
-        for a in spec.anodes:
-            if a in at_alloy:
-                options.append((a, at_alloy[a]["interphase"], rx[a]["E_min_eV_atom"] if rx[a] else None))
-            elif rx[a]:
-                options.append((a, rx[a]["interphase"], rx[a]["E_min_eV_atom"]))
-        chosen = best_anode(options, settings.interphase_order)
-        first_alloy = next(iter(alloys), None)
+        chosen, interphase_anode = _anode_side(spec, alloys, at_alloy, rx, settings.interphase_order)
         ia = at_alloy.get(first_alloy) if first_alloy else None
-        if chosen is None:
-            interphase_anode = None
-        elif chosen[0] in alloys:
-            interphase_anode = f"{chosen[1]} at {alloys[chosen[0]].potential:.2f} V ({alloys[chosen[0]].electrode})"
-        else:
-            interphase_anode = f"{chosen[1]} ({chosen[0]})"
-        md = md_summary(results, spec, e) if spec.analyses.md else {}
+        w_anode = next((w_ad[a] for a in spec.anodes if a in w_ad), None)
+        w_cathode = next((w_ad[c] for c in spec.cathodes if c in w_ad), None)
+        oxidation = None if w is None or _num(w["oxidation_V"]) is None else format(w["oxidation_V"], ".2f")
         row = {
             "electrolyte": e,
-            "window_V": None if not w else f"{w['reduction_V']:.2f}–{'—' if _num(w['oxidation_V']) is None else format(w['oxidation_V'], '.2f')}",
+            "window_V": None if not w else f"{w['reduction_V']:.2f}–{oxidation or '—'}",
             "E_hull_meV": None if not w else _r(w["e_above_hull_meV"], 1),
             "rxn_anode_eV_atom": None if not chosen or chosen[2] is None else _r(chosen[2], 3),
             "interphase_anode": interphase_anode,
+            "products_anode": None if not chosen else chosen[3],
             "rxn_alloy_eV_atom": None if not ia else _r(ia["energy"], 3),
             "interphase_alloy": None if not ia else
-            f"{ia['interphase']} at {alloy.potential:.2f} V ({alloy.electrode})",
+            f"{ia['interphase']} at {alloys[first_alloy].potential:.2f} V ({alloys[first_alloy].electrode})",
             "rxn_cathode_eV_atom": None if not cathode else _r(cathode["E_min_eV_atom"], 3),
-            "oxidation_at_cathode": None if not at_cathode else
-            (f"stable at {couple.potential:.2f} V ({couple.electrode})" if at_cathode["interphase"] == "stable" else
-             f"{'reduced' if couple.potential < doc['reduction_limit'] else 'oxidised'} at {couple.potential:.2f} V "
-             f"({couple.electrode}) to {' + '.join(at_cathode['products'])}"),
+            "oxidation_at_cathode": _at_cathode_text(couple, doc, at_cathode),
             "rxn_cathode_V_eV_atom": None if not at_cathode else _r(at_cathode["energy"], 3),
             "interphase_cathode": None if not cathode else f"{cathode['interphase']} ({cathode['a']})",
+            "products_cathode": None if not cathode else cathode["products"],
             "W_ad_anode_J_m2": None if w_anode is None else _r(w_anode, 3),
             "W_ad_cathode_J_m2": None if w_cathode is None else _r(w_cathode, 3),
             "W_ad_by_electrode": None if len(w_ad) < 2 else ", ".join(f"{k} {v:.2f}" for k, v in w_ad.items()),
-            "md_temperature_K": md.get("temperature"),
-            "md_growth_rate": None if md.get("growth_rate") is None else _r(md["growth_rate"], 2),
-            "md_growth_law": md.get("growth_law"),
-            "md_intact_PS4": None if md.get("intact_ps4") is None else _r(md["intact_ps4"], 2),
-            "md_D_interface_over_bulk": None if md.get("d_ratio") is None else _r(md["d_ratio"], 2),
+            **_md_columns(md_summary(results, spec, e) if spec.analyses.md else {}),
             "G_GPa": None if not m else _r(m["G_vrh_GPa"], 1),
             "G_over_G_Li": None if not m or _num(m.get("G_over_G_Li")) is None else _r(m["G_over_G_Li"], 2),
             "dendrite_verdict": (None if suppresses is None else
@@ -278,7 +313,8 @@ OPTIONAL_COLUMNS = ("rxn_alloy_eV_atom", "interphase_alloy", "oxidation_at_catho
 
 def shown_columns(rows: list[dict]) -> list[str]:
     """The summary's columns, without the alloy-anode ones where no row has them."""
-    return [c for c in SUMMARY_COLUMNS if c not in OPTIONAL_COLUMNS or any(r.get(c) is not None for r in rows)]
+    return [c for c in SUMMARY_COLUMNS if c not in REPORT_HIDDEN and
+            (c not in OPTIONAL_COLUMNS or any(r.get(c) is not None for r in rows))]
 
 
 def markdown_table(rows: list[dict]) -> str:
@@ -288,12 +324,22 @@ def markdown_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def make_plots(spec: StudySpec, results: Results, out: Path) -> list[tuple[str, Path]]:
-    """The study's plots written into ``out``: (caption, path)."""
-    from workflows.plots import plot_adhesion, plot_md, plot_mechanics, plot_reactions, plot_uber, plot_windows
+def make_plots(spec: StudySpec, results: Results, out: Path, rows: Optional[list[dict]] = None
+               ) -> list[tuple[str, Path]]:
+    """The study's plots written into ``out``: (caption, path); with the summary ``rows``, the cell diagrams
+    first."""
+    from workflows.plots import (plot_adhesion, plot_cells, plot_md, plot_mechanics, plot_reactions, plot_uber,
+                                 plot_windows)
     from workflows.stability import analysis_store
 
     plots = []
+    if rows and any(r.get("interphase_anode") or r.get("interphase_cathode") for r in rows):
+        plots.append(("The cell per electrolyte, best first: anode | interphase | electrolyte | interphase | "
+                      "cathode; each interphase's products with their electronic character (band-gap table "
+                      "configs/band_gaps.yaml); anode side: the anode with the best interphase (Li by its closed "
+                      "reaction, an alloy at its potential); cathode side: the closed reaction with the cathode, "
+                      "then the electrolyte at the cathode couple's potential (Li open)",
+                      plot_cells(rows, out / "cells.png")))
     store = analysis_store(results.store)
     keys = results.windows(study=spec)["key"].tolist()
     if keys:
@@ -307,7 +353,7 @@ def make_plots(spec: StudySpec, results: Results, out: Path) -> list[tuple[str, 
                       plot_reactions(docs, out / "reactions.png")))
     adhesion = results.adhesion(study=spec)
     if len(adhesion):
-        plots.append(("Work of adhesion with the anode", plot_adhesion(adhesion.to_dict("records"),
+        plots.append(("Work of adhesion with each electrode", plot_adhesion(adhesion.to_dict("records"),
                                                                       out / "adhesion.png")))
         for uuid in adhesion["id"]:
             doc = results.store.query_one({"uuid": uuid}, load=False)["output"]
@@ -351,21 +397,79 @@ def caveat_rows(spec: StudySpec) -> list[tuple[str, str]]:
     return out + ([("source", source)] if source and measured else [])
 
 
+def number_sources(spec: StudySpec) -> list[tuple[str, str, str]]:
+    """(columns, engine and model, what the number is made of) for each analysis the study ran: the engine and the
+    energy scale behind every number of the summary."""
+    from workflows.engine_caveats import COLUMNS
+    from workflows.engines import engine_config
+
+    def who(name: str) -> str:
+        model = engine_config(name).get("model")
+        return f"{name} ({model})" if model else name
+
+    scale = engine_config(spec.engine).get("energy_scale", "raw-gga")
+    scale_text = {"mp2020": "MP2020-compatible (the model was trained on corrected energies; no correction applied "
+                            "again)", "raw-gga": "raw GGA(+U) total energies, no MP2020 correction"}.get(scale, scale)
+    hull = (f"total energies on the {scale} scale, {scale_text}: the hull of the engine's own relaxed phases and "
+            "its shipped entries, never mixed with another engine's; a metastable electrolyte is put on the hull "
+            "for its window, E_hull says by how much; LiIn and S/Li2S potentials from the same hull")
+    basis = {"window": hull,
+             "reactions": f"the same hull ({scale}); closed system, the most negative over mixing ratios, eV per "
+                          "atom of mixture; interphase type from configs/band_gaps.yaml",
+             "adhesion": "energy differences of one engine in the interface's own strained cell, J/m² (no energy "
+                         "scale enters); rigid unless the study relaxes",
+             "mechanics": "stress–strain fit of the elastic tensor (atomate2 elastic flow), GPa (no energy scale); "
+                          "G is the Voigt–Reuss–Hill average",
+             "md": "forces of the engine in Langevin NVT MD of the small interface cell (no energy scale); D from "
+                   "the MSD per region, growth from the reacted-zone width"}
+    ran = {"window": spec.analyses.window, "reactions": spec.analyses.reactions, "adhesion": spec.analyses.adhesion,
+           "mechanics": spec.analyses.mechanics, "md": spec.analyses.md}
+    out = []
+    for q, text in basis.items():
+        if ran[q] is None:
+            continue
+        engine = mechanics_engine(spec) if q == "mechanics" else spec.engine
+        out.append((", ".join(COLUMNS[q]), who(engine), text))
+    given = spec.analyses.mechanics.g_li_gpa if spec.analyses.mechanics else None
+    if given:
+        out.append(("G_over_G_Li, dendrite_verdict", "given", f"G_Li = {given:g} GPa (analyses.mechanics.g_li_gpa)"))
+    return out
+
+
+REPORT_HIDDEN = ("products_anode", "products_cathode")  # in the cell diagrams and their table instead
+
+
+def cell_table(rows: list[dict]) -> str:
+    """Markdown: each electrolyte's cell, anode | products | electrolyte | products | cathode."""
+    lines = ["| # | anode side (interphase: products) | electrolyte | cathode side | at the cathode couple |",
+             "|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['rank']} | {_cell(r['interphase_anode'])}: {_cell(r['products_anode'])} | "
+                     f"{r['electrolyte']} | {_cell(r['interphase_cathode'])}: {_cell(r['products_cathode'])} | "
+                     f"{_cell(r['oxidation_at_cathode'])} |")
+    return "\n".join(lines)
+
+
 def write_report(spec: StudySpec, results: Results, out: Path, timings: Optional[dict] = None,
                  rows: Optional[list[dict]] = None) -> dict:
     """report.html (single file, images embedded), summary.md and the PNGs in ``out``; ``rows``: the
     :func:`study_summary` already made (its hulls are not built twice)."""
     out.mkdir(parents=True, exist_ok=True)
     rows = rows if rows is not None else study_summary(spec, results)
-    plots = make_plots(spec, results, out)
+    plots = make_plots(spec, results, out, rows)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     caveats = caveat_rows(spec)
+    sources = number_sources(spec)
     md = [f"# Study {spec.name}", "", spec.description, "",
           f"Engine: {spec.engine}{_mech_note(spec)}; anodes {', '.join(spec.anodes)}; cathodes {', '.join(spec.cathodes) or '—'}; "
           f"generated {stamp}.", "", "## Ranked electrolytes", "", markdown_table(rows), "",
           "Ranking: interphase against the anode (stable, passivating, then mixed-conducting), then the "
           "Monroe–Newman verdict (G/G_Li > 2), then the reaction energy with the anode (least negative first). "
           "Reaction energies are the most negative over mixing ratios, eV per atom of mixture.", ""]
+    if any(r.get("interphase_anode") or r.get("interphase_cathode") for r in rows):
+        md += ["## The cell", "", cell_table(rows), ""]
+    md += ["### Engine and energy scale of each number", "", "| columns | engine | what the number is |",
+           "|---|---|---|"] + [f"| {c} | {e} | {t} |" for c, e, t in sources] + [""]
     md += [f"### Known weaknesses of {spec.engine} for these numbers", "",
            "| columns | measured caveat |", "|---|---|"] + [f"| {c} | {t.replace('|', chr(92) + '|')} |"
                                                           for c, t in caveats] + [""]
@@ -382,6 +486,10 @@ def write_report(spec: StudySpec, results: Results, out: Path, timings: Optional
     head = "".join(f"<th>{html.escape(c)}</th>" for c in shown_columns(rows))
     body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(r[c]))}</td>" for c in shown_columns(rows)) + "</tr>"
                    for r in rows)
+    sources_html = ("<h3>Engine and energy scale of each number</h3><table><tr><th>columns</th><th>engine</th>"
+                    "<th>what the number is</th></tr>" + "".join(
+                        f"<tr><td>{html.escape(c)}</td><td>{html.escape(e)}</td>"
+                        f"<td style='text-align:left'>{html.escape(t)}</td></tr>" for c, e, t in sources) + "</table>")
     caveat_html = (f"<h3>Known weaknesses of {html.escape(spec.engine)} for these numbers</h3><table>"
                    "<tr><th>columns</th><th>measured caveat</th></tr>" + "".join(
                        f"<tr><td>{html.escape(c)}</td><td style='text-align:left'>{html.escape(t)}</td></tr>"
@@ -409,6 +517,7 @@ figcaption {{ font-size: 0.8em; color: #555; max-width: 640px; }}
 <table><tr>{head}</tr>{body}</table>
 <p>Ranking: interphase against the anode (stable, passivating, then mixed-conducting), then the Monroe–Newman
 verdict (G/G<sub>Li</sub> &gt; 2), then the reaction energy with the anode (least negative first).</p>
+{sources_html}
 {caveat_html}
 {timing_html}
 <h2>Plots</h2>{figures}

@@ -234,11 +234,16 @@ def load_study(name_or_path: str | Path) -> StudySpec:
         raise InputError(_one_line(exc, path.name)) from None
 
 
-def build_options(adhesion: AdhesionSpec, electrode: str, electrolyte: str) -> dict:
-    """The interface build options of one pair: ``build``, then the overrides of the electrolyte, of the
-    electrode and of the pair ``electrode|electrolyte`` on top."""
+def pair_overrides(adhesion: AdhesionSpec, electrode: str, electrolyte: str) -> dict:
+    """The build options the overrides set for one pair: the electrolyte's, the electrode's, then the pair
+    ``electrode|electrolyte``'s on top (without ``build``)."""
     o = adhesion.overrides
-    return {**adhesion.build, **o.get(electrolyte, {}), **o.get(electrode, {}), **o.get(f"{electrode}|{electrolyte}", {})}
+    return {**o.get(electrolyte, {}), **o.get(electrode, {}), **o.get(f"{electrode}|{electrolyte}", {})}
+
+
+def build_options(adhesion: AdhesionSpec, electrode: str, electrolyte: str) -> dict:
+    """The interface build options of one pair: ``build`` with :func:`pair_overrides` on top."""
+    return {**adhesion.build, **pair_overrides(adhesion, electrode, electrolyte)}
 
 
 @dataclass

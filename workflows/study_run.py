@@ -116,7 +116,7 @@ class StudyRunner:
         from interfaces.builder import build_interfaces
         from workflows.analyses import MDRunAnalysis
         from workflows.flows.aimd import AIMDMaker
-        from workflows.study import build_options
+        from workflows.study import build_options, pair_overrides
 
         m = self.spec.analyses.md
         a = self.spec.analyses.adhesion
@@ -124,12 +124,9 @@ class StudyRunner:
         # the adhesion pair's build (its overrides too), in a cell of at most md.max_atoms unless the pair's
         # overrides say otherwise (LLZO's slabs do not fit in 150 atoms)
         options = {"film_thickness": 6.0, "substrate_thickness": 8.0, "max_strain": 0.08, "vacuum": 12.0}
-        specific: dict = {}
         if a:
             options.update(build_options(a, film, substrate))
-            for key in (substrate, film, f"{film}|{substrate}"):
-                specific.update(a.overrides.get(key, {}))
-        options["max_atoms"] = specific.get("max_atoms", m.max_atoms)
+        options["max_atoms"] = (pair_overrides(a, film, substrate) if a else {}).get("max_atoms", m.max_atoms)
         cand = build_interfaces(self._conventional(film), self._conventional(substrate),
                                 tuple(miller.get(film, (1, 0, 0))), tuple(miller.get(substrate, (1, 0, 0))),
                                 **options)[0]
