@@ -65,12 +65,12 @@ def test_preconditioner_keeps_stiff_modes_and_makes_the_rest_positive():
 
 def test_preconditioned_strained_cells_relax_in_a_few_steps_to_the_stress_fire_reaches():
     """Against atomate2's strained-cell relaxation (FIRE under FixSymmetry at 0.01 Å), ten times tighter."""
-    from workflows.flows.fast_elastic import KBAR_PER_EV_A3, relax_deformed
+    from workflows.flows.fast_elastic import KBAR_PER_EV_A3, relax_strained
 
     eng = chgnet()
     bulk = load("Li3PS4", "chgnet")  # 16 atoms, Pmn2_1: PS4 units rotate under strain
     deformations = [Deformation.from_index_amount((0, 0), 0.01), Deformation.from_index_amount((1, 2), 0.01)]
-    out = relax_deformed.original(bulk, deformations, "chgnet", fmax=0.0002)
+    out = relax_strained(bulk, deformations, "chgnet", fmax=0.0002)
     assert out["hessian_evaluations"] == len(gamma_displacements(bulk)[1])
     assert all(cell["steps"] <= 12 for cell in out["strained"])  # FIRE needs over a hundred to this criterion
     for d, cell in zip(deformations, out["strained"]):
@@ -82,3 +82,38 @@ def test_preconditioned_strained_cells_relax_in_a_few_steps_to_the_stress_fire_r
         relaxed = -KBAR_PER_EV_A3 * atoms.get_stress(voigt=False)
         assert np.abs(relaxed - clamped).max() > 0.5  # kbar: internal relaxation matters in this cell
         assert np.abs(np.asarray(cell["stress"]) - relaxed).max() < 0.05
+
+
+def test_cell_relaxation_with_an_elastic_cell_block_reaches_atomate2s_cell_in_fewer_steps():
+    """A γ-Li3PS4 cell 6 % compressed: BFGS starting from the Exp preconditioner and the elastic block for the cell
+    ends where ASE's BFGS with its 70 eV/Å² everywhere ends (atomate2's bulk relaxation, same filter and symmetry),
+    in fewer steps; with Φ for the atoms instead, in fewer still."""
+    from ase.filters import FrechetCellFilter
+    from ase.optimize import BFGS
+
+    from interfaces.analysis.internal_relaxation import cell_block, relax_cell_preconditioned
+
+    eng = chgnet()
+    start = load("Li3PS4", "chgnet")
+    start.scale_lattice(start.volume * 0.94)
+    cold = AseAtomsAdaptor.get_atoms(start)
+    cold.calc = eng.calculator()
+    cold.set_constraint(FixSymmetry(cold, symprec=0.01))
+    opt = BFGS(FrechetCellFilter(cold), logfile=None)
+    assert opt.run(fmax=0.002, steps=1000)
+    block = AseAtomsAdaptor.get_atoms(start)
+    block.calc = eng.calculator()
+    steps = relax_cell_preconditioned(block, fmax=0.002)
+    phonon, shifted = gamma_displacements(start)
+    both = AseAtomsAdaptor.get_atoms(start)
+    both.calc = eng.calculator()
+    steps_phi = relax_cell_preconditioned(both, fmax=0.002, hessian=gamma_hessian(phonon, forces_of(shifted, eng)))
+    assert steps_phi < steps < opt.nsteps
+    for atoms in (block, both):
+        assert atoms.get_volume() == pytest.approx(cold.get_volume(), rel=2e-3)
+        assert atoms.get_potential_energy() == pytest.approx(cold.get_potential_energy(), abs=2e-3 * len(atoms))
+        assert np.abs(atoms.get_stress()).max() * 160.2 < 0.1  # GPa: the cell is relaxed
+    # the cell block: V·C/f² with C isotropic (a dilation costs 9 K V/f² per unit of each diagonal log strain)
+    dilation = np.eye(3).ravel()
+    assert dilation @ cell_block(100.0, 10.0, bulk_modulus=160.2, shear_modulus=0.0) @ dilation == pytest.approx(
+        9.0, rel=1e-3)

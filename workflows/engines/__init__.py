@@ -46,9 +46,11 @@ def engine_config(name: str) -> dict:
 
 def get_engine(engine: EngineLike = DEFAULT_ENGINE) -> Engine:
     """The engine of ``engine``: a name (its YAML defaults) or an :class:`EngineSpec` (one instance per spec
-    and process)."""
+    and process); an :class:`Engine` is returned as it is."""
     from workflows.engines.spec import as_spec
 
+    if isinstance(engine, Engine):
+        return engine
     return _engine_of(as_spec(engine))
 
 
