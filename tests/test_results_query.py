@@ -88,6 +88,11 @@ def test_study_filter_keeps_the_study_pairs_and_engine(results):
     assert len(md) < len(results.md())
     ad = results.adhesion(study="default")
     assert len(ad) and set(ad["film"]) == {"Li"} and set(ad["engine"]) == {"chgnet"}
+    # the default study's elastic tensors come from sevennet (analyses.mechanics.engine), not chgnet
+    mech = results.mechanics(study="default")
+    assert len(mech) and set(mech["engine"]) == {"sevennet"}
+    assert len(results.mechanics(study="default", engine="chgnet")) and set(
+        results.mechanics(study="default", engine="chgnet")["engine"]) == {"chgnet"}
 
 
 def test_report_reads_the_stored_dendrite_boolean_not_the_verdict_text(tmp_path, monkeypatch):

@@ -117,8 +117,10 @@ class Results:
         engine_key = f"{prefix}engine.name" if prefix else "engine"  # results nest it; analysis docs do not
         if engine:
             criteria[engine_key] = _engine_name(engine)
-        if study:
-            criteria[engine_key] = _study(study).engine
+        elif study:  # the study's engine; its elastic tensors come from analyses.mechanics.engine where given
+            spec = _study(study)
+            other = spec.analyses.mechanics.engine if kind == "mechanics" and spec.analyses.mechanics else None
+            criteria[engine_key] = other or spec.engine
         if since:
             criteria["completed_at" if prefix else "created_at"] = {"$gte": _since(since)}
         return criteria

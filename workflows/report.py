@@ -256,7 +256,8 @@ def study_summary(spec: StudySpec, results: Results, settings: RankingSettings =
         w = _window_row(windows, e, formula[e])
         rx = {a: next((r for r in reactions if _same(r["b"], formula[e]) and _same(r["a"], formula[a])), None)
               for a in [*spec.anodes, *spec.cathodes]}
-        cathode = min((rx[c] for c in spec.cathodes if rx[c]), key=lambda r: r["E_min_eV_atom"], default=None)
+        worst = min((c for c in spec.cathodes if rx[c]), key=lambda c: rx[c]["E_min_eV_atom"], default=None)
+        cathode = rx[worst] if worst else None  # the cathode that reacts most, by its study name (S8, not S)
         m, suppresses = _mechanics_row(mechanics, e, g_li)
         w_ad = _w_ad_by_electrode(adhesion, e, [*spec.anodes, *spec.cathodes])
         doc = analysis_store(results.store).query_one({"key": w["key"]}) if w and (alloys or couple) else None
@@ -280,7 +281,7 @@ def study_summary(spec: StudySpec, results: Results, settings: RankingSettings =
             "rxn_cathode_eV_atom": None if not cathode else _r(cathode["E_min_eV_atom"], 3),
             "oxidation_at_cathode": _at_cathode_text(couple, doc, at_cathode),
             "rxn_cathode_V_eV_atom": None if not at_cathode else _r(at_cathode["energy"], 3),
-            "interphase_cathode": None if not cathode else f"{cathode['interphase']} ({cathode['a']})",
+            "interphase_cathode": None if not cathode else f"{cathode['interphase']} ({worst})",
             "products_cathode": None if not cathode else cathode["products"],
             "W_ad_anode_J_m2": None if w_anode is None else _r(w_anode, 3),
             "W_ad_cathode_J_m2": None if w_cathode is None else _r(w_cathode, 3),
@@ -483,7 +484,8 @@ def write_report(spec: StudySpec, results: Results, out: Path, timings: Optional
         data = base64.b64encode(path.read_bytes()).decode()
         return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
 
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in shown_columns(rows))
+    # long column names break after their underscores, so the ranked table fits a laptop screen
+    head = "".join(f"<th>{html.escape(c).replace('_', '_<wbr>')}</th>" for c in shown_columns(rows))
     body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(r[c]))}</td>" for c in shown_columns(rows)) + "</tr>"
                    for r in rows)
     sources_html = ("<h3>Engine and energy scale of each number</h3><table><tr><th>columns</th><th>engine</th>"
@@ -498,7 +500,8 @@ def write_report(spec: StudySpec, results: Results, out: Path, timings: Optional
     if timings:
         timing_html = "<h2>Wall time by analysis</h2><table><tr><th>analysis</th><th>s</th></tr>" + "".join(
             f"<tr><td>{html.escape(k)}</td><td>{v:.0f}</td></tr>" for k, v in timings.items()) + "</table>"
-    figures = "".join(f"<figure>{img(p)}<figcaption>{html.escape(cap)}</figcaption></figure>" for cap, p in plots)
+    figures = "".join(f"<figure{' class=wide' if p.stem == 'cells' else ''}>{img(p)}<figcaption>{html.escape(cap)}"
+                      "</figcaption></figure>" for cap, p in plots)
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>ssbi study {html.escape(spec.name)}</title>
 <style>
@@ -508,13 +511,15 @@ th, td {{ border: 1px solid #bbb; padding: 4px 8px; text-align: right; }}
 th {{ background: #eef; }} td:nth-child(2), td:nth-child(6), td:nth-child(8), td:nth-child(12) {{ text-align: left; }}
 figure {{ display: inline-block; margin: 1em; vertical-align: top; }} img {{ max-width: 640px; }}
 figcaption {{ font-size: 0.8em; color: #555; max-width: 640px; }}
+figure.wide img, figure.wide figcaption {{ max-width: min(100%, 1300px); }} figure.wide {{ display: block; }}
+.scroll {{ overflow-x: auto; }}
 </style></head><body>
 <h1>Study {html.escape(spec.name)}</h1>
 <p>{html.escape(spec.description)}</p>
 <p>Engine <b>{html.escape(spec.engine)}</b>{html.escape(_mech_note(spec))}; anodes {html.escape(', '.join(spec.anodes))}; cathodes
 {html.escape(', '.join(spec.cathodes) or '—')}; generated {stamp}.</p>
 <h2>Ranked electrolytes</h2>
-<table><tr>{head}</tr>{body}</table>
+<div class="scroll"><table><tr>{head}</tr>{body}</table></div>
 <p>Ranking: interphase against the anode (stable, passivating, then mixed-conducting), then the Monroe–Newman
 verdict (G/G<sub>Li</sub> &gt; 2), then the reaction energy with the anode (least negative first).</p>
 {sources_html}
