@@ -23,8 +23,8 @@ def _date(value) -> str:
 TASKS = [Column("id"), Column("material"), Column("kind"), Column("target"), Column("atoms"),
          Column("energy_eV", "E", "energy (eV)"), Column("eV_per_atom", "E/atom", "energy per atom (eV)"),
          Column("engine"), Column("scale", legend="energy scale"), Column("completed", short=_date)]
-ADHESION = [Column("id"), Column("film"), Column("film_miller", "hkl", "film Miller index"), Column("substrate"),
-            Column("substrate_miller", "hkl ", "substrate Miller index"), Column("atoms"),
+ADHESION = [Column("id"), Column("film"), Column("film_miller", "hkl_f", "film Miller index"), Column("substrate"),
+            Column("substrate_miller", "hkl_s", "substrate Miller index"), Column("atoms"),
             Column("area_A2", "A", "interface area (Å²)"), Column("max_strain_pct", "ε", "largest strain (%)"),
             Column("w_ad_rigid_J_m2", "W_rig", "rigid work of adhesion (J/m²)"),
             Column("w_ad_relaxed_J_m2", "W_rel", "relaxed work of adhesion (J/m²)"),
