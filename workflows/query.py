@@ -119,8 +119,7 @@ class Results:
             criteria[engine_key] = _engine_name(engine)
         elif study:  # the study's engine; its elastic tensors come from analyses.mechanics.engine where given
             spec = _study(study)
-            other = spec.analyses.mechanics.engine if kind == "mechanics" and spec.analyses.mechanics else None
-            criteria[engine_key] = other or spec.engine
+            criteria[engine_key] = spec.mechanics_engine if kind == "mechanics" else spec.engine
         if since:
             criteria["completed_at" if prefix else "created_at"] = {"$gte": _since(since)}
         return criteria

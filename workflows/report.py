@@ -154,13 +154,8 @@ def best_anode(options: list[tuple[str, str, Optional[float]]], order: list[str]
     return min(known, key=lambda o: rank_of.get(o[1], rank_of.get("undetermined", len(order))))
 
 
-def mechanics_engine(spec: StudySpec) -> str:
-    """The engine of the study's elastic tensors (analyses.mechanics.engine, else the study's)."""
-    return (spec.analyses.mechanics.engine if spec.analyses.mechanics else None) or spec.engine
-
-
 def _mech_note(spec: StudySpec) -> str:
-    other = mechanics_engine(spec)
+    other = spec.mechanics_engine
     return "" if other == spec.engine else f" (elastic tensors: {other})"
 
 
@@ -246,7 +241,7 @@ def study_summary(spec: StudySpec, results: Results, settings: RankingSettings =
     windows = results.windows(engine=spec.engine).to_dict("records")
     reactions = results.reactions(engine=spec.engine).to_dict("records")
     adhesion = results.adhesion(engine=spec.engine).to_dict("records")
-    mechanics = {r["material"]: r for r in results.mechanics(engine=mechanics_engine(spec)).to_dict("records")}
+    mechanics = {r["material"]: r for r in results.mechanics(engine=spec.mechanics_engine).to_dict("records")}
     g_li = spec.analyses.mechanics.g_li_gpa if spec.analyses.mechanics else None
     alloys = anode_potentials(spec, results)
     first_alloy = next(iter(alloys), None)  # the study's first alloy anode (its own columns)
@@ -361,7 +356,7 @@ def make_plots(spec: StudySpec, results: Results, out: Path, rows: Optional[list
             if doc.get("uber"):
                 plots.append((f"UBER fit {doc['film']} | {doc['substrate']}",
                               plot_uber(doc, out / f"uber_{doc['film']}_{doc['substrate']}.png")))
-    mech = results.mechanics(study=spec, engine=mechanics_engine(spec))
+    mech = results.mechanics(study=spec, engine=spec.mechanics_engine)
     if len(mech):
         plots.append(("Shear moduli and the Monroe–Newman criterion", plot_mechanics(mech.to_dict("records"),
                                                                                     out / "mechanics.png")))
@@ -384,9 +379,9 @@ def caveat_rows(spec: StudySpec) -> list[tuple[str, str]]:
     ran = {"window": spec.analyses.window, "reactions": spec.analyses.reactions, "adhesion": spec.analyses.adhesion,
            "mechanics": spec.analyses.mechanics, "md": spec.analyses.md}
     out = [(", ".join(COLUMNS[q]) or q, text) for q, text in caveats.items()
-           if ran.get(q) is not None and not (q == "mechanics" and mechanics_engine(spec) != spec.engine)]
-    if ran["mechanics"] is not None and mechanics_engine(spec) != spec.engine:
-        other = mechanics_engine(spec)
+           if ran.get(q) is not None and not (q == "mechanics" and spec.mechanics_engine != spec.engine)]
+    if ran["mechanics"] is not None and spec.mechanics_engine != spec.engine:
+        other = spec.mechanics_engine
         text = engine_caveats(other).get("mechanics", f"{other} has not been validated: no measured error bar")
         out.append((", ".join(COLUMNS["mechanics"]), f"elastic tensors from {other} (analyses.mechanics.engine), "
                                                      f"not {spec.engine}: {text}"))
@@ -429,7 +424,7 @@ def number_sources(spec: StudySpec) -> list[tuple[str, str, str]]:
     for q, text in basis.items():
         if ran[q] is None:
             continue
-        engine = mechanics_engine(spec) if q == "mechanics" else spec.engine
+        engine = spec.mechanics_engine if q == "mechanics" else spec.engine
         out.append((", ".join(COLUMNS[q]), who(engine), text))
     given = spec.analyses.mechanics.g_li_gpa if spec.analyses.mechanics else None
     if given:

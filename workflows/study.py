@@ -144,6 +144,11 @@ class StudySpec(_Strict):
     store: Optional[str] = None
     execution: Execution = Field(default_factory=Execution)
 
+    @property
+    def mechanics_engine(self) -> str:
+        """The engine of the elastic tensors: analyses.mechanics.engine, else the study's."""
+        return (self.analyses.mechanics.engine if self.analyses.mechanics else None) or self.engine
+
     @field_validator("anodes", "cathodes", "electrolytes")
     @classmethod
     def _known(cls, names: list[str], info) -> list[str]:

@@ -34,9 +34,8 @@ class StudyRunner:
         self.engine = get_engine(self.engine_spec)
         self.engine.check()
         # the elastic tensors' engine (analyses.mechanics.engine; the study's engine unless given)
-        other = spec.analyses.mechanics.engine if spec.analyses.mechanics else None
-        self.mechanics_spec = (self.engine_spec if not other or other == spec.engine
-                               else EngineSpec.resolve(other, {}))
+        self.mechanics_spec = (self.engine_spec if spec.mechanics_engine == spec.engine
+                               else EngineSpec.resolve(spec.mechanics_engine, {}))
         self.mechanics_engine = get_engine(self.mechanics_spec)
         mech = spec.analyses.mechanics
         self.mechanics_protocol = mech.protocol if mech is not None else "auto"

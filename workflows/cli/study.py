@@ -106,10 +106,8 @@ def run_study(path: str, store: Optional[str], submit: bool, out: Path, dry_run:
         return print_dry_run(spec, runner)
     if not (submit or spec.execution.where == "fireworks"):
         from workflows.engines import get_engine
-        from workflows.report import mechanics_engine
 
-        hpc = [n for n in dict.fromkeys([spec.engine, mechanics_engine(spec) if spec.analyses.mechanics else
-                                         spec.engine]) if not get_engine(n).runs_here]
+        hpc = [n for n in dict.fromkeys([spec.engine, spec.mechanics_engine]) if not get_engine(n).runs_here]
         if hpc:
             fail(f"{path}: engine {hpc[0]} runs only on HPC: submit the study (--submit, or execution.where: "
                  "fireworks), or choose an engine that runs here (chgnet, sevennet, cp2k)")

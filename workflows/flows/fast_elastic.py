@@ -123,8 +123,8 @@ def gamma_force_constants(structure: Structure, engine, displacement: float = 0.
 
 def relax_strained(structure: Structure, deformations: list, engine, fmax: float, max_steps: int = 200,
                    fix_symmetry: Optional[float] = 0.01, displacement: float = 0.01) -> dict:
-    """The bulk and every deformed cell relaxed at fixed cell by BFGS starting from the bulk's Γ force constants, each keeping its own symmetry (ASE ``FixSymmetry`` at ``fix_symmetry`` Å, as atomate2's
-    strained cells; None: off); their stresses (kbar, atomate2's force-field sign) in the form atomate2's
+    """The bulk and every deformed cell relaxed at fixed cell by BFGS starting from the bulk's Γ force constants,
+    each keeping its own symmetry (ASE ``FixSymmetry`` at ``fix_symmetry`` Å, as atomate2's strained cells; None: off); their stresses (kbar, atomate2's force-field sign) in the form atomate2's
     ``fit_elastic_tensor`` takes (``strained``), the bulk's (``equilibrium_stress``), and what it cost (force
     ``evaluations`` of these cells, BFGS ``steps`` per cell, the force constants' ``lowest_modes``, eV/Å²)."""
     import uuid
