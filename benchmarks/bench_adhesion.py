@@ -38,10 +38,10 @@ class JobTimer(logging.Handler):
 
 
 def run_case(label, maker_kwargs, max_atoms):
-    from interfaces.materials import load
-    from workflows.execution import run_flow
-    from workflows.flows.adhesion import AdhesionMaker
-    from workflows.store import open_store
+    from ssbi.interfaces.materials import load
+    from ssbi.workflows.run.local import run_flow
+    from ssbi.workflows.flows.adhesion import AdhesionMaker
+    from ssbi.workflows.store.jobstore import open_store
 
     film, sub = load("Li", "chgnet"), load("Li6PS5Cl", "chgnet")
     maker = AdhesionMaker(engine="chgnet", relax_bulk=False, build={"max_atoms": max_atoms}, **maker_kwargs)

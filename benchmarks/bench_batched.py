@@ -1,4 +1,4 @@
-"""Throughput of batched MLIP evaluation (torch-sim, :mod:`workflows.engines.batched`) against one-at-a-time ASE.
+"""Throughput of batched MLIP evaluation (torch-sim, :mod:`ssbi.workflows.engines.batched`) against one-at-a-time ASE.
 
 Run: .venv/bin/python benchmarks/bench_batched.py [ENGINES]   (default chgnet,sevennet)
 For 3-, 12-, 16-, 96- and 192-atom cells (rattled copies of Li2S, primitive and conventional, and Li3PS4): structures per second one at a time (the
@@ -15,9 +15,9 @@ warnings.filterwarnings("ignore")
 import numpy as np  # noqa: E402
 from pymatgen.io.ase import AseAtomsAdaptor  # noqa: E402
 
-from interfaces.materials import load  # noqa: E402
-from workflows.engines import get_engine  # noqa: E402
-from workflows.engines.batched import batched_static  # noqa: E402
+from ssbi.interfaces.materials import load  # noqa: E402
+from ssbi.workflows.engines.registry import get_engine  # noqa: E402
+from ssbi.workflows.engines.batched import batched_static  # noqa: E402
 
 
 def copies(name: str, n: int, supercell=None, seed: int = 0):

@@ -11,9 +11,9 @@ warnings.filterwarnings("ignore")
 from rich.console import Console
 from rich.table import Table
 
-from interfaces.builder import build_interfaces
-from interfaces.errors import SSBIError
-from interfaces.materials import get_material, load
+from ssbi.interfaces.builder import build_interfaces
+from ssbi.interfaces.errors import SSBIError
+from ssbi.interfaces.materials import get_material, load
 
 PAIRS = [
     ("Li", "Li6PS5Cl", (1, 0, 0), (1, 0, 0), {}),

@@ -19,9 +19,9 @@ warnings.filterwarnings("ignore")
 from jobflow import Flow, JobStore  # noqa: E402
 from maggma.stores import MemoryStore  # noqa: E402
 
-from workflows.execution import run_flow  # noqa: E402
-from workflows.flows.mechanics import MechanicsMaker  # noqa: E402
-from workflows.reference_entries import load_shipped  # noqa: E402
+from ssbi.workflows.run.local import run_flow  # noqa: E402
+from ssbi.workflows.flows.mechanics import MechanicsMaker  # noqa: E402
+from ssbi.workflows.store.shipped import load_shipped  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 MATERIALS = ["Li", "Li2S", "Li6PS5Cl", "Li7La3Zr2O12", "Li10GeP2S12"]

@@ -16,8 +16,8 @@ from maggma.stores import MemoryStore  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from interfaces.materials import load  # noqa: E402
-from workflows.engines import get_engine  # noqa: E402
+from ssbi.interfaces.materials import load  # noqa: E402
+from ssbi.workflows.engines.registry import get_engine  # noqa: E402
 
 
 def timed_jobs(make_maker, structure, n: int) -> tuple[float, float]:

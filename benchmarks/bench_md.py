@@ -22,8 +22,8 @@ SIZES = {100: dict(film_thickness=6, substrate_thickness=8), 200: dict(film_thic
 
 
 def interface(target: int):
-    from interfaces.builder import build_interfaces
-    from interfaces.materials import load
+    from ssbi.interfaces.builder import build_interfaces
+    from ssbi.interfaces.materials import load
 
     cands = build_interfaces(load("Li", "chgnet"), load("Li2S", "chgnet"), (1, 0, 0), (1, 0, 0), max_atoms=int(target * 1.5),
                              max_strain=0.08, max_area=200, vacuum=10, max_candidates=50, **SIZES[target])
@@ -31,7 +31,7 @@ def interface(target: int):
 
 
 def timed(atoms, calc, steps: int, chunk: int) -> float:
-    from workflows.md import run_md
+    from ssbi.workflows.engines.md import run_md
 
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
@@ -42,7 +42,7 @@ def timed(atoms, calc, steps: int, chunk: int) -> float:
 def main(steps: int = 40) -> None:
     from pymatgen.io.ase import AseAtomsAdaptor
 
-    from workflows.engines import get_engine
+    from ssbi.workflows.engines.registry import get_engine
 
     calc = get_engine("chgnet").calculator()
     table = Table(title=f"CHGNet NVT MD on 2 cores ({steps} steps of 2 fs per run)", header_style="bold")

@@ -26,10 +26,10 @@ def main() -> None:
     from maggma.stores import MemoryStore
     from pymatgen.core import Composition
 
-    from interfaces.reference import reference_phases
-    from workflows.entries import elements_of
-    from workflows.flows.phase_set import PhaseSetMaker
-    from workflows.reference_entries import load_shipped
+    from ssbi.interfaces.reference import reference_phases
+    from ssbi.workflows.store.entries import elements_of
+    from ssbi.workflows.flows.phase_set import PhaseSetMaker
+    from ssbi.workflows.store.shipped import load_shipped
 
     shipped = load_shipped("chgnet")
     if shipped is None:

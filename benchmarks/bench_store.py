@@ -2,12 +2,12 @@
 and the SQLite WAL store that replaced it, in the same run; mongomock for scale.
 
 Each store is filled with N synthetic result documents made through the real schemas, mixed as a screening
-campaign stores them (workflows.testing.synthetic.campaign_documents): relaxations and single points make the
+campaign stores them (ssbi.workflows.testing.synthetic.campaign_documents): relaxations and single points make the
 bulk; adhesion, mechanics and MD results are a fifth of the store up to 3 000 (one document per fingerprint: they
 grow with the materials and settings studied, not with the store); at most 400 window/reaction documents (one per
 key). Then timed on the paths ssbi uses:
 - one result write (JobStore.update, as a job finishing does);
-- a fingerprint look-up (workflows.execution.find_result, the "already stored?" check);
+- a fingerprint look-up (ssbi.workflows.run.local.find_result, the "already stored?" check);
 - every Results query kind (adhesion, interfaces, windows, reactions, mechanics, md) with a user's filters.
 - the cost per returned row: every adhesion result of the store, as one query (ms per 1 000 rows).
 Figures are p50 / p95 in ms over REPEATS (fewer for montydb at 10^5, where one query takes seconds).
@@ -53,7 +53,7 @@ def montydb_store(tmp: str):
     from jobflow import JobStore
     from maggma.stores import MontyStore
 
-    from workflows.blobstore import BlobDirStore
+    from ssbi.workflows.store.blobs import BlobDirStore
 
     docs = MontyStore("outputs", database_path=f"{tmp}/store", database_name="ssbi", storage="sqlite")
     return JobStore(docs, additional_stores={"data": BlobDirStore(f"{tmp}/store/blobs")})
@@ -69,9 +69,9 @@ def percentiles(times: list[float]) -> str:
 
 
 def measure(store, n: int, repeats: int) -> tuple[float, list[str]]:
-    from workflows.execution import find_result
-    from workflows.query import Results
-    from workflows.testing.synthetic import fill, result_documents
+    from ssbi.workflows.store.lookup import find_result
+    from ssbi.workflows.report.results import Results
+    from ssbi.workflows.testing.synthetic import fill, result_documents
 
     start = time.perf_counter()
     fill(store, n, mix="campaign")
@@ -109,7 +109,7 @@ def measure(store, n: int, repeats: int) -> tuple[float, list[str]]:
 
 
 def main(sizes) -> None:
-    from workflows.store import open_store
+    from ssbi.workflows.store.jobstore import open_store
 
     table = Table(title="Result store, ms (p50 / p95; 2 cores). Targets at 10^5: write <= 20, "
                         "fingerprint look-up <= 10, every query <= 50", header_style="bold")

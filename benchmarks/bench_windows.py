@@ -17,14 +17,16 @@ warnings.filterwarnings("ignore")
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
+from ssbi.workflows.engines.registry import get_engine  # noqa: E402
+
 SYSTEMS = ("Li-P-S-Cl", "Li-Ge-P-S", "Li-La-Zr-O", "Li-P-O-N")
 
 
 def main() -> None:
-    from workflows.entries import entries_from_store
-    from workflows.execution import run_flow
-    from workflows.flows.phase_set import PhaseSetMaker
-    from workflows.store import open_store
+    from ssbi.workflows.flows.phase_set import PhaseSetMaker
+    from ssbi.workflows.run.local import run_flow
+    from ssbi.workflows.store.entries import entries_from_store
+    from ssbi.workflows.store.jobstore import open_store
 
     store = open_store(None)
     maker = PhaseSetMaker(engine="chgnet")
@@ -34,7 +36,7 @@ def main() -> None:
             Console().print(f"computing the {system} phase set with CHGNet first")
             run_flow(maker.make(system, store, plan=plan), store)
     elements = sorted({el for s in SYSTEMS for el in s.split("-")})
-    entries = entries_from_store(store, elements, "chgnet")
+    entries = entries_from_store(store, elements, get_engine("chgnet"))
     questions = []
     for system in SYSTEMS:
         els = set(system.split("-"))
@@ -75,8 +77,8 @@ def metastable_copies(entries, n: int):
 
 
 def run_cached(entries, questions):
-    from interfaces.analysis.hull import PhaseDiagramCache
-    from interfaces.analysis.window import stability_window
+    from ssbi.interfaces.analysis.hull import PhaseDiagramCache
+    from ssbi.interfaces.analysis.window import stability_window
 
     start = time.perf_counter()
     cache = PhaseDiagramCache(entries)
@@ -87,8 +89,8 @@ def run_cached(entries, questions):
 
 
 def run_naive(entries, questions):
-    from interfaces.analysis.hull import phase_diagram
-    from interfaces.analysis.window import stability_window
+    from ssbi.interfaces.analysis.hull import phase_diagram
+    from ssbi.interfaces.analysis.window import stability_window
 
     start = time.perf_counter()
     out = {(f, s): stability_window(phase_diagram(entries, s.split("-")), f) for f, s in questions}

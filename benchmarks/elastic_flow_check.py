@@ -21,10 +21,10 @@ warnings.filterwarnings("ignore")
 from jobflow import Flow, JobStore  # noqa: E402
 from maggma.stores import MemoryStore  # noqa: E402
 
-from workflows.engines.spec import EngineSpec  # noqa: E402
-from workflows.execution import run_flow  # noqa: E402
-from workflows.flows.mechanics import MechanicsMaker  # noqa: E402
-from workflows.reference_entries import load_shipped  # noqa: E402
+from ssbi.workflows.engines.spec import EngineSpec  # noqa: E402
+from ssbi.workflows.run.local import run_flow  # noqa: E402
+from ssbi.workflows.flows.mechanics import MechanicsMaker  # noqa: E402
+from ssbi.workflows.store.shipped import load_shipped  # noqa: E402
 
 
 def main(engines: list[str], materials: list[str], fmax: float | None = None) -> None:

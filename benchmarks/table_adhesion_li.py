@@ -30,11 +30,11 @@ PARTNERS = {  # substrate: (Miller index, build options)
 
 
 def main(names) -> None:
-    from interfaces.errors import SSBIError
-    from interfaces.materials import load
-    from workflows.execution import run_flow
-    from workflows.flows.adhesion import AdhesionMaker
-    from workflows.store import open_store
+    from ssbi.interfaces.errors import SSBIError
+    from ssbi.interfaces.materials import load
+    from ssbi.workflows.run.local import run_flow
+    from ssbi.workflows.flows.adhesion import AdhesionMaker
+    from ssbi.workflows.store.jobstore import open_store
 
     table = Table(title="Li(100) on X: CHGNet work of adhesion (chgnet-relaxed library bulks)", header_style="bold")
     for col in ("substrate", "hkl", "atoms", "area Å²", "Li strain % (VM)", "strain E (meV/at)", "W_ad rigid", "W_ad relaxed (J/m²)",

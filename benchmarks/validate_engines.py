@@ -47,10 +47,10 @@ from rich.table import Table  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from interfaces.analysis.mechanics import (EV_PER_A3_IN_GPA, elastic_tensor_from_stresses, moduli,  # noqa: E402
+from ssbi.interfaces.analysis.mechanics import (EV_PER_A3_IN_GPA, elastic_tensor_from_stresses, moduli,  # noqa: E402
                                            monroe_newman, strain_directions, voigt_strain_matrix)
-from interfaces.analysis.scales import convert  # noqa: E402
-from workflows.engines import get_engine  # noqa: E402
+from ssbi.interfaces.analysis.scales import convert  # noqa: E402
+from ssbi.workflows.engines.registry import get_engine  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
 CACHE_DIR = RESULTS / "engine_validation"  # one JSON per engine, so engines can run in parallel processes
@@ -134,7 +134,7 @@ def reference_candidates(formula: str, n: int = 3, max_sites: int = 60) -> list[
 
 
 def block_cost(engine: str) -> dict:
-    from interfaces.materials import load
+    from ssbi.interfaces.materials import load
 
     li2s = load("Li2S").get_primitive_structure() * (2, 2, 2) * (1, 1, 4)  # 96 atoms
     atoms = atoms_of(li2s, engine)
@@ -155,9 +155,9 @@ def block_cost(engine: str) -> dict:
 
 
 def block_adhesion(engine: str) -> dict:
-    from interfaces.builder import build_interfaces
-    from interfaces.materials import load
-    from workflows.testing.cp2k import load_reference
+    from ssbi.interfaces.builder import build_interfaces
+    from ssbi.interfaces.materials import load
+    from ssbi.workflows.testing.cp2k import load_reference
 
     out = {}
     cells = {k: load_reference(k)[0] for k in ("li_slab", "li2s_slab", "li_li2s_interface")}
@@ -176,7 +176,7 @@ def block_adhesion(engine: str) -> dict:
 
 
 def cp2k_energy(name: str) -> float:
-    from workflows.testing.cp2k import reference_path
+    from ssbi.workflows.testing.cp2k import reference_path
 
     with gzip.open(reference_path(name) / "cp2k.out.gz", "rt") as fh:
         text = fh.read()
@@ -202,7 +202,7 @@ def formation_in_cells(energy_of) -> dict:
 
 def block_dft(engine: str) -> dict:
     """The MLIP's raw-GGA formation energies in the CP2K cells (CHGNet's MP2020 corrections removed)."""
-    from workflows.testing.cp2k import load_reference
+    from ssbi.workflows.testing.cp2k import load_reference
 
     def energy_of(name):
         s = load_reference(name)[0]
@@ -212,7 +212,7 @@ def block_dft(engine: str) -> dict:
 
 
 def dft_reference() -> dict:
-    from workflows.testing.cp2k import load_reference, reference_path
+    from ssbi.workflows.testing.cp2k import load_reference, reference_path
 
     missing = [n for n in DFT_CELLS.values() if not (reference_path(n) / "cp2k.out.gz").exists()]
     if missing:
@@ -226,7 +226,7 @@ def dft_reference() -> dict:
 
 def exp_formulas() -> dict[str, float]:
     """Reduced formula -> experimental ΔHf (eV/atom) within the project's elements."""
-    from workflows.validation import experimental_formation_energy, experimental_enthalpies
+    from ssbi.workflows.stability.validation import experimental_formation_energy, experimental_enthalpies
 
     out = {}
     for formula in experimental_enthalpies():
@@ -241,7 +241,7 @@ def exp_formulas() -> dict[str, float]:
 def shipped_structures() -> dict[str, list[Structure]]:
     """Reduced formula -> the shipped phase set's relaxed polymorphs (the lowest few of all reference structures
     of that formula after CHGNet's screening)."""
-    from workflows.reference_entries import load_shipped
+    from ssbi.workflows.store.shipped import load_shipped
 
     out: dict[str, list[Structure]] = {}
     for e in load_shipped("chgnet").relaxed_entries(structures=True):
@@ -289,8 +289,8 @@ def block_windows(engine: str) -> dict:
     shipped energies)."""
     from rich.progress import track
 
-    from workflows.reference_entries import load_shipped
-    from workflows.validation import validation_rows
+    from ssbi.workflows.store.shipped import load_shipped
+    from ssbi.workflows.stability.validation import validation_rows
 
     shipped = load_shipped("chgnet")
     base = shipped.relaxed_entries(structures=True)
@@ -340,7 +340,7 @@ def block_moduli(engine: str) -> dict:
     relaxation of the hull's (shipped CHGNet) bulk; ions relaxed in each strained cell, within its symmetry."""
     from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
 
-    from workflows.reference_entries import load_shipped
+    from ssbi.workflows.store.shipped import load_shipped
 
     shipped = {e.data["material"]: e for e in load_shipped("chgnet").relaxed_entries(structures=True)
                if e.data.get("origin") == "library"}

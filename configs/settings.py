@@ -16,7 +16,8 @@ from typing import Optional
 from pydantic import Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, YamlConfigSettingsSource
 
-from ssbi_configs import CONFIG_DIR
+from ssbi.configs import CONFIG_DIR
+from ssbi.interfaces.errors import InputError
 
 
 def user_config_dir() -> Path:
@@ -66,9 +67,9 @@ _CACHE: dict = {}
 
 def settings() -> SsbiSettings:
     """The current settings (environment, then the settings file, then the defaults); a bad value is one line."""
-    from pydantic import ValidationError
-
     import os
+
+    from pydantic import ValidationError
 
     path = settings_file()
     exists = path.is_file()
@@ -82,13 +83,9 @@ def settings() -> SsbiSettings:
         _CACHE[key] = current
         return current
     except ValidationError as exc:
-        from interfaces.errors import InputError
-
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
         raise InputError(f"settings: {where}: {err['msg']} (environment SSBI_{where.upper()} or "
                          f"{path})") from None
     except Exception as exc:  # noqa: BLE001 - an unreadable settings file
-        from interfaces.errors import InputError
-
         raise InputError(f"settings file {path} cannot be read: {str(exc).splitlines()[0]}") from None

@@ -12,6 +12,8 @@ from pymatgen.analysis.interfaces.zsl import vec_area
 from pymatgen.core import Structure
 from pymatgen.core.interface import Interface
 
+from ssbi.interfaces.slabs import set_in_plane_lattice
+
 EV_PER_A2_TO_J_PER_M2 = 16.021766
 
 
@@ -100,7 +102,5 @@ def unstrained_slab(slab: Structure, natural_in_plane) -> Structure:
     Fractional coordinates are kept, so the single-point energy difference to the
     strained slab is the elastic energy of the homogeneous in-plane strain.
     """
-    from interfaces.slabs import set_in_plane_lattice
-
     return set_in_plane_lattice(slab, np.asarray(natural_in_plane, dtype=float)[:2])
 

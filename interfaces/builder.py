@@ -4,46 +4,21 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Literal, Optional
+from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 from pymatgen.analysis.interfaces.coherent_interfaces import CoherentInterfaceBuilder
 from pymatgen.analysis.interfaces.zsl import ZSLGenerator
 from pymatgen.core import Structure
 from pymatgen.core.interface import Interface
 
-from interfaces.errors import InputError, NoMatchError
-from interfaces.fingerprint import fingerprint
-from interfaces.slabs import broken_units, check_miller, fixed_mask, in_plane_strain, set_in_plane_lattice
+from ssbi.interfaces.build_settings import BuildSettings  # noqa: F401 - part of this module's API
+from ssbi.interfaces.errors import InputError, NoMatchError
+from ssbi.interfaces.fingerprint import fingerprint
+from ssbi.interfaces.slabs import broken_units, check_miller, fixed_mask, in_plane_strain, set_in_plane_lattice
 
 BUILDER_VERSION = 2  # 2: candidates with intact polyanions rank first
-
-
-class BuildSettings(BaseModel):
-    """Everything that decides which interfaces are built (part of the fingerprint). The command-line options of
-    ``ssbi build``, ``adhesion`` and ``md`` are generated from these fields."""
-
-    film_miller: tuple[int, int, int]
-    substrate_miller: tuple[int, int, int]
-    model_config = ConfigDict(extra="forbid")  # a misspelt option (max_atomz) is an error, not ignored
-
-    max_area: float = Field(400.0, gt=0, description="Largest interface area (Å²).")
-    max_strain: float = Field(0.05, gt=0, lt=1, description="Largest principal in-plane strain of the strained side "
-                                                            "(fraction).")
-    max_atoms: int = Field(300, ge=2, description="Largest interface cell (atoms).")
-    film_thickness: float = Field(8.0, gt=0, description="Film slab thickness (Å).")
-    substrate_thickness: float = Field(10.0, gt=0, description="Substrate slab thickness (Å).")
-    vacuum: float = Field(15.0, ge=0, description="Vacuum above the film (Å); ignored with --periodic.")
-    periodic: bool = Field(False, description="No vacuum: periodic stack with two interfaces per cell.")
-    gap: float = Field(2.5, gt=0, description="Initial film-substrate gap (Å).")
-    strained: Literal["auto", "film", "substrate"] = Field(
-        "auto", description="Side that takes the strain: auto (Li/metal side when present), film or substrate.")
-    fix_depth: Optional[float] = Field(None, ge=0, description="Substrate bottom depth to fix (Å); default half its "
-                                                         "thickness.")
-    max_candidates: int = Field(10, ge=1, description="How many ranked candidates to keep.")
-    termination_ftol: float = Field(0.25, gt=0, description="Clustering tolerance of terminations (Å).")
-    min_contact: float = Field(1.2, ge=0, description="Shortest film-substrate distance accepted (Å).")
 
 
 class InterfaceMetadata(BaseModel):

@@ -9,6 +9,8 @@ import numpy as np
 from pymatgen.core import Composition, Lattice, Structure
 from pymatgen.core.operations import SymmOp
 
+from ssbi.interfaces.errors import InputError
+
 
 def lattice_from_parameters(spacegroup_number: int, params: dict[str, float]) -> Lattice:
     """Lattice from the independent parameters of its crystal system."""
@@ -127,8 +129,6 @@ def crystallography_from_structure(structure: Structure, symprec: float = 0.01) 
 def in_setting_of(relaxed_primitive: Structure, primitive: Structure, conventional: Structure) -> Structure:
     """``relaxed_primitive`` (a relaxation of ``primitive``) as the supercell that ``conventional`` is of
     ``primitive``: the relaxed bulk in the conventional setting, where Miller indices refer to it."""
-    from interfaces.errors import InputError
-
     matrix = conventional.lattice.matrix @ np.linalg.inv(primitive.lattice.matrix)
     integer = np.rint(matrix)
     if np.abs(matrix - integer).max() > 1e-3 or round(abs(np.linalg.det(integer))) < 1:

@@ -22,8 +22,9 @@ from typing import Any
 import yaml
 from pymatgen.core import Structure
 
-from interfaces.crystallography import structure_from_wyckoff
-from interfaces.errors import InputError, MaterialNotFoundError, StructureReadError
+from ssbi.configs.settings import settings
+from ssbi.interfaces.crystallography import crystallography_from_structure, structure_from_wyckoff
+from ssbi.interfaces.errors import InputError, MaterialNotFoundError, StructureReadError
 
 VARIANTS = ("experimental", "chgnet", "parent")
 STRUCTURE_SUFFIXES = (".cif", ".json", ".vasp", ".poscar", ".xyz", ".extxyz", ".traj")
@@ -32,8 +33,6 @@ STRUCTURE_SUFFIXES = (".cif", ".json", ".vasp", ".poscar", ".xyz", ".extxyz", ".
 def library_dir() -> Path:
     """Folder new library entries are written to: the user's own (settings ``user_materials_dir``), else the
     library itself (``materials_dir``, SSBI_MATERIALS_DIR, else the packaged one)."""
-    from ssbi_configs.settings import settings
-
     current = settings()
     if current.user_materials_dir:
         return Path(current.user_materials_dir)
@@ -43,8 +42,6 @@ def library_dir() -> Path:
 def library_dirs() -> list[Path]:
     """The library's folders in the order they are read (a later entry of the same name wins): the library
     (settings ``materials_dir``, else the packaged ``configs/materials``), then ``user_materials_dir``."""
-    from ssbi_configs.settings import settings
-
     current = settings()
     folders = [Path(current.materials_dir) if current.materials_dir else Path(current.config_dir) / "materials"]
     if current.user_materials_dir:
@@ -124,9 +121,6 @@ def material_entry(
     """A library entry for a structure (e.g. read from a CIF): its symmetrized crystallography,
     checked to rebuild the same cell, with the given name, roles and source."""
     from pymatgen.analysis.structure_matcher import StructureMatcher
-
-    from interfaces.crystallography import crystallography_from_structure
-    from interfaces.errors import InputError
 
     if not name or not name.replace("-", "").replace("_", "").isalnum():
         raise InputError(f"invalid material name '{name}': use letters, digits, '-' or '_'")

@@ -5,7 +5,7 @@ lie in {Li, P, S, Ge, Cl, La, Zr, O, N, In}, the Li halides and halogens, and th
 structures from other public sources. ``index.csv`` gives each file's id, formula,
 source repository, path and commit; ``PROVENANCE.md`` the validation. These are
 DFT-relaxed cells (r2SCAN where MP has one) without energies: energies come from
-the project's own engines (:mod:`workflows.reference_entries`).
+the project's own engines (:mod:`ssbi.workflows.store.shipped`).
 """
 
 from __future__ import annotations
@@ -18,13 +18,12 @@ from typing import Iterable
 
 from pymatgen.core import Element, Structure
 
-from interfaces.errors import InputError, StructureReadError
+from ssbi.configs.settings import settings
+from ssbi.interfaces.errors import InputError, StructureReadError
 
 
 def reference_dir() -> Path:
     """Folder of the reference set (settings ``reference_dir``, SSBI_REFERENCE_DIR, overrides)."""
-    from ssbi_configs.settings import settings
-
     current = settings()
     return Path(current.reference_dir) if current.reference_dir else Path(current.config_dir) / "reference"
 

@@ -8,7 +8,7 @@ import numpy as np
 from pymatgen.analysis.elasticity.strain import Strain
 from pymatgen.core import Structure
 
-from interfaces.errors import MillerIndexError
+from ssbi.interfaces.errors import MillerIndexError
 
 
 def check_miller(miller, label: str = "Miller index") -> tuple[int, int, int]:

@@ -14,7 +14,7 @@ warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 @pytest.fixture(scope="session")
 def library():
-    from interfaces.materials import list_materials
+    from ssbi.interfaces.materials import list_materials
 
     return {m.name: m for m in list_materials()}
 
@@ -47,7 +47,7 @@ def cp2k_data(tmp_path_factory):
     with open(cache / "cp2k-data.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         os.environ["PMG_CP2K_DATA_DIR"] = str(folder)
-        from workflows.engines.cp2k import setup_cp2k
+        from ssbi.workflows.engines.cp2k import setup_cp2k
 
         setup_cp2k(CP2K_SHARE)
     return folder

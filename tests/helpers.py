@@ -8,7 +8,7 @@ import sys
 def ssbi(*args, data_dir, env=None, timeout=900, check=False):
     """Run the installed command line in a fresh process with its own data folder."""
     full_env = {**os.environ, "SSBI_DATA_DIR": str(data_dir), "COLUMNS": "200", **(env or {})}
-    proc = subprocess.run([sys.executable, "-m", "workflows.cli", *args], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "ssbi.workflows.cli", *args], capture_output=True, text=True,
                           env=full_env, timeout=timeout)
     if check and proc.returncode != 0:
         raise AssertionError(f"ssbi {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")

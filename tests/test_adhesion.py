@@ -7,11 +7,11 @@ import pytest
 
 from conftest import ssbi
 from helpers import memory_jobstore
-from interfaces.adhesion import fit_uber, uber, work_of_adhesion
-from interfaces.errors import NoMatchError, SSBIError
-from interfaces.materials import load
-from workflows.execution import RunFailedError, run_flow
-from workflows.flows.adhesion import AdhesionMaker
+from ssbi.interfaces.adhesion import fit_uber, uber, work_of_adhesion
+from ssbi.interfaces.errors import NoMatchError, SSBIError
+from ssbi.interfaces.materials import load
+from ssbi.workflows.run.local import RunFailedError, run_flow
+from ssbi.workflows.flows.adhesion import AdhesionMaker
 
 SMALL = dict(film_thickness=4, substrate_thickness=5, max_atoms=80, max_area=80, max_strain=0.08, vacuum=10)
 
@@ -119,7 +119,7 @@ def test_cp2k_adhesion_from_recordings(cp2k_data, monkeypatch, tmp_path):
     import atomate2.cp2k.jobs.base as cp2k_base
 
     from test_cp2k_recorded import recorded_energy
-    from workflows.testing.cp2k import fake_run_cp2k_by_job, load_reference
+    from ssbi.workflows.testing.cp2k import fake_run_cp2k_by_job, load_reference
 
     monkeypatch.setattr(cp2k_base, "run_cp2k", fake_run_cp2k_by_job({
         "adhesion static film bulk": "li_bulk", "adhesion static substrate bulk": "li2s_bulk",
@@ -149,7 +149,7 @@ def test_cp2k_adhesion_from_recordings(cp2k_data, monkeypatch, tmp_path):
 def test_failed_job_leaves_no_adhesion_doc(cp2k_data, monkeypatch, tmp_path):
     import atomate2.cp2k.jobs.base as cp2k_base
 
-    from workflows.testing.cp2k import fake_run_cp2k_by_job
+    from ssbi.workflows.testing.cp2k import fake_run_cp2k_by_job
 
     # recordings for the bulks only: the interface single point fails
     monkeypatch.setattr(cp2k_base, "run_cp2k", fake_run_cp2k_by_job({

@@ -72,8 +72,8 @@ def test_arbitrary_composition_is_shown_not_stored(tmp_path):
     proc = ssbi("react", "Li", "Li3PS5", "--formula", "-o", str(tmp_path / "plots"), data_dir=tmp_path / "d")
     assert proc.returncode == 0, proc.stderr
     assert "Li3PS5" in proc.stdout
-    from workflows.stability import analysis_store
-    from workflows.store import open_store
+    from ssbi.workflows.store.derived import analysis_store
+    from ssbi.workflows.store.jobstore import open_store
 
     os.environ["SSBI_DATA_DIR"] = str(tmp_path / "d")
     store = open_store("embedded")
@@ -82,9 +82,9 @@ def test_arbitrary_composition_is_shown_not_stored(tmp_path):
 
 def test_analyze_with_a_failed_item_exits_non_zero(tmp_path):
     """A stored window document that names no phase (edited, damaged): one failed item, exit 2, not a traceback."""
-    from workflows.schemas import WindowDoc
-    from workflows.stability import analysis_store
-    from workflows.store import open_store
+    from ssbi.workflows.schemas import WindowDoc
+    from ssbi.workflows.store.derived import analysis_store
+    from ssbi.workflows.store.jobstore import open_store
 
     os.environ["SSBI_DATA_DIR"] = str(tmp_path)
     store = open_store("embedded")
@@ -102,8 +102,8 @@ def test_analyze_with_a_failed_item_exits_non_zero(tmp_path):
 
 
 def test_study_nested_options_are_validated_on_load(tmp_path):
-    from interfaces.errors import InputError
-    from workflows.study import STUDY_DIR, load_study
+    from ssbi.interfaces.errors import InputError
+    from ssbi.workflows.study.spec import STUDY_DIR, load_study
 
     text = (STUDY_DIR / "default.yaml").read_text()
     for build, says in (("{max_atomz: 60}", "unknown build option(s) max_atomz"),
@@ -123,8 +123,8 @@ def test_matching_ignores_float_noise():
     now clean both structures the same way."""
     from pymatgen.core import Structure
 
-    from interfaces.builder import build_interfaces
-    from interfaces.materials import load
+    from ssbi.interfaces.builder import build_interfaces
+    from ssbi.interfaces.materials import load
 
     li, li2s = load("Li"), load("Li2S")
     noisy = Structure(li2s.lattice, li2s.species,
@@ -140,7 +140,7 @@ def test_matching_ignores_float_noise():
 def _invoke(args, data_dir):
     from typer.testing import CliRunner
 
-    from workflows.cli import app
+    import ssbi.workflows.cli.app as app
 
     os.environ["SSBI_DATA_DIR"] = str(data_dir)
     result = CliRunner().invoke(app, args, catch_exceptions=True)
@@ -184,8 +184,8 @@ cif_lines = BAD_CIF.replace("Xx1 Xx", "S1 S").splitlines()
 def test_sweep_malformed_files(tmp_path_factory, kind, cut, noise, truncate):
     data = tmp_path_factory.mktemp("files")
     if kind == "yaml":
-        from interfaces.errors import InputError
-        from workflows.study import STUDY_DIR, load_study
+        from ssbi.interfaces.errors import InputError
+        from ssbi.workflows.study.spec import STUDY_DIR, load_study
 
         text = (STUDY_DIR / "default.yaml").read_bytes()
         at = cut % max(1, len(text))

@@ -6,7 +6,7 @@ from helpers import memory_jobstore
 from jobflow import Flow
 from pymatgen.io.ase import AseAtomsAdaptor
 
-from interfaces.materials import load
+from ssbi.interfaces.materials import load
 
 
 def rattled(names, supercell=True, seed=0):
@@ -23,8 +23,8 @@ def rattled(names, supercell=True, seed=0):
 
 @pytest.mark.parametrize("engine", ["chgnet", "sevennet"])
 def test_batched_single_points_equal_one_at_a_time(engine):
-    from workflows.engines import get_engine
-    from workflows.engines.batched import batched_static
+    from ssbi.workflows.engines.registry import get_engine
+    from ssbi.workflows.engines.batched import batched_static
 
     eng = get_engine(engine)
     cells = rattled(["Li", "Li2S", "Li3PS4", "LiCl"])
@@ -43,9 +43,9 @@ def test_batched_single_points_equal_one_at_a_time(engine):
 
 
 def test_batched_relaxation_converges_each_structure_and_lowers_the_energy():
-    from workflows.engines import get_engine
-    from workflows.engines.batched import batched_relax, batched_static
-    from workflows.errors import EngineError
+    from ssbi.workflows.engines.registry import get_engine
+    from ssbi.workflows.engines.batched import batched_relax, batched_static
+    from ssbi.workflows.errors import EngineError
 
     eng = get_engine("chgnet")
     cells = rattled(["Li2S", "Li3PS4"], supercell=False)
@@ -66,8 +66,8 @@ def test_batched_relaxation_converges_each_structure_and_lowers_the_energy():
 
 def test_fast_elastic_path_matches_atomate2_full_flow_for_li2s(tmp_path, monkeypatch):
     """Li2S with CHGNet: the fast path (force-constant preconditioned) within 3 % of atomate2's full flow in K, G."""
-    from workflows.execution import run_flow
-    from workflows.flows.mechanics import MechanicsMaker
+    from ssbi.workflows.run.local import run_flow
+    from ssbi.workflows.flows.mechanics import MechanicsMaker
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     docs = {}
@@ -85,8 +85,8 @@ def test_fast_elastic_path_matches_atomate2_full_flow_for_li2s(tmp_path, monkeyp
 
 
 def test_fast_protocol_refused_for_an_engine_without_batching():
-    from workflows.errors import EngineError
-    from workflows.flows.mechanics import MechanicsMaker
+    from ssbi.workflows.errors import EngineError
+    from ssbi.workflows.flows.mechanics import MechanicsMaker
 
     with pytest.raises(EngineError, match="no fast elastic path"):
         MechanicsMaker(engine="vasp", protocol="fast").fingerprint(load("Li2S", "chgnet"))

@@ -6,10 +6,10 @@ import json
 import numpy as np
 import pytest
 
-from interfaces.builder import build_interfaces
-from interfaces.errors import InputError, MillerIndexError, NoMatchError
-from interfaces.materials import load
-from workflows.build_output import write_candidates
+from ssbi.interfaces.builder import build_interfaces
+from ssbi.interfaces.errors import InputError, MillerIndexError, NoMatchError
+from ssbi.interfaces.materials import load
+from ssbi.workflows.materials.candidates import write_candidates
 
 # the pairs the builder must handle (film, substrate, film hkl, substrate hkl, options)
 PAIRS = {

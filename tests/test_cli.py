@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-SSBI = [sys.executable, "-m", "workflows.cli"]
+SSBI = [sys.executable, "-m", "ssbi.workflows.cli"]
 
 
 def ssbi(*args, cwd=None):
@@ -60,7 +60,7 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path, monkeypatch, args, e
     """In-process through typer's CliRunner: the app's one error handler turns each error into one line."""
     from typer.testing import CliRunner
 
-    from workflows.cli import app
+    import ssbi.workflows.cli.app as app
 
     monkeypatch.chdir(tmp_path)
     out_dir = tmp_path / "out"

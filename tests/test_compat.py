@@ -15,8 +15,8 @@ DATA = Path(__file__).parent / "data" / "cp2k"
 
 def test_atomate2_still_upper_cases_numbers_in_cp2k_dft_parameters():
     """patch_cp2k_rks_parsing: atomate2's own validator fails on a spin-restricted run's numeric parameters."""
-    import workflows.engines.cp2k  # noqa: F401 - applies the patch
-    from workflows.engines._compat import upstream_cleanup_dft
+    import ssbi.workflows.engines.cp2k  # noqa: F401 - applies the patch
+    from ssbi.workflows._compat import upstream_cleanup_dft
 
     with pytest.raises(AttributeError):
         upstream_cleanup_dft()({"MULTIPLICITY": 1, "CHARGE": 0})
@@ -28,7 +28,7 @@ def test_atomate2_still_passes_md_energies_as_columns(tmp_path):
     from atomate2.cp2k.schemas import calculation
     from pymatgen.io.cp2k.outputs import Cp2kOutput
 
-    import workflows.engines.cp2k  # noqa: F401 - applies the patch
+    import ssbi.workflows.engines.cp2k  # noqa: F401 - applies the patch
 
     for path in (DATA / "li2s_md").iterdir():
         if path.suffix == ".gz":
@@ -58,7 +58,7 @@ def test_mongomock_persistence_still_writes_only_at_exit(tmp_path, monkeypatch):
     import mongomock_persistence  # noqa: F401 - patches mongomock's stores
     from mongomock.store import ServerStore
 
-    from workflows.engines._compat import flush_mongomock_file
+    from ssbi.workflows._compat import flush_mongomock_file
 
     path = tmp_path / "lp.json"
     path.write_text("{}")
@@ -83,7 +83,7 @@ def test_reaction_mixing_ratio_matches_pymatgen():
     """The formula that replaced pymatgen's private InterfacialReactivity._reverse_convert gives its numbers."""
     from pymatgen.analysis.interface_reactions import InterfacialReactivity
 
-    from interfaces.analysis.reactions import mixing_ratio_in_original_space
+    from ssbi.interfaces.analysis.reactions import mixing_ratio_in_original_space
 
     for x, f1, f2 in ((0.0, 1.0, 2.0), (0.3, 1.5, 0.7), (0.8, 2.0, 1.0), (1.0, 0.5, 3.0)):
         assert mixing_ratio_in_original_space(x, f1, f2) == pytest.approx(
@@ -96,7 +96,7 @@ def test_the_private_hooks_our_overrides_rely_on_still_exist():
     from atomate2.cp2k.sets.base import Cp2kInputGenerator
     from atomate2.forcefields.jobs import ForceFieldRelaxMaker, ForceFieldStaticMaker
 
-    from workflows.engines import _compat
+    import ssbi.workflows._compat as _compat
 
     for base in (ForceFieldRelaxMaker, ForceFieldStaticMaker):
         assert callable(getattr(base, "_get_calculator", None))

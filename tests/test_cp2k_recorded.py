@@ -9,9 +9,9 @@ import pytest
 from helpers import memory_jobstore
 from jobflow import run_locally
 
-from workflows.execution import RunFailedError, run_flow
-from workflows.flows.calc import CalcMaker
-from workflows.testing.cp2k import fake_run_cp2k, load_reference, reference_path
+from ssbi.workflows.run.local import RunFailedError, run_flow
+from ssbi.workflows.flows.calc import CalcMaker
+from ssbi.workflows.testing.cp2k import fake_run_cp2k, load_reference, reference_path
 
 HARTREE = 27.211386245988
 
@@ -51,7 +51,7 @@ def test_recorded_cp2k_through_pipeline(name, cp2k_data, monkeypatch, tmp_path):
 
 def test_changed_input_is_caught(cp2k_data, monkeypatch, tmp_path):
     """The replay refuses an input that differs from what was recorded."""
-    from workflows.engines import get_engine
+    from ssbi.workflows.engines.registry import get_engine
 
     eng = get_engine("cp2k")
     monkeypatch.setitem(eng.config, "dft", {**eng.config["dft"], "cutoff": 300})
@@ -74,10 +74,10 @@ def test_recorded_dft_formation_energies_match_experiment_once_corrected():
     Uncorrected PBE underbinds sulfides by about MP2020's sulfide correction; with it Li2S lands on the
     experimental enthalpy (pymatgen's exp_compounds) within 0.05 eV/atom. Li3PS4 has no experimental
     enthalpy there: it must lie between Li2S's and P2S5-like values (−0.4 … −1.2 eV/atom)."""
-    from interfaces.analysis.scales import mp2020_correction
+    from ssbi.interfaces.analysis.scales import mp2020_correction
     from pymatgen.entries.computed_entries import ComputedStructureEntry
 
-    from workflows.validation import experimental_formation_energy
+    from ssbi.workflows.stability.validation import experimental_formation_energy
 
     def per_atom(name):
         s = load_reference(name)[0]
@@ -120,8 +120,8 @@ def test_recorded_cp2k_md_into_the_md_analysis(cp2k_data, monkeypatch, tmp_path)
     import atomate2.cp2k.jobs.base as cp2k_base
     import numpy as np
 
-    from workflows.flows.aimd import AIMDMaker
-    from workflows.testing.cp2k import MD_CASES
+    from ssbi.workflows.flows.md import AIMDMaker
+    from ssbi.workflows.testing.cp2k import MD_CASES
 
     monkeypatch.setattr(cp2k_base, "run_cp2k", fake_run_cp2k("li2s_md"))
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
@@ -154,7 +154,7 @@ def test_replay_pairs_sites_whatever_their_order():
     another order pass (a pymatgen update reorders interface sites), a moved atom does not."""
     import numpy as np
 
-    from workflows.testing.cp2k import _site_mismatch
+    from ssbi.workflows.testing.cp2k import _site_mismatch
 
     cell = np.diag([5.0, 5.0, 20.0])
     ref = [("Li", np.array([0.0, 0.0, 1.0])), ("Li", np.array([2.5, 2.5, 3.0])), ("S", np.array([0.0, 2.5, 2.0]))]

@@ -3,10 +3,10 @@
 import pytest
 from pymatgen.analysis.phase_diagram import PhaseDiagram
 
-from interfaces.analysis.electrode import couple_potential, electrode_potential
-from interfaces.analysis.window import decomposition_at
-from interfaces.errors import InputError
-from workflows.reference_entries import load_shipped
+from ssbi.interfaces.analysis.electrode import couple_potential, electrode_potential
+from ssbi.interfaces.analysis.window import decomposition_at
+from ssbi.interfaces.errors import InputError
+from ssbi.workflows.store.shipped import load_shipped
 
 LIIN_IN_PUBLISHED_V = 0.62  # LiIn/In two-phase electrode: Santhosha et al., Batteries & Supercaps 2, 524 (2019)
 
@@ -78,7 +78,7 @@ def test_study_summary_reads_each_electrolyte_at_the_alloy_anodes_potential(tmp_
                                      "electrolytes": ["Li3PS4", "Li6PS5Cl", "Li7P3S11", "Li7La3Zr2O12"],
                                      "engine": "chgnet", "analyses": {"window": {}, "reactions": {}}}))
     env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "100"}
-    run = subprocess.run([sys.executable, "-m", "workflows.cli", "run", str(study), "-o", str(tmp_path / "out"),
+    run = subprocess.run([sys.executable, "-m", "ssbi.workflows.cli", "run", str(study), "-o", str(tmp_path / "out"),
                           "--format", "json"], capture_output=True, text=True, env=env, timeout=900)
     assert run.returncode == 0, run.stdout + run.stderr
     rows = {r["electrolyte"]: r for r in json.loads(run.stdout)}

@@ -3,8 +3,9 @@
 import pytest
 from jobflow import run_locally
 
-from workflows.engines import engine_names, get_engine
-from workflows.errors import EngineError
+from ssbi.workflows.engines.config import engine_names
+from ssbi.workflows.engines.registry import get_engine
+from ssbi.workflows.errors import EngineError
 
 
 def test_engine_names_and_unknown_engine():
@@ -35,8 +36,8 @@ def test_model_loaded_once_and_same_energy_as_atomate2(memory_store, tmp_path, m
     from atomate2.forcefields import utils
     from atomate2.forcefields.jobs import ForceFieldStaticMaker
 
-    from interfaces.materials import load
-    from workflows.engines import _compat
+    from ssbi.interfaces.materials import load
+    import ssbi.workflows._compat as _compat
 
     structure = load("Li2S").get_primitive_structure()
     eng = get_engine("chgnet")
@@ -65,7 +66,7 @@ def test_model_loaded_once_and_same_energy_as_atomate2(memory_store, tmp_path, m
 @pytest.mark.parametrize("name", ["sevennet", "sevennet-l3i5"])
 def test_sevennet_engine_runs_when_installed(memory_store, tmp_path, name):
     pytest.importorskip("sevenn", reason="optional extra sevennet not installed")
-    from interfaces.materials import load
+    from ssbi.interfaces.materials import load
 
     eng = get_engine(name)
     eng.check()
@@ -83,9 +84,9 @@ def test_model_path_loads_a_checkpoint_from_a_folder(tmp_path, memory_store):
     import torch
     from chgnet.model import CHGNet
 
-    from interfaces.materials import load
-    from workflows.engines import EngineSpec
-    from workflows.errors import EngineError
+    from ssbi.interfaces.materials import load
+    from ssbi.workflows.engines.spec import EngineSpec
+    from ssbi.workflows.errors import EngineError
 
     torch.manual_seed(0)
     small = CHGNet(atom_fea_dim=8, bond_fea_dim=8, angle_fea_dim=8, atom_conv_hidden_dim=8,
@@ -127,7 +128,7 @@ def test_cp2k_missing_data_names_the_fix(monkeypatch, tmp_path, cp2k_binary):
 def test_cp2k_slab_inputs(cp2k_data, tmp_path):
     from pymatgen.io.cp2k.inputs import Cp2kInput
 
-    from workflows.testing.cp2k import load_reference
+    from ssbi.workflows.testing.cp2k import load_reference
 
     slab, _ = load_reference("li2s_slab")  # the substrate side: bottom layers fixed
     n_fixed = sum(1 for sd in slab.site_properties["selective_dynamics"] if not any(sd))
@@ -148,7 +149,7 @@ def test_cp2k_slab_inputs(cp2k_data, tmp_path):
 
 
 def test_cp2k_lanthanum_basis_is_explicit(cp2k_data, tmp_path):
-    from interfaces.materials import load
+    from ssbi.interfaces.materials import load
 
     get_engine("cp2k").write_inputs(load("Li7La3Zr2O12"), "static", "bulk", tmp_path)
     text = (tmp_path / "cp2k.inp").read_text()
@@ -160,8 +161,8 @@ def test_cp2k_lanthanum_basis_is_explicit(cp2k_data, tmp_path):
 def test_vasp_inputs_consistent_across_targets(tmp_path):
     from pymatgen.io.vasp import Incar, Kpoints
 
-    from interfaces.materials import load
-    from workflows.testing.cp2k import load_reference
+    from ssbi.interfaces.materials import load
+    from ssbi.workflows.testing.cp2k import load_reference
 
     eng = get_engine("vasp")
     assert not eng.runs_here
@@ -192,8 +193,9 @@ def test_engine_spec_merges_settings_and_travels_with_the_maker():
     and the engine built from it carries its settings while the default engine keeps the YAML's."""
     from monty.json import MontyDecoder, jsanitize
 
-    from workflows.engines import EngineSpec, engine_config
-    from workflows.flows.calc import CalcMaker
+    from ssbi.workflows.engines.spec import EngineSpec
+    from ssbi.workflows.engines.config import engine_config
+    from ssbi.workflows.flows.calc import CalcMaker
 
     spec = EngineSpec.resolve("chgnet", {"relax": {"fmax": 0.02}})
     yaml_relax = engine_config("chgnet")["relax"]
@@ -211,6 +213,6 @@ def test_engine_spec_merges_settings_and_travels_with_the_maker():
 def test_default_engine_still_matches_its_shipped_entries():
     """A new optional engine setting (model_path) must not change the default engine's identity, or the shipped
     CHGNet entries would no longer be used (every hull would need recomputing)."""
-    from workflows.reference_entries import usable_shipped
+    from ssbi.workflows.store.shipped import usable_shipped
 
     assert usable_shipped(get_engine("chgnet")) is not None

@@ -8,8 +8,9 @@ import sys
 import time
 
 import pytest
-
 from conftest import ssbi
+
+from ssbi.workflows.engines.registry import get_engine
 
 
 def stored_calcs(data_dir):
@@ -38,16 +39,16 @@ def test_run_then_query_then_noop(tmp_path):
 def test_a_relaxation_run_by_hand_is_the_hulls_bulk(tmp_path, monkeypatch):
     """`ssbi run relax Li2S` relaxes the cell the phase set relaxes: the hull then finds it stored (not shipped,
     not to relax again), and the study's bulk look-up returns it."""
-    from workflows.bulks import stored_bulk
-    from workflows.flows.phase_set import PhaseSetMaker
-    from workflows.store import open_store
+    from ssbi.workflows.flows.phase_set import PhaseSetMaker
+    from ssbi.workflows.store.jobstore import open_store
+    from ssbi.workflows.store.lookup import stored_bulk
 
     ssbi("run", "relax", "Li2S", data_dir=tmp_path, check=True)
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     store = open_store(None)
     plan = PhaseSetMaker(engine="chgnet").plan("Li-S", store)
     assert plan.relaxed["Li2S"] == "stored" and "Li2S" not in plan.library_to_relax
-    bulk = stored_bulk(store, "chgnet", "Li2S")
+    bulk = stored_bulk(store, get_engine("chgnet"), "Li2S")
     assert bulk["origin"] == "stored" and len(bulk["structure"]) == 12 and len(bulk["primitive"]) == 3
 
 
@@ -93,7 +94,7 @@ def test_submit_worker_status(tmp_path):
 def test_killed_worker_then_rerun_gives_one_result(tmp_path):
     ssbi("submit", "relax", "Li3PS4", data_dir=tmp_path, check=True)
     env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path)}
-    worker = subprocess.Popen([sys.executable, "-m", "workflows.cli", "worker"], env=env,
+    worker = subprocess.Popen([sys.executable, "-m", "ssbi.workflows.cli", "worker"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     launches = tmp_path / "fireworks" / "launches"
     deadline = time.monotonic() + 300
@@ -112,7 +113,7 @@ def test_killed_worker_then_rerun_gives_one_result(tmp_path):
 
 def test_local_launchpad_allows_one_process(tmp_path, monkeypatch):
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
-    from workflows.launchpad import local_lock
+    from ssbi.workflows.run.fireworks import local_lock
 
     with local_lock("a test"):
         proc = ssbi("status", data_dir=tmp_path)
@@ -121,14 +122,14 @@ def test_local_launchpad_allows_one_process(tmp_path, monkeypatch):
 
 
 def test_queue_scripts_run_the_worker():
-    from workflows.queue import make_qadapter
+    from ssbi.workflows.run.queue import make_qadapter
 
     slurm = make_qadapter("slurm", walltime="01:00:00", queue="debug").get_script_str("/tmp/launch")
     assert "#SBATCH --time=01:00:00" in slurm and "#SBATCH --partition=debug" in slurm
     assert "ssbi worker" in slurm
     pbs = make_qadapter("pbs", walltime="02:00:00").get_script_str("/tmp/launch")
     assert "#PBS -l walltime=02:00:00" in pbs and "ssbi worker" in pbs
-    from interfaces.errors import InputError
+    from ssbi.interfaces.errors import InputError
 
     with pytest.raises(InputError, match="slurm, pbs"):
         make_qadapter("lsf")
@@ -140,7 +141,7 @@ def test_local_launchpad_when_fireworks_was_imported_first(tmp_path):
     import subprocess
     import sys
 
-    code = ("import fireworks, os; from workflows.launchpad import get_launchpad; lp = get_launchpad(); "
+    code = ("import fireworks, os; from ssbi.workflows.run.fireworks import get_launchpad; lp = get_launchpad(); "
             "print(type(lp.gridfs_fallback).__name__, lp.get_wf_ids())")
     env = {k: v for k, v in os.environ.items() if k != "MONGOMOCK_SERVERSTORE_FILE"}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -8,7 +8,7 @@ import sys
 
 import yaml
 
-from workflows.study import AdhesionSpec, build_options
+from ssbi.workflows.study.spec import AdhesionSpec, build_options
 
 
 def test_build_overrides_per_electrolyte_electrode_and_pair_in_that_order():
@@ -22,7 +22,7 @@ def test_build_overrides_per_electrolyte_electrode_and_pair_in_that_order():
 
 def _run(args, tmp_path):
     env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "100"}
-    return subprocess.run([sys.executable, "-m", "workflows.cli", *args], capture_output=True, text=True, env=env,
+    return subprocess.run([sys.executable, "-m", "ssbi.workflows.cli", *args], capture_output=True, text=True, env=env,
                           timeout=1200)
 
 
@@ -68,7 +68,7 @@ def test_cell_diagram_names_each_products_electronic_character(tmp_path):
     """Li15Ge4 is a metal (mixed conducting), Li2S and LiCl insulators with their gaps; one strip per row."""
     from matplotlib.image import imread
 
-    from workflows.plots import electronic_character, plot_cells
+    from ssbi.workflows.report.plots import electronic_character, plot_cells
 
     lines = electronic_character("Li2S + Li15Ge4 + Li3P")
     assert lines[0].startswith("Li2S: insulator ") and lines[0].endswith(" eV")

@@ -24,10 +24,14 @@ def wheel_site(tmp_path_factory):
     assert build.returncode == 0, build.stderr
     wheel = next((tmp / "dist").glob("ssb_interfaces-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    assert "ssbi_configs/stores.yaml" in names and "ssbi_configs/reference/entries/chgnet.json.gz" in names
-    assert sum(n.startswith("ssbi_configs/materials/") for n in names) >= 36
-    sources = {str(p.relative_to(ROOT)) for top in ("interfaces", "workflows") for p in (ROOT / top).rglob("*.py")}
+    assert "ssbi/configs/stores.yaml" in names and "ssbi/configs/reference/entries/chgnet.json.gz" in names
+    assert sum(n.startswith("ssbi/configs/materials/") for n in names) >= 36
+    sources = {f"ssbi/{p.relative_to(ROOT).as_posix()}" for top in ("interfaces", "workflows")
+               for p in (ROOT / top).rglob("*.py")}
     assert sources <= set(names), f"left out of the wheel: {sorted(sources - set(names))[:5]}"
+    # one import root that no other distribution uses: no top-level workflows/, interfaces/ or ssbi_configs/
+    tops = {n.split("/")[0] for n in names if not n.split("/")[0].endswith((".dist-info", ".data"))}
+    assert tops == {"ssbi"}, tops
     site = tmp / "site"
     install = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site),
                               str(wheel)], capture_output=True, text=True, timeout=600)
@@ -36,21 +40,21 @@ def wheel_site(tmp_path_factory):
 
 
 def from_wheel(site: Path, tmp_path: Path, *args):
-    """``python -m workflows.cli ARGS`` in an empty directory, importing the package from the wheel only (-S: no
+    """``python -m ssbi.workflows.cli ARGS`` in an empty directory, importing the package from the wheel only (-S: no
     site-packages processing, so this tree's editable install is not seen; dependencies come from PYTHONPATH)."""
     deps = sysconfig.get_paths()["purelib"]
     env = {**os.environ, "PYTHONPATH": f"{site}{os.pathsep}{deps}", "SSBI_DATA_DIR": str(tmp_path / "data"),
            "COLUMNS": "200"}
     work = tmp_path / "elsewhere"
     work.mkdir(exist_ok=True)
-    return subprocess.run([sys.executable, "-S", "-m", "workflows.cli", *args], cwd=work, capture_output=True,
+    return subprocess.run([sys.executable, "-S", "-m", "ssbi.workflows.cli", *args], cwd=work, capture_output=True,
                           text=True, env=env, timeout=600)
 
 
 def test_the_wheel_imports_its_own_files(wheel_site, tmp_path):
     deps = sysconfig.get_paths()["purelib"]
-    proc = subprocess.run([sys.executable, "-S", "-c", "import workflows, ssbi_configs; "
-                           "print(workflows.__file__); print(ssbi_configs.CONFIG_DIR)"], cwd=tmp_path,
+    proc = subprocess.run([sys.executable, "-S", "-c", "import ssbi.workflows, ssbi.configs; "
+                           "print(ssbi.workflows.__file__); print(ssbi.configs.CONFIG_DIR)"], cwd=tmp_path,
                           capture_output=True, text=True, env={**os.environ, "PYTHONPATH": f"{wheel_site}:{deps}"})
     assert proc.returncode == 0, proc.stderr
     assert all(line.startswith(str(wheel_site)) for line in proc.stdout.split())

@@ -7,9 +7,9 @@ import pytest
 from pymatgen.core import Composition
 from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
 
-from interfaces.errors import MaterialNotFoundError, StructureReadError
-from interfaces.materials import get_material, list_materials, load
-from interfaces.structure_checks import (
+from ssbi.interfaces.errors import MaterialNotFoundError, StructureReadError
+from ssbi.interfaces.materials import get_material, list_materials, load
+from ssbi.interfaces.structure_checks import (
     is_charge_balanced,
     max_displacement,
     min_distance,
@@ -139,7 +139,7 @@ def _start_cell(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_chgnet_relaxation_keeps_structure(name):
     """Relax again with CHGNet: volume within 8 % (molecules intact for vdW solids), no atom > 1 Å."""
-    from workflows.curation import relax_chgnet
+    from ssbi.workflows.materials.curation import relax_chgnet
 
     mat = get_material(name)
     start, prov = _start_cell(name)

@@ -8,8 +8,8 @@ import yaml
 from pymatgen.analysis.structure_matcher import StructureMatcher
 
 from conftest import ssbi
-from interfaces.crystallography import crystallography_from_structure, structure_from_wyckoff
-from interfaces.materials import library_dir, list_materials
+from ssbi.interfaces.crystallography import crystallography_from_structure, structure_from_wyckoff
+from ssbi.interfaces.materials import library_dir, list_materials
 
 
 @pytest.mark.parametrize("name", [m.name for m in list_materials()])

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from pymatgen.core import Lattice, Structure
 
-from interfaces.analysis.md import (
+from ssbi.interfaces.analysis.md import (
     Trajectory,
     composition_profile,
     diffusion,
@@ -122,8 +122,8 @@ def test_environment_profile_counts_bonds_per_slice():
 
 
 def test_arrhenius_recovers_the_activation_energy():
-    from interfaces.analysis.md import arrhenius
-    from interfaces.materials import load
+    from ssbi.interfaces.analysis.md import arrhenius
+    from ssbi.interfaces.materials import load
 
     temps = np.array([500.0, 600.0, 700.0, 800.0, 900.0])
     d = 1e-2 * np.exp(-0.30 / (8.617333e-5 * temps))

@@ -11,14 +11,14 @@ import pytest
 
 from helpers import memory_jobstore
 
-from interfaces.materials import load
+from ssbi.interfaces.materials import load
 
 RUN = """
 import sys
 from pymatgen.io.ase import AseAtomsAdaptor
-from interfaces.materials import load
-from workflows.engines import get_engine
-from workflows.md import run_md
+from ssbi.interfaces.materials import load
+from ssbi.workflows.engines.registry import get_engine
+from ssbi.workflows.engines.md import run_md
 atoms = AseAtomsAdaptor.get_atoms(load("Li2S", "chgnet"))
 run_md(atoms, get_engine("chgnet").calculator(), sys.argv[1], 600, 160, save_every=10, chunk_steps=40)
 """
@@ -27,8 +27,8 @@ run_md(atoms, get_engine("chgnet").calculator(), sys.argv[1], 600, 160, save_eve
 def test_killed_md_resumes_without_gaps_or_duplicates(tmp_path):
     from pymatgen.io.ase import AseAtomsAdaptor
 
-    from workflows.engines import get_engine
-    from workflows.md import run_md
+    from ssbi.workflows.engines.registry import get_engine
+    from ssbi.workflows.engines.md import run_md
 
     folder = tmp_path / "md"
     proc = subprocess.Popen([sys.executable, "-c", RUN, str(folder)], start_new_session=True)
@@ -52,8 +52,8 @@ def test_killed_md_resumes_without_gaps_or_duplicates(tmp_path):
 def test_changed_settings_refuse_old_checkpoints(tmp_path):
     from pymatgen.io.ase import AseAtomsAdaptor
 
-    from workflows.engines import get_engine
-    from workflows.md import run_md
+    from ssbi.workflows.engines.registry import get_engine
+    from ssbi.workflows.engines.md import run_md
 
     atoms = AseAtomsAdaptor.get_atoms(load("Li2S", "chgnet"))
     calc = get_engine("chgnet").calculator()
@@ -65,9 +65,9 @@ def test_changed_settings_refuse_old_checkpoints(tmp_path):
 def test_chgnet_interface_md_into_the_store(tmp_path, monkeypatch):
     """Li(110) | Li3PS4(010), 54 atoms, 0.6 ps at 800 K: the AIMDDoc is complete, the trajectory is in data."""
 
-    from interfaces.builder import build_interfaces
-    from workflows.execution import run_flow
-    from workflows.flows.aimd import AIMDMaker
+    from ssbi.interfaces.builder import build_interfaces
+    from ssbi.workflows.run.local import run_flow
+    from ssbi.workflows.flows.md import AIMDMaker
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     cand = build_interfaces(load("Li", "chgnet"), load("Li3PS4", "chgnet"), (1, 1, 0), (0, 1, 0), film_thickness=4,
@@ -121,7 +121,7 @@ def test_killed_md_worker_then_rerun_continues_from_its_checkpoint(tmp_path):
             "--max-strain", "0.08", "--film-thickness", "4", "--substrate-thickness", "5"]
     ssbi(*args, "--submit", data_dir=tmp_path, check=True)
     env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path)}
-    worker = subprocess.Popen([sys.executable, "-m", "workflows.cli", "worker"], env=env, start_new_session=True,
+    worker = subprocess.Popen([sys.executable, "-m", "ssbi.workflows.cli", "worker"], env=env, start_new_session=True,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 400
     while not list((tmp_path / "md").glob("*/T600/chunk_00000.npz")):
@@ -137,7 +137,7 @@ def test_killed_md_worker_then_rerun_continues_from_its_checkpoint(tmp_path):
     assert first.stat().st_mtime_ns == kept  # continued, not restarted
     again = ssbi(*args, data_dir=tmp_path, check=True).stdout
     result_id = again.split("is result ")[1].split()[0]
-    from workflows.store import open_store
+    from ssbi.workflows.store.jobstore import open_store
 
     os.environ["SSBI_DATA_DIR"] = str(tmp_path)
     try:

@@ -6,7 +6,7 @@ import pytest
 from helpers import memory_jobstore
 from jobflow import Flow
 
-from interfaces.analysis.mechanics import moduli, monroe_newman
+from ssbi.interfaces.analysis.mechanics import moduli, monroe_newman
 
 
 def isotropic(lam: float, mu: float) -> np.ndarray:
@@ -42,9 +42,9 @@ def test_monroe_newman_verdict():
 @pytest.mark.slow
 def test_chgnet_mechanics_flow_li_and_li2s(tmp_path, monkeypatch):
     """atomate2's elastic flow with CHGNet: Li's moduli near experiment, Li2S's ratio against that Li."""
-    from interfaces.materials import load
-    from workflows.execution import run_flow
-    from workflows.flows.mechanics import MechanicsMaker
+    from ssbi.interfaces.materials import load
+    from ssbi.workflows.run.local import run_flow
+    from ssbi.workflows.flows.mechanics import MechanicsMaker
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     store = memory_jobstore()
@@ -69,7 +69,7 @@ def test_elastic_tensor_from_stresses_recovers_a_known_tensor(system):
     """Stresses of a linear-elastic crystal (σ = C·ε) at ±0.5 % give back C from the strains the system needs."""
     import numpy as np
 
-    from interfaces.analysis.mechanics import elastic_tensor_from_stresses, strain_directions, voigt_strain_matrix
+    from ssbi.interfaces.analysis.mechanics import elastic_tensor_from_stresses, strain_directions, voigt_strain_matrix
 
     c = {"cubic": _voigt(c11=110, c12=40, c44=30),
          "tetragonal": _voigt(c11=80, c22=80, c33=60, c12=30, c13=25, c23=25, c44=20, c55=20, c66=35),
@@ -105,8 +105,8 @@ def test_non_positive_g_li_gives_moduli_and_a_warning_not_a_failure():
     moduli; the Monroe–Newman ratio is left out with a warning that names the study setting."""
     import numpy as np
 
-    from interfaces.materials import load
-    from workflows.flows.mechanics import mechanics_summary
+    from ssbi.interfaces.materials import load
+    from ssbi.workflows.flows.mechanics import mechanics_summary
 
     c = np.zeros((6, 6))
     c[:3, :3] = 20.0
@@ -127,9 +127,10 @@ def test_study_g_li_replaces_the_engines_li_in_the_report():
     an engine without validation gets a 'no measured error bar' row per analysis."""
     import pandas as pd
 
-    from workflows.engine_caveats import COLUMNS
-    from workflows.report import caveat_rows, study_summary
-    from workflows.study import StudySpec
+    from ssbi.workflows.engines.caveats import COLUMNS
+    from ssbi.workflows.report.html import caveat_rows
+    from ssbi.workflows.report.summary import study_summary
+    from ssbi.workflows.study.spec import StudySpec
 
     class Stored:  # the four frames study_summary reads
         def windows(self, engine=None):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from interfaces.errors import InputError, MaterialNotFoundError
-from workflows.query import calc_criteria
+from ssbi.interfaces.errors import InputError, MaterialNotFoundError
+from ssbi.workflows.report.results import calc_criteria
 
 
 def _flat_values(criteria):

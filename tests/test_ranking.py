@@ -1,6 +1,6 @@
-"""The electrolyte ranking (interfaces.analysis.ranking): interphase first, then Monroe–Newman, then energies."""
+"""The electrolyte ranking (ssbi.interfaces.analysis.ranking): interphase first, then Monroe–Newman, then energies."""
 
-from interfaces.analysis.ranking import Candidate, RankingSettings, rank
+from ssbi.interfaces.analysis.ranking import Candidate, RankingSettings, rank
 
 
 def test_interphase_then_dendrite_then_reaction_energy():

@@ -4,11 +4,12 @@ import csv
 import random
 
 import pytest
+from conftest import ssbi
 from pymatgen.core import Lattice, Structure
 
-from conftest import ssbi
-from interfaces.phase_set import select_for_relaxation, volume_verdict
-from interfaces.reference import reference_dir, reference_index, reference_phases, reference_structure
+from ssbi.interfaces.phase_set import select_for_relaxation, volume_verdict
+from ssbi.interfaces.reference import reference_dir, reference_index, reference_phases, reference_structure
+from ssbi.workflows.engines.registry import get_engine
 
 REJECTED_MP_IDS = {"mp-1020666"}  # Li4P2O7 with an O-O contact (shared/reference-structures/rejected)
 
@@ -51,7 +52,7 @@ def test_selection_takes_the_lowest_two_and_any_within_the_window():
 
 
 def _s8():
-    from interfaces.materials import load
+    from ssbi.interfaces.materials import load
 
     return load("S8")
 
@@ -83,8 +84,8 @@ def test_volume_verdict_by_bonding():
 
 
 def test_shipped_chgnet_entries_cover_the_shipped_systems():
-    from workflows.engines import get_engine
-    from workflows.reference_entries import load_shipped, shipped_systems, usable_shipped
+    from ssbi.workflows.engines.registry import get_engine
+    from ssbi.workflows.store.shipped import load_shipped, shipped_systems, usable_shipped
 
     shipped = load_shipped("chgnet")
     assert shipped is not None, "configs/reference/entries/chgnet.json.gz is missing: `ssbi reference build`"
@@ -101,7 +102,7 @@ def test_shipped_chgnet_entries_cover_the_shipped_systems():
 
 
 def _recompute(item, kind, structure):
-    from workflows.reference_build import CalcTask, run_calc_task
+    from ssbi.workflows.run.reference_build import CalcTask, run_calc_task
 
     return run_calc_task("chgnet", CalcTask(kind, item["label"], item["origin"], structure.as_dict(),
                                             check_volume=kind == "relax" and item["origin"] == "reference"))
@@ -110,7 +111,7 @@ def _recompute(item, kind, structure):
 @pytest.mark.slow
 def test_a_random_sample_of_shipped_entries_recomputes_within_2_mev_per_atom(tmp_path, monkeypatch):
     """Single points and relaxations of a random sample, through the same CalcMaker as the flows."""
-    from workflows.reference_entries import load_shipped
+    from ssbi.workflows.store.shipped import load_shipped
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     shipped = load_shipped("chgnet")
@@ -148,7 +149,7 @@ def _stored(data_dir) -> int:
     """Documents in the embedded store of ``data_dir`` (0 when it was never created)."""
     import os
 
-    from workflows.store import open_store
+    from ssbi.workflows.store.jobstore import open_store
 
     old = os.environ.get("SSBI_DATA_DIR")
     os.environ["SSBI_DATA_DIR"] = str(data_dir)
@@ -176,7 +177,7 @@ def test_library_entries_from_reference_structures_rebuild_them(name, ref_id):
     and their Wyckoff description rebuilds it; their volume check is against the measured cell."""
     from pymatgen.analysis.structure_matcher import StructureMatcher
 
-    from interfaces.materials import get_material
+    from ssbi.interfaces.materials import get_material
 
     mat = get_material(name)
     assert mat.source["reference_structure"] == ref_id and "electrolyte" in mat.roles
@@ -188,7 +189,7 @@ def test_library_entries_from_reference_structures_rebuild_them(name, ref_id):
 @pytest.mark.slow
 def test_reference_build_regenerates_a_system_and_keeps_what_it_had(tmp_path):
     """`ssbi reference build` for one small system; run again, every item is kept (nothing recomputed)."""
-    from workflows.reference_entries import _load
+    from ssbi.workflows.store.shipped import _load
 
     out = tmp_path / "entries" / "chgnet.json.gz"
     env = {"SSBI_REFERENCE_ENTRIES_DIR": str(out.parent)}
@@ -206,7 +207,7 @@ def test_reference_build_regenerates_a_system_and_keeps_what_it_had(tmp_path):
 
 
 def test_every_published_number_carries_its_source_and_scale():
-    from workflows.validation import experimental_enthalpies, published
+    from ssbi.workflows.stability.validation import experimental_enthalpies, published
 
     sources, rows = published()
     for key, src in sources.items():
@@ -233,12 +234,13 @@ def test_validation_on_the_shipped_entries(tmp_path):
         assert rows[phase].count("✓") == 2, rows[phase]
     assert "La2O3+Li2O2+Li6Zr2O7 ✓" in rows["Li7La3Zr2O12"]
 
-    from interfaces.analysis.scales import convert
     from helpers import memory_jobstore
-    from workflows.entries import entries_from_store
-    from workflows.validation import validation_rows
 
-    entries = entries_from_store(memory_jobstore(), ["Li", "F", "Cl", "Br", "I", "O", "S", "N", "P"], "chgnet")
+    from ssbi.interfaces.analysis.scales import convert
+    from ssbi.workflows.stability.validation import validation_rows
+    from ssbi.workflows.store.entries import entries_from_store
+
+    entries = entries_from_store(memory_jobstore(), ["Li", "F", "Cl", "Br", "I", "O", "S", "N", "P"], get_engine("chgnet"))
     results = validation_rows({"mp2020": entries, "raw-gga": convert(entries, "raw-gga")}, "chgnet")
     ox = {r.phase: r.computed["mp2020"]["window"][1] for r in results if r.kind == "binary" and r.source != "zhu2015"}
     assert ox["LiI"] < ox["LiBr"] < ox["LiCl"] < ox["LiF"]  # rising with the anion's electronegativity

@@ -3,16 +3,16 @@ embedded store and on mongomock; validated filters only."""
 
 import pytest
 
-from interfaces.errors import InputError, SSBIError
-from workflows.query import Results
-from workflows.testing.synthetic import fill, result_documents
+from ssbi.interfaces.errors import InputError, SSBIError
+from ssbi.workflows.report.results import Results
+from ssbi.workflows.testing.synthetic import fill, result_documents
 
 N = 240
 
 
 @pytest.fixture(params=["memory", "embedded"])
 def results(request, tmp_path, monkeypatch):
-    from workflows.store import open_store
+    from ssbi.workflows.store.jobstore import open_store
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     store = open_store(request.param)
@@ -98,10 +98,10 @@ def test_study_filter_keeps_the_study_pairs_and_engine(results):
 def test_report_reads_the_stored_dendrite_boolean_not_the_verdict_text(tmp_path, monkeypatch):
     """The ranking's Monroe–Newman column comes from `suppresses_dendrites`: a verdict sentence without the
     word "not" (or in other words entirely) does not flip it."""
-    from workflows.report import study_summary
-    from workflows.schemas import EngineInfo, MechanicsDoc
-    from workflows.store import open_store
-    from workflows.study import MechanicsSpec, load_study
+    from ssbi.workflows.report.summary import study_summary
+    from ssbi.workflows.schemas import EngineInfo, MechanicsDoc
+    from ssbi.workflows.store.jobstore import open_store
+    from ssbi.workflows.study.spec import MechanicsSpec, load_study
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     store = open_store("memory")

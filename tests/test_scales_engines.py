@@ -4,9 +4,9 @@ to MP2020-scale (CHGNet) ones; entries of two engines never share a hull."""
 import pytest
 from pymatgen.entries.computed_entries import ComputedEntry
 
-from interfaces.analysis.hull import phase_diagram
-from interfaces.analysis.scales import convert, mp2020_correction, to_mp2020, to_raw_gga
-from interfaces.errors import InputError
+from ssbi.interfaces.analysis.hull import phase_diagram
+from ssbi.interfaces.analysis.scales import convert, mp2020_correction, to_mp2020, to_raw_gga
+from ssbi.interfaces.errors import InputError
 
 
 def entry(formula, energy, scale, engine):

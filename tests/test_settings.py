@@ -6,7 +6,7 @@ import shutil
 import pytest
 import yaml
 
-from interfaces.errors import InputError
+from ssbi.interfaces.errors import InputError
 
 
 @pytest.fixture
@@ -27,9 +27,9 @@ def write_settings(tmp_path, **values):
 
 
 def test_environment_wins_over_the_settings_file(clean_env, monkeypatch):
-    from ssbi_configs.settings import settings
-    from workflows.paths import data_dir
-    from workflows.store import resolve
+    from ssbi.configs.settings import settings
+    from ssbi.workflows.paths import data_dir
+    from ssbi.workflows.store.jobstore import resolve
 
     path = write_settings(clean_env, project="lab", store="memory")
     assert settings().settings_file == path
@@ -43,7 +43,7 @@ def test_environment_wins_over_the_settings_file(clean_env, monkeypatch):
 
 
 def test_bad_setting_is_one_line(clean_env):
-    from ssbi_configs.settings import settings
+    from ssbi.configs.settings import settings
 
     write_settings(clean_env, projekt="x")
     with pytest.raises(InputError) as err:
@@ -52,9 +52,9 @@ def test_bad_setting_is_one_line(clean_env):
 
 
 def test_user_materials_and_studies_folders(clean_env, monkeypatch):
-    from interfaces.materials import library_dir, list_materials, load
-    from ssbi_configs import CONFIG_DIR
-    from workflows.study import load_study
+    from ssbi.interfaces.materials import library_dir, list_materials, load
+    from ssbi.configs import CONFIG_DIR
+    from ssbi.workflows.study.spec import load_study
 
     packaged = {m.name for m in list_materials()}
     mine = clean_env / "my-materials"
@@ -67,7 +67,7 @@ def test_user_materials_and_studies_folders(clean_env, monkeypatch):
     shutil.copy(CONFIG_DIR / "studies" / "default.yaml", studies / "mine.yaml")
     monkeypatch.setenv("SSBI_USER_MATERIALS_DIR", str(mine))
     monkeypatch.setenv("SSBI_USER_STUDIES_DIR", str(studies))
-    from interfaces.materials import refresh_library
+    from ssbi.interfaces.materials import refresh_library
 
     refresh_library()
     try:

@@ -11,12 +11,12 @@ from pymatgen.analysis.phase_diagram import PhaseDiagram
 from pymatgen.core import Composition, Element
 from pymatgen.entries.computed_entries import ComputedEntry
 
-from interfaces.analysis.hull import PhaseDiagramCache, phase_diagram
-from interfaces.analysis.interphase import classify_interphase, load_band_gaps
-from interfaces.analysis.reactions import interfacial_reaction
-from interfaces.analysis.scales import convert, to_raw_gga
-from interfaces.analysis.window import stability_window
-from interfaces.errors import InputError
+from ssbi.interfaces.analysis.hull import PhaseDiagramCache, phase_diagram
+from ssbi.interfaces.analysis.interphase import classify_interphase, load_band_gaps
+from ssbi.interfaces.analysis.reactions import interfacial_reaction
+from ssbi.interfaces.analysis.scales import convert, to_raw_gga
+from ssbi.interfaces.analysis.window import stability_window
+from ssbi.interfaces.errors import InputError
 
 E = {"Li": 0.0, "P": 0.0, "S": 0.0, "Li2S": -3.0, "Li3P": -2.4, "Li3PS4": -5.6, "P2S5": -2.1, "Li7P3S11": -11.0}
 

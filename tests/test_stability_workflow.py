@@ -1,18 +1,18 @@
 """Entry sources, the stability builder in the store, the CLI, and CHGNet sanity on the library."""
 
 import json
-
 from pathlib import Path
 
 import pytest
-from pymatgen.core import Composition
-from pymatgen.entries.computed_entries import ComputedEntry
-
 from conftest import ssbi
 from helpers import memory_jobstore
-from interfaces.errors import InputError
+from pymatgen.core import Composition
+from pymatgen.entries.computed_entries import ComputedEntry
 from test_stability_analysis import E
-from workflows.entries import entries_from_file
+
+from ssbi.interfaces.errors import InputError
+from ssbi.workflows.engines.registry import get_engine
+from ssbi.workflows.store.entries import entries_from_file
 
 
 def write_entries(path, energies=E, scale=None):
@@ -25,10 +25,10 @@ def write_entries(path, energies=E, scale=None):
 
 
 def analysis_count(tmp_path) -> int:
-    from workflows.stability import analysis_store
-    from workflows.store import open_store
-
     import os
+
+    from ssbi.workflows.store.derived import analysis_store
+    from ssbi.workflows.store.jobstore import open_store
 
     os.environ["SSBI_DATA_DIR"] = str(tmp_path)
     return analysis_store(open_store("embedded")).count()
@@ -83,11 +83,11 @@ def test_file_entries_must_say_their_scale(tmp_path):
 def test_builder_is_incremental_and_replaces_stale_documents(tmp_path, monkeypatch):
     """Li-S with the shipped CHGNet phase set: first run computes, second skips, a new lower entry recomputes
     only what used it."""
-    from workflows.builders import StabilityBuilder, StabilityTarget
-    from workflows.execution import run_flow
-    from workflows.flows.phase_set import PhaseSetMaker
-    from workflows.stability import analysis_store
-    from workflows.testing.synthetic import calc_envelope
+    from ssbi.workflows.flows.phase_set import PhaseSetMaker
+    from ssbi.workflows.run.local import run_flow
+    from ssbi.workflows.stability.builder import StabilityBuilder, StabilityTarget
+    from ssbi.workflows.store.derived import analysis_store
+    from ssbi.workflows.testing.synthetic import calc_envelope
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     store = memory_jobstore()
@@ -129,15 +129,14 @@ def test_builder_is_incremental_and_replaces_stale_documents(tmp_path, monkeypat
 
 def test_shipped_hull_gives_the_published_chemistry():
     """The shipped CHGNet phase set: limiting products and interphase types (not exact numbers)."""
-    from interfaces.analysis.hull import PhaseDiagramCache
-    from interfaces.analysis.interphase import classify_interphase
-    from interfaces.analysis.window import stability_window
-    from workflows.entries import entries_from_store
-
-    from interfaces.analysis.scales import convert
+    from ssbi.interfaces.analysis.hull import PhaseDiagramCache
+    from ssbi.interfaces.analysis.interphase import classify_interphase
+    from ssbi.interfaces.analysis.scales import convert
+    from ssbi.interfaces.analysis.window import stability_window
+    from ssbi.workflows.store.entries import entries_from_store
 
     # GGA literature carries no sulfide correction: the sulfides' oxidation side is compared on raw-gga
-    entries = convert(entries_from_store(memory_jobstore(), ["Li", "P", "S", "Cl", "Ge", "La", "Zr", "O"], "chgnet"),
+    entries = convert(entries_from_store(memory_jobstore(), ["Li", "P", "S", "Cl", "Ge", "La", "Zr", "O"], get_engine("chgnet")),
                       "raw-gga")
     cache = PhaseDiagramCache(entries)
     w = {f: stability_window(cache.get(s.split("-")), f)
@@ -169,8 +168,8 @@ def test_shipped_hull_gives_the_published_chemistry():
 def test_phase_set_of_an_unshipped_system_is_computed_then_reused(tmp_path, monkeypatch):
     """Br-Li without shipped entries: single points of every reference structure, the lowest relaxed, the hull;
     a second plan finds everything stored."""
-    from workflows.execution import run_flow
-    from workflows.flows.phase_set import PhaseSetMaker
+    from ssbi.workflows.flows.phase_set import PhaseSetMaker
+    from ssbi.workflows.run.local import run_flow
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SSBI_REFERENCE_ENTRIES_DIR", str(tmp_path / "none"))
@@ -192,11 +191,11 @@ def test_phase_set_of_an_unshipped_system_is_computed_then_reused(tmp_path, monk
 def test_a_relaxation_writes_no_analyses_and_the_next_builder_run_uses_it(tmp_path, monkeypatch):
     """A bulk relaxation stores its result only (the builder is not run after each relaxation); the next builder
     run, asked for Li2S's window, uses it in place of the shipped entry of the same phase."""
-    from interfaces.materials import load
-    from workflows.builders import StabilityBuilder, StabilityTarget
-    from workflows.execution import run_flow
-    from workflows.flows.calc import CalcMaker
-    from workflows.stability import analysis_store
+    from ssbi.interfaces.materials import load
+    from ssbi.workflows.flows.calc import CalcMaker
+    from ssbi.workflows.run.local import run_flow
+    from ssbi.workflows.stability.builder import StabilityBuilder, StabilityTarget
+    from ssbi.workflows.store.derived import analysis_store
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     store = memory_jobstore()
@@ -218,9 +217,9 @@ def test_raw_gga_scale_removes_the_sulfide_correction(tmp_path):
     """Li2S -> S + 2 Li: removing MP2020's S correction (-0.503 eV per S) lowers the limit by 0.503/2 V."""
     from pymatgen.entries.compatibility import MaterialsProject2020Compatibility
 
-    from interfaces.analysis.hull import phase_diagram
-    from interfaces.analysis.scales import convert
-    from interfaces.analysis.window import stability_window
+    from ssbi.interfaces.analysis.hull import phase_diagram
+    from ssbi.interfaces.analysis.scales import convert
+    from ssbi.interfaces.analysis.window import stability_window
 
     entries = entries_from_file(write_entries(tmp_path / "e.json", {"Li": -1.9, "S": -4.1, "Li2S": -12.5}),
                                 "mp2020")
@@ -242,16 +241,16 @@ def test_materials_project_source_without_key_is_one_line(tmp_path):
 
 def test_the_builder_is_the_only_writer_of_windows_and_reactions(tmp_path, monkeypatch):
     """A study's windows and reactions come from one builder run after the hull, and the CLI's from the builder
-    too: every write of a derived document comes from workflows/builders.py."""
+    too: every write of a derived document comes from workflows/stability/builder.py."""
     import inspect
 
     from typer.testing import CliRunner
 
-    import workflows.stability as stability
-    from workflows.builders import StabilityBuilder
-    from workflows.cli import app
-    from workflows.study import StudySpec
-    from workflows.study_run import StudyRunner
+    import ssbi.workflows.cli.app as app
+    import ssbi.workflows.store.derived as stability
+    from ssbi.workflows.stability.builder import StabilityBuilder
+    from ssbi.workflows.study.runner import StudyRunner
+    from ssbi.workflows.study.spec import StudySpec
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     writers, runs = [], []
@@ -273,10 +272,10 @@ def test_the_builder_is_the_only_writer_of_windows_and_reactions(tmp_path, monke
     outcomes = StudyRunner(spec, store).run()
     assert [o.status for o in outcomes] == ["stored"] + ["done"] * 6, [o.message for o in outcomes]
     assert len(runs) == 1 and len(runs[0]) == 6  # one run for the 2 windows and 4 reactions
-    assert writers == ["builders.py"]
+    assert writers == ["builder.py"]
     result = CliRunner().invoke(app, ["window", "Li3PS4", "-o", str(tmp_path / "plots")])
     assert result.exit_code == 0, result.output
-    assert writers == ["builders.py", "builders.py"] and len(runs) == 2
+    assert writers == ["builder.py", "builder.py"] and len(runs) == 2
 
 
 @pytest.mark.slow
@@ -285,9 +284,9 @@ def test_a_hull_of_two_systems_computes_their_common_phases_once(tmp_path, monke
     relaxed once (not once per system), and both hulls are complete."""
     from collections import Counter
 
-    from workflows.analyses import PhaseSetAnalysis
-    from workflows.executor import Executor
-    from workflows.flows.phase_set import PhaseSetMaker
+    from ssbi.workflows.flows.phase_set import PhaseSetMaker
+    from ssbi.workflows.run.analyses import PhaseSetAnalysis
+    from ssbi.workflows.run.executor import Executor
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SSBI_REFERENCE_ENTRIES_DIR", str(tmp_path / "none"))

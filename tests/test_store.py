@@ -7,8 +7,8 @@ import time
 import pytest
 from jobflow import job, run_locally
 
-from workflows.errors import StoreError
-from workflows.store import make_job_store, open_store, redact, resolve
+from ssbi.workflows.errors import StoreError
+from ssbi.workflows.store.jobstore import make_job_store, open_store, redact, resolve
 
 
 def test_unknown_store_and_missing_uri(monkeypatch):
@@ -41,7 +41,7 @@ def test_embedded_store_is_shared_between_processes(tmp_path, monkeypatch):
     store = open_store("embedded")
     store.update({"uuid": "abc", "index": 1, "output": {"kind": "relax", "energy": -1.5}}, key=["uuid", "index"])
     store.close()
-    code = ("from workflows.store import open_store; s = open_store('embedded'); "
+    code = ("from ssbi.workflows.store.jobstore import open_store; s = open_store('embedded'); "
             "print(s.query_one({'uuid': 'abc'}, load=False)['output']['energy'])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**__import__("os").environ, "SSBI_DATA_DIR": str(tmp_path)})

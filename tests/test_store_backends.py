@@ -5,12 +5,12 @@ import datetime as dt
 
 import pytest
 
-from workflows.sqlite_store import AlreadyStored
+from ssbi.workflows.store.sqlite import AlreadyStored
 
 
 @pytest.fixture(params=["memory", "embedded"])
 def store(request, tmp_path, monkeypatch):
-    from workflows.store import open_store
+    from ssbi.workflows.store.jobstore import open_store
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     s = open_store(request.param)
@@ -77,7 +77,7 @@ def test_one_result_per_fingerprint(store):
 
 
 def test_forced_rerun_sets_aside_then_replaces(store):
-    from workflows import execution as ex
+    import ssbi.workflows.store.lookup as ex
 
     fill(store)
     assert ex.set_aside(store, "fa") == ["a"]

@@ -15,7 +15,7 @@ from tests.helpers import ssbi
 WRITER = """
 import sys, time, uuid
 from pathlib import Path
-from workflows.store import open_store
+from ssbi.workflows.store.jobstore import open_store
 go, n, fp = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 store = open_store("embedded")
 while not go.exists():
@@ -45,7 +45,7 @@ def writers(tmp_path, count, n, fingerprint="-"):
 
 
 def count_docs(tmp_path):
-    from workflows.store import open_store
+    from ssbi.workflows.store.jobstore import open_store
 
     os.environ["SSBI_DATA_DIR"] = str(tmp_path)
     store = open_store("embedded")
@@ -88,7 +88,7 @@ def test_kill_9_during_writes_leaves_a_readable_store(tmp_path):
 
 
 def _filled(tmp_path, n=60):
-    from workflows.store import open_store
+    from ssbi.workflows.store.jobstore import open_store
 
     os.environ["SSBI_DATA_DIR"] = str(tmp_path)
     store = open_store("embedded")
@@ -164,7 +164,7 @@ def test_two_concurrent_identical_runs_store_one_result(tmp_path):
     import subprocess
 
     env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path), "COLUMNS": "200"}
-    procs = [subprocess.Popen([sys.executable, "-m", "workflows.cli", "run", "relax", "Li2S"], env=env,
+    procs = [subprocess.Popen([sys.executable, "-m", "ssbi.workflows.cli", "run", "relax", "Li2S"], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outs = [p.communicate(timeout=900) for p in procs]
     assert all(p.returncode == 0 for p in procs), outs
@@ -179,7 +179,7 @@ def test_import_of_an_earlier_montydb_store(tmp_path):
     (which montydb allowed) is skipped."""
     from maggma.stores import MontyStore
 
-    from workflows.blobstore import BlobDirStore
+    from ssbi.workflows.store.blobs import BlobDirStore
 
     old = tmp_path / "old"
     docs = MontyStore("outputs", database_path=str(old), database_name="ssbi", storage="sqlite")

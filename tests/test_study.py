@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from interfaces.errors import InputError
-from workflows.study import load_study, plan
+from ssbi.interfaces.errors import InputError
+from ssbi.workflows.study.spec import load_study, plan
 
 DEFAULT = Path(__file__).parents[1] / "configs" / "studies" / "default.yaml"
 
@@ -73,7 +73,7 @@ SMALL = {
 
 
 def ssbi(*args, env):
-    return subprocess.run([sys.executable, "-m", "workflows.cli", *args], capture_output=True, text=True, env=env,
+    return subprocess.run([sys.executable, "-m", "ssbi.workflows.cli", *args], capture_output=True, text=True, env=env,
                           timeout=900)
 
 
@@ -87,7 +87,7 @@ def test_small_study_runs_reruns_reports_and_queries(tmp_path):
     study.write_text(yaml.safe_dump(SMALL))
     env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "200", "PYTHONUNBUFFERED": "1"}
     # interrupted: killed once the hull is stored
-    killed = subprocess.Popen([sys.executable, "-m", "workflows.cli", "run", str(study), "-o", str(tmp_path / "out")],
+    killed = subprocess.Popen([sys.executable, "-m", "ssbi.workflows.cli", "run", str(study), "-o", str(tmp_path / "out")],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
                               start_new_session=True)
     for line in killed.stdout:
@@ -105,8 +105,8 @@ def test_small_study_runs_reruns_reports_and_queries(tmp_path):
         assert f"done {label}" in words, label
     assert "Wall time by analysis" in first.stdout
 
-    from workflows.query import Results
-    from workflows.store import open_store
+    from ssbi.workflows.report.results import Results
+    from ssbi.workflows.store.jobstore import open_store
 
     os.environ["SSBI_DATA_DIR"] = env["SSBI_DATA_DIR"]
     try:
@@ -168,7 +168,7 @@ def test_study_submit_one_workflow_per_task_with_resources(tmp_path):
     assert "submitted mechanics" not in again.stdout and again.stdout.count("already queued") == 3
     os.environ["SSBI_DATA_DIR"] = env["SSBI_DATA_DIR"]
     try:
-        from workflows.launchpad import get_launchpad
+        from ssbi.workflows.run.fireworks import get_launchpad
 
         lp = get_launchpad()
         wf_ids = lp.get_wf_ids({"metadata.study": "sub"})
@@ -195,15 +195,15 @@ def test_study_submit_dry_run_counts_workflows_and_sends_nothing(tmp_path):
     assert "walltime=02:00:00" in words and "mechanics" in words.split("estimated core-hours")[1]
     os.environ["SSBI_DATA_DIR"] = env["SSBI_DATA_DIR"]
     try:
-        from workflows.launchpad import get_launchpad
+        from ssbi.workflows.run.fireworks import get_launchpad
 
         assert get_launchpad().get_wf_ids({}) == []
     finally:
         del os.environ["SSBI_DATA_DIR"]
     alone = ssbi("run", str(study), "--dry-run", env=env)
     assert alone.returncode != 0 and "--dry-run goes with --submit" in alone.stdout + alone.stderr
-    from workflows.store import open_store
-    from workflows.study_run import StudyRunner
+    from ssbi.workflows.store.jobstore import open_store
+    from ssbi.workflows.study.runner import StudyRunner
 
     rows = StudyRunner(load_study(DEFAULT.parent / "screen-20.yaml"), open_store("memory")).dry_run()
     tasks = [t for r in rows for t in r["tasks"]]
@@ -219,10 +219,10 @@ def test_report_renders_in_headless_chromium(tmp_path, monkeypatch):
     import numpy as np
     from PIL import Image
 
-    from workflows.query import Results
-    from workflows.report import screenshot, write_report
-    from workflows.store import open_store
-    from workflows.testing.synthetic import fill
+    from ssbi.workflows.report.results import Results
+    from ssbi.workflows.report.html import screenshot, write_report
+    from ssbi.workflows.store.jobstore import open_store
+    from ssbi.workflows.testing.synthetic import fill
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     store = open_store("memory")
@@ -240,7 +240,7 @@ def test_study_engine_settings_reach_the_worker(tmp_path):
     and a worker process. The interface relaxation is made inside a job on the worker (after the interface is
     built), and it stops after 3 steps: the worker used the study's settings. The stored document records them,
     not the YAML defaults (500 steps, 0.05 eV/Å)."""
-    from workflows.engines import engine_config
+    from ssbi.workflows.engines.config import engine_config
 
     spec = {"name": "steps3", "anodes": ["Li"], "electrolytes": ["LiIn"], "engine": "chgnet",
             "engine_settings": {"relax": {"steps": 3, "fmax": 1e-4}},
@@ -256,7 +256,7 @@ def test_study_engine_settings_reach_the_worker(tmp_path):
     assert work.returncode == 0, work.stdout + work.stderr
     os.environ["SSBI_DATA_DIR"] = env["SSBI_DATA_DIR"]
     try:
-        from workflows.store import open_store
+        from ssbi.workflows.store.jobstore import open_store
 
         store = open_store(None)
         doc = store.query_one({"output.kind": "adhesion"}, properties=["output.engine"])
@@ -276,7 +276,7 @@ def _shipped_without_library(folder: Path, system: set[str]) -> Path:
 
     from pymatgen.core import Composition
 
-    from workflows.reference_entries import shipped_path
+    from ssbi.workflows.store.shipped import shipped_path
 
     with gzip.open(shipped_path("chgnet"), "rt") as fh:
         raw = json.load(fh)
@@ -319,7 +319,7 @@ def test_a_study_relaxes_each_bulk_once(tmp_path):
     assert "done adhesion Li|LiIn" in words and "done mechanics LiIn" in words, words
     os.environ["SSBI_DATA_DIR"] = env["SSBI_DATA_DIR"]
     try:
-        from workflows.store import open_store
+        from ssbi.workflows.store.jobstore import open_store
 
         store = open_store(None)
         relaxations = [d["output"]["materials"][0] for d in
@@ -346,7 +346,7 @@ def test_a_submitted_study_relaxes_each_bulk_once(tmp_path):
     assert work.returncode == 0, work.stdout + work.stderr
     os.environ["SSBI_DATA_DIR"] = env["SSBI_DATA_DIR"]
     try:
-        from workflows.store import open_store
+        from ssbi.workflows.store.jobstore import open_store
 
         store = open_store(None)
         relaxations = sorted(d["output"]["materials"][0] for d in
@@ -375,8 +375,8 @@ def test_mechanics_with_its_own_engine_and_given_g_li(tmp_path):
     words = " ".join(run.stdout.split())
     assert "done mechanics Li3N" in words and "done window Li3N" in words
 
-    from workflows.query import Results
-    from workflows.store import open_store
+    from ssbi.workflows.report.results import Results
+    from ssbi.workflows.store.jobstore import open_store
 
     os.environ["SSBI_DATA_DIR"] = env["SSBI_DATA_DIR"]
     try:
@@ -397,9 +397,9 @@ def test_mechanics_with_its_own_engine_and_given_g_li(tmp_path):
 def test_every_forcefield_engine_has_measured_caveats_for_each_analysis():
     """configs/reference/engine_caveats.yaml: one measured line per analysis for each shipped MLIP, and the
     report of a study with that engine prints them (no 'not validated' row)."""
-    from workflows.engine_caveats import QUANTITIES, engine_caveats
-    from workflows.report import caveat_rows
-    from workflows.study import StudySpec
+    from ssbi.workflows.engines.caveats import QUANTITIES, engine_caveats
+    from ssbi.workflows.report.html import caveat_rows
+    from ssbi.workflows.study.spec import StudySpec
 
     for engine in ("chgnet", "sevennet", "sevennet-l3i5"):
         caveats = engine_caveats(engine)

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from interfaces.errors import InputError
-from workflows.cli.study import SUMMARY, summary_columns
-from workflows.tables import Column, emit
+from ssbi.interfaces.errors import InputError
+from ssbi.workflows.cli.study import SUMMARY, summary_columns
+from ssbi.workflows.report.tables import Column, emit
 
 DEFAULT = Path(__file__).parent.parent / "configs" / "studies" / "default.yaml"
 
@@ -89,8 +89,8 @@ def test_an_optional_column_gives_way_before_the_table_turns_vertical():
 def test_cli_tables_at_100_columns_and_the_summary_as_json(tmp_path):
     """`ssbi query adhesion|mechanics|tasks` and `ssbi materials list` fit 100 columns without cutting a cell;
     `ssbi report STUDY --format json` prints only the summary on stdout (one row per electrolyte)."""
-    from workflows.store import open_store
-    from workflows.testing.synthetic import calc_envelope, fill
+    from ssbi.workflows.store.jobstore import open_store
+    from ssbi.workflows.testing.synthetic import calc_envelope, fill
 
     env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path), "COLUMNS": "100"}
     os.environ["SSBI_DATA_DIR"] = str(tmp_path)
@@ -103,7 +103,7 @@ def test_cli_tables_at_100_columns_and_the_summary_as_json(tmp_path):
         del os.environ["SSBI_DATA_DIR"]
 
     def ssbi(*args):
-        run = subprocess.run([sys.executable, "-m", "workflows.cli", *args], capture_output=True, text=True,
+        run = subprocess.run([sys.executable, "-m", "ssbi.workflows.cli", *args], capture_output=True, text=True,
                              env=env, timeout=600)
         assert run.returncode == 0, run.stdout + run.stderr
         return run.stdout
@@ -124,7 +124,7 @@ def test_plot_legends_sit_outside_the_axes(below):
     """Report plots put their legends beside or under the axes, never on the curves."""
     import matplotlib.pyplot as plt
 
-    from workflows.plots import legend_outside
+    from ssbi.workflows.report.plots import legend_outside
 
     fig, ax = plt.subplots(figsize=(5, 3.6), dpi=100)
     ax.plot([0, 1], [0, -0.7], "o-", label="Li: -0.70 (passivating)")

@@ -1,6 +1,6 @@
 """Errors of the workflow layer; each is one line telling the user what to do."""
 
-from interfaces.errors import SSBIError
+from ssbi.interfaces.errors import SSBIError
 
 
 class EngineError(SSBIError):

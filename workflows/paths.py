@@ -1,6 +1,6 @@
 """Where ssbi keeps its data: one folder per project, shared by every process.
 
-``data_dir`` (``SSBI_DATA_DIR``, see :mod:`ssbi_configs.settings`) names the folder
+``data_dir`` (``SSBI_DATA_DIR``, see :mod:`ssbi.configs.settings`) names the folder
 outright; otherwise it is ``$XDG_DATA_HOME/ssb-interfaces/<project>``
 (``~/.local/share/...``) with ``project`` (``SSBI_PROJECT``, default ``default``).
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ssbi_configs.settings import settings
-
-from ssbi_configs import CONFIG_DIR  # noqa: F401 - re-exported; configs/ here, inside the wheel when installed
+from ssbi.configs import CONFIG_DIR  # noqa: F401 - re-exported; configs/ here, inside the wheel when installed
+from ssbi.configs.settings import settings
+from ssbi.configs.settings import user_config_dir as folder
 
 REPO_ROOT = Path(__file__).resolve().parent.parent  # the source tree (tests and their recorded data only)
 
@@ -31,6 +31,4 @@ def data_dir() -> Path:
 
 def user_config_dir() -> Path:
     """Per-user settings outside the installation (credentials, the settings file live here)."""
-    from ssbi_configs.settings import user_config_dir as folder
-
     return folder()

@@ -54,7 +54,7 @@ class CalcDoc(ResultDoc):
     task_uuid: str = Field(description="uuid of the engine job (its full task document is in the store)")
     volume_check: Optional[dict] = Field(None, description="for relaxed reference phases: volume change against "
                                                            "the reference cell and whether the hull uses it "
-                                                           "(interfaces.phase_set.volume_verdict)")
+                                                           "(ssbi.interfaces.phase_set.volume_verdict)")
 
 
 class UberResult(BaseModel):

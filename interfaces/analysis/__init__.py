@@ -4,11 +4,11 @@ Pure functions: they take entries or phase diagrams and return plain results; th
 workflow layer decides where the entries come from and stores what comes out.
 """
 
-from interfaces.analysis.hull import PhaseDiagramCache, e_above_hull, entries_in_chemsys, place_on_hull
-from interfaces.analysis.interphase import classify_interphase, load_band_gaps
-from interfaces.analysis.reactions import interfacial_reaction
-from interfaces.analysis.scales import ENERGY_SCALES, to_raw_gga
-from interfaces.analysis.window import stability_window, voltage_profile
+from ssbi.interfaces.analysis.hull import PhaseDiagramCache, e_above_hull, entries_in_chemsys, place_on_hull
+from ssbi.interfaces.analysis.interphase import classify_interphase, load_band_gaps
+from ssbi.interfaces.analysis.reactions import interfacial_reaction
+from ssbi.interfaces.analysis.scales import ENERGY_SCALES, to_raw_gga
+from ssbi.interfaces.analysis.window import stability_window, voltage_profile
 
 __all__ = [
     "ENERGY_SCALES",

@@ -3,7 +3,7 @@ cathode (Li2S) the plateau where it gives off Li to its next Li-poorer phase, wh
 for a Li-free cathode (S8) the plateau where it starts taking up Li (S/Li2S, both give the same couple).
 
 The electrolyte facing that anode sees μ_Li = μ_Li(metal) − V, not Li metal's: its decomposition there comes from
-:func:`interfaces.analysis.window.decomposition_at`.
+:func:`ssbi.interfaces.analysis.window.decomposition_at`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Optional
 from pymatgen.analysis.phase_diagram import PhaseDiagram
 from pymatgen.core import Composition, Element
 
-from interfaces.analysis.hull import composition_of, formula_name
-from interfaces.analysis.window import voltage_profile
-from interfaces.errors import InputError
+from ssbi.interfaces.analysis.hull import composition_of, formula_name
+from ssbi.interfaces.analysis.window import voltage_profile
+from ssbi.interfaces.errors import InputError
 
 
 @dataclass

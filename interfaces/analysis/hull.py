@@ -9,7 +9,8 @@ from pymatgen.analysis.phase_diagram import PDEntry, PhaseDiagram
 from pymatgen.core import Composition, Element
 from pymatgen.entries.computed_entries import ComputedEntry
 
-from interfaces.errors import InputError
+from ssbi.interfaces.errors import InputError
+from ssbi.interfaces.materials import list_materials
 
 # how far below the hull a metastable phase is put for its window (eV/atom): far
 # below qhull's noise, far too small to move a limit by a millivolt
@@ -33,7 +34,7 @@ def composition_of(formula) -> Composition:
 def _library_names() -> dict:
     """Reduced composition → library name, for compounds (Li4P2S6, not pymatgen's Li2PS3)."""
     try:
-        from interfaces.materials import list_materials
+        pass
     except ImportError:  # pragma: no cover - the library ships with the package
         return {}
     out = {}

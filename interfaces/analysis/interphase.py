@@ -16,7 +16,8 @@ from typing import Optional
 
 import yaml
 
-from ssbi_configs import CONFIG_DIR
+from ssbi.configs import CONFIG_DIR
+from ssbi.interfaces.analysis.hull import formula_name
 
 BAND_GAPS_FILE = CONFIG_DIR / "band_gaps.yaml"
 CONDUCTING_KINDS = ("metal", "semiconductor")
@@ -62,8 +63,6 @@ def load_band_gaps(overrides: Optional[dict[str, float]] = None, path: Path = BA
 
 def _element_name(formula: str) -> str:
     """Products by their result name (S8 → S, Li2PS3 → Li4P2S6), as in the gap table."""
-    from interfaces.analysis.hull import formula_name
-
     return formula_name(formula)
 
 

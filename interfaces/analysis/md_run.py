@@ -13,7 +13,7 @@ from typing import Optional
 import numpy as np
 from pydantic import BaseModel, Field
 
-from interfaces.analysis.md import (
+from ssbi.interfaces.analysis.md import (
     Trajectory,
     composition_profile,
     diffusion,

@@ -17,9 +17,9 @@ from pymatgen.analysis.phase_diagram import GrandPotentialPhaseDiagram, PhaseDia
 from pymatgen.analysis.reaction_calculator import Reaction
 from pymatgen.core import Composition, Element
 
-from interfaces.analysis.hull import composition_of, formula_name, lowest_entry
-from interfaces.analysis.window import decomposition_at
-from interfaces.errors import InputError
+from ssbi.interfaces.analysis.hull import composition_of, formula_name, lowest_entry
+from ssbi.interfaces.analysis.window import decomposition_at
+from ssbi.interfaces.errors import InputError
 
 
 @dataclass

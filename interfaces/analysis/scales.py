@@ -13,7 +13,7 @@ from typing import Sequence
 
 from pymatgen.entries.computed_entries import ComputedEntry, ComputedStructureEntry
 
-from interfaces.errors import InputError
+from ssbi.interfaces.errors import InputError
 
 ENERGY_SCALES = ("mp2020", "raw-gga")
 

@@ -16,8 +16,8 @@ from typing import Optional
 from pymatgen.analysis.phase_diagram import GrandPotentialPhaseDiagram, PDEntry, PhaseDiagram
 from pymatgen.core import Composition, Element
 
-from interfaces.analysis.hull import composition_of, formula_name, lowest_entry, place_on_hull
-from interfaces.errors import InputError
+from ssbi.interfaces.analysis.hull import composition_of, formula_name, lowest_entry, place_on_hull
+from ssbi.interfaces.errors import InputError
 
 
 @dataclass

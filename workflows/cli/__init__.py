@@ -16,8 +16,7 @@
 Shared options are in ``options``; errors end as one line through ``app.GuardedGroup``.
 """
 
-from workflows.cli import (adhesion, build, execution, materials, md, query, reference,  # noqa: F401
-                           stability, store, study)
-from workflows.cli.app import app, main
+from ssbi.workflows.cli import adhesion, build, execution, materials, md, query, reference, stability, store, study  # noqa: F401
+from ssbi.workflows.cli.app import app, main
 
 __all__ = ["app", "main"]

@@ -1,5 +1,5 @@
 import sys
 
-from workflows.cli import main
+from ssbi.workflows.cli import main
 
 sys.exit(main())

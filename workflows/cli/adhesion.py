@@ -8,10 +8,10 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from interfaces.builder import BuildSettings
-from workflows.cli.app import app
-from workflows.cli.options import ENGINE_OPT, STORE_OPT, VARIANT_OPT, locked, settings_options
-from workflows.console import console, fail
+from ssbi.interfaces.build_settings import BuildSettings
+from ssbi.workflows.cli.app import app
+from ssbi.workflows.cli.console import console, fail
+from ssbi.workflows.cli.options import ENGINE_OPT, STORE_OPT, VARIANT_OPT, settings_options
 
 
 def adhesion_table(doc: dict, title: str) -> Table:
@@ -49,26 +49,6 @@ def adhesion_table(doc: dict, title: str) -> Table:
     return table
 
 
-def _build_options(build: dict) -> dict:
-    """The builder options that identify the result: those always given, and any other set away from its
-    default (so that results stored before an option existed keep their fingerprint)."""
-    always = ("max_atoms", "max_strain", "max_area", "film_thickness", "substrate_thickness", "vacuum", "gap")
-    return {k: v for k, v in build.items() if k in always or v != BuildSettings.model_fields[k].default}
-
-
-def _stored_bulk(job_store, engine: str, structure, name: str, variant: str) -> Optional[dict]:
-    """The relaxed bulk the hull or an earlier run left (stored, or shipped for library cells)."""
-    from workflows.bulks import stored_bulk as library_bulk
-    from workflows.flows.adhesion import stored_bulk
-
-    found = library_bulk(job_store, engine, name) if variant == "experimental" else None
-    found = found or stored_bulk(job_store, engine, structure)
-    if found:
-        where = found["uuid"] or "shipped reference entries"
-        console.print(f"reusing the {engine} bulk relaxation of {name} ({where})")
-    return found
-
-
 @app.command()
 @settings_options(BuildSettings, into="build", exclude=("film_miller", "substrate_miller", "max_candidates"),
                   defaults={"max_atoms": 200})
@@ -93,68 +73,45 @@ def adhesion(
     build: dict = None,
 ):
     """Work of adhesion (rigid and relaxed, optional UBER and registry scans); table and plots."""
-    from interfaces.materials import get_material, load
-    from interfaces.slabs import check_miller
-    from workflows.engines import get_engine
-    from workflows.analyses import AdhesionAnalysis
-    from workflows.execution import find_result
-    from workflows.executor import Executor
-    from workflows.flows.adhesion import AdhesionMaker
-    from workflows.store import describe, open_store
+    from ssbi.workflows.run import requests  # lazy: start-up (jobflow, pymatgen's interface builder, the engine)
 
-    fm = check_miller(film_miller, "film Miller index")
-    sm = check_miller(substrate_miller, "substrate Miller index")
-    job_store = open_store(store)
-    eng = get_engine(engine)
-    eng.check()
-    if not eng.runs_here and not submit:
-        fail(f"engine {engine!r} does not run on this machine; add --submit to send it to HPC")
-    names = [get_material(n).name for n in (film, substrate)]
-    film_s, sub_s = load(film, variant), load(substrate, variant)
-    maker = AdhesionMaker(engine=eng.spec, film_miller=fm, substrate_miller=sm, candidate=candidate,
-                          n_candidates=candidates, relax=relax, relax_bulk=relax_bulk, scan_registry=scan_registry,
-                          scan_separation=scan_separation,
-                          build=_build_options(build))
-    bulks = [_stored_bulk(job_store, eng.name, s, n, variant) if relax_bulk else None
-             for s, n in zip((film_s, sub_s), names)]
-    check_film, check_sub = (b["structure"] if b else s for b, s in zip(bulks, (film_s, sub_s)))
-    with console.status("matching lattices and building the interface"):
-        cands = maker.build_candidates(check_film, check_sub)  # no match / overlap: fail before any job
-    label = f"{names[0]}{fm} | {names[1]}{sm} ({eng.name})"
-    analysis = AdhesionAnalysis(names[0], names[1], film_s, sub_s, maker, bulks=tuple(bulks))
-    fps = dict(zip(maker.candidate_indices(), analysis.fingerprints()))
-    stored = {i: find_result(job_store, fp) for i, fp in fps.items()}
-    todo = [i for i in fps if force or not stored[i]]
-    for i in fps:
-        if i not in todo:
-            console.print(f"already stored: adhesion {label} candidate {i} is result {stored[i]['uuid']} (--force "
-                          "recomputes)")
-    if not todo:
-        return _report_all([stored[i] for i in fps], label, out)
-    for i, cand in zip(maker.candidate_indices(), cands):
-        if i in todo:
-            source = "stored relaxed bulks" if all(bulks) or not relax_bulk else \
-                "input bulks; rebuilt from the relaxed bulks in the flow"
-            console.print(f"candidate {i}: {cand.metadata.n_atoms} atoms, area {cand.metadata.area:.1f} Å² ({source})")
-    executor = Executor(job_store, force=force)
-    if submit:
-        from workflows import launchpad as fw
+    def built(analysis, cands, bulks, stored):
+        """What is reused and what runs, before anything does."""
+        for name, bulk in zip((analysis.film, analysis.substrate), bulks):
+            if bulk:
+                console.print(f"reusing the {analysis.maker.resolved.name} bulk relaxation of {name} "
+                              f"({bulk['uuid'] or 'shipped reference entries'})")
+        source = "stored relaxed bulks" if all(bulks) or not relax_bulk else \
+            "input bulks; rebuilt from the relaxed bulks in the flow"
+        for (i, doc), cand in zip(stored.items(), cands):
+            if doc:
+                console.print(f"already stored: adhesion {_label(analysis)} candidate {i} is result {doc['uuid']} "
+                              "(--force recomputes)")
+            else:
+                console.print(f"candidate {i}: {cand.metadata.n_atoms} atoms, area {cand.metadata.area:.1f} Å² "
+                              f"({source})")
 
-        with locked("ssbi adhesion --submit"):
-            (o,) = executor.submit([analysis], fw.get_launchpad())
-        if o.status == "queued":
-            console.print(f"already queued: adhesion {label} is workflow {o.workflow}")
-        else:
-            console.print(f"submitted adhesion {label} as workflow {o.workflow}; run it with `ssbi worker`")
-        return
-    with console.status(f"adhesion {label}: relaxations and single points"):
-        outcome = executor.run_one(analysis)
-    if outcome.status == "failed":
-        fail(outcome.message)
-    docs = [job_store.query_one({"output.fingerprint": fps[i], "output.kind": "adhesion"}, load=True,
-                                sort={"completed_at": -1}) for i in fps]
-    _report_all(docs, f"{label}: done in {outcome.seconds:.0f} s", out)
-    console.print(f"stored in {describe(store)} as {', '.join(d['uuid'] for d in docs)}")
+    with console.status("checking the input") as status:
+        req = requests.adhesion(film, substrate, film_miller, substrate_miller, engine, build, candidate, candidates,
+                                relax, relax_bulk, scan_registry, scan_separation, variant, store, force, submit,
+                                on_built=built, progress=lambda stage: status.update(stage))
+    o, label = req.outcome, _label(req.analysis)
+    if o.status == "failed":
+        fail(o.message)
+    if o.status == "queued":
+        console.print(f"already queued: adhesion {label} is workflow {o.workflow}")
+    elif o.status == "submitted":
+        console.print(f"submitted adhesion {label} as workflow {o.workflow}; run it with `ssbi worker`")
+    elif o.status == "stored" and not o.message:
+        _report_all(req.docs, label, out)
+    else:
+        _report_all(req.docs, f"{label}: done in {o.seconds:.0f} s", out)
+        console.print(f"stored in {req.store} as {', '.join(d['uuid'] for d in req.docs)}")
+
+
+def _label(analysis) -> str:
+    m = analysis.maker
+    return f"{analysis.film}{m.film_miller} | {analysis.substrate}{m.substrate_miller} ({m.resolved.name})"
 
 
 def _report_all(docs: list[dict], title: str, out: Path) -> None:
@@ -181,7 +138,7 @@ def candidates_table(docs: list[dict], title: str) -> Table:
 
 
 def _report(doc: dict, title: str, out: Path) -> None:
-    from workflows.plots import plot_registry, plot_uber
+    from ssbi.workflows.report.plots import plot_registry, plot_uber  # lazy: start-up (matplotlib)
 
     console.print(adhesion_table(doc["output"], title))
     out.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,6 @@
 """The typer application every ssbi command module registers on, with the one error handler of the CLI.
 
-Any :class:`~interfaces.errors.SSBIError` a command raises (bad input, unknown material, engine or store, an
+Any :class:`~ssbi.interfaces.errors.SSBIError` a command raises (bad input, unknown material, engine or store, an
 unreachable database, a failed run) ends as one line on stderr and exit code 2, wherever it is raised.
 """
 
@@ -9,7 +9,8 @@ import sys
 import typer
 from typer.core import TyperGroup
 
-from interfaces.errors import SSBIError
+from ssbi.interfaces.errors import SSBIError
+from ssbi.workflows.cli.console import fail
 
 TRIPLE_OPTIONS = ("--film-miller", "--substrate-miller")  # options that take h k l
 
@@ -19,8 +20,6 @@ class GuardedGroup(TyperGroup):
     it)."""
 
     def invoke(self, ctx):
-        from workflows.console import fail
-
         try:
             return super().invoke(ctx)
         except SSBIError as exc:
@@ -48,8 +47,6 @@ def _usage_errors() -> tuple[type, ...]:
 def check_triples(argv: list[str]) -> None:
     """``--film-miller 1 0 --substrate-miller ...``: click would take the next option as the third value and
     blame it; say what is wrong with the option itself."""
-    from workflows.console import fail
-
     for i, arg in enumerate(argv):
         if arg in TRIPLE_OPTIONS:
             values = argv[i + 1:i + 4]

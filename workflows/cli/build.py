@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from interfaces.builder import BuildSettings
-from workflows.cli.app import app
-from workflows.cli.options import settings_options
-from workflows.console import console, fail
-
-
-def _miller(values: tuple[str, str, str], label: str):
-    from interfaces.slabs import check_miller
-
-    return check_miller(values, label)
+from ssbi.interfaces.build_settings import BuildSettings
+from ssbi.workflows.cli.app import app
+from ssbi.workflows.cli.console import console
+from ssbi.workflows.cli.options import settings_options
 
 
 def _short(label: str) -> str:
@@ -53,19 +46,11 @@ def build(
     build: dict = None,
 ):
     """Build ranked lattice-matched interfaces and write CIF/extxyz/POSCAR + candidates.json."""
-    from interfaces.builder import build_interfaces
-    from interfaces.materials import load
-    from workflows.build_output import write_candidates
+    from ssbi.workflows.materials.candidates import build_and_write  # lazy: start-up (pymatgen's interface builder)
 
-    fm, sm = _miller(film_miller, "film Miller index"), _miller(substrate_miller, "substrate Miller index")
-    if build["strained"] not in ("auto", "film", "substrate"):
-        fail(f"--strained must be auto, film or substrate, not '{build['strained']}'")
-    film_s = load(film, variant)
-    sub_s = load(substrate, variant)
-    start = time.time()
-    with console.status(f"matching {film}{fm} on {substrate}{sm} and building slabs"):
-        cands = build_interfaces(film_s, sub_s, fm, sm, **build)
-    inputs = {"film": film, "substrate": substrate, "variant": variant, "film_miller": list(fm), "substrate_miller": list(sm)}
-    path = write_candidates(cands, out, inputs)
-    console.print(candidates_table(cands, f"{film}{fm} | {substrate}{sm}: {len(cands)} candidates in {time.time() - start:.1f} s"))
+    with console.status(f"matching {film} on {substrate} and building slabs"):
+        cands, path, seconds = build_and_write(film, substrate, film_miller, substrate_miller, variant, out, build)
+    m = cands[0].metadata
+    console.print(candidates_table(cands, f"{film}{tuple(m.film_miller)} | {substrate}{tuple(m.substrate_miller)}: "
+                                          f"{len(cands)} candidates in {seconds:.1f} s"))
     console.print(f"wrote {len(cands)} candidates (CIF, extxyz, POSCAR) and {path}")

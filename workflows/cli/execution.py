@@ -1,4 +1,4 @@
-"""ssbi commands that run things: engines, setup, run, submit, worker, queue, status, rerun."""
+"""ssbi commands that run things: engines, setup, run, submit, worker, queue, status, rerun, inputs."""
 
 from __future__ import annotations
 
@@ -8,44 +8,26 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from workflows.cli.app import app
-from workflows.cli.options import (ENGINE_OPT, KIND_ARG, MATERIAL_ARG, STORE_OPT, TARGET_OPT, VARIANT_OPT,
-                                   locked)
-from workflows.console import console, fail
+from ssbi.workflows.cli.app import app
+from ssbi.workflows.cli.console import console, fail
+from ssbi.workflows.cli.options import ENGINE_OPT, KIND_ARG, MATERIAL_ARG, STORE_OPT, TARGET_OPT, VARIANT_OPT
 
 setup_app = typer.Typer(help="One-time set-up of engines.", no_args_is_help=True)
 app.add_typer(setup_app, name="setup")
 
 
-def _named_study(name: str) -> bool:
-    """Whether ``name`` is a study by name (configs/studies/NAME.yaml or the user's studies folder)."""
-    from interfaces.errors import InputError
-    from workflows.study import study_path
-
-    try:
-        study_path(name)
-    except InputError:
-        return False
-    return True
-
-
 @app.command()
 def engines():
     """Configured engines, their versions and whether they can run here."""
-    from workflows.engines import engine_names, get_engine
-    from workflows.errors import EngineError
+    from ssbi.workflows.engines.registry import engine_status  # lazy: start-up (engine code)
 
     table = Table(title="Engines", header_style="bold")
     for col in ("engine", "kind", "version", "energy scale", "status"):
         table.add_column(col)
-    for name in engine_names():
-        eng = get_engine(name)
-        try:
-            eng.check()
-            status = "[green]ready[/]" if eng.runs_here else "[yellow]inputs only (runs on HPC)[/]"
-        except EngineError as exc:
-            status = f"[red]{exc}[/]"
-        table.add_row(name, eng.config["kind"], eng.version(), eng.energy_scale, status)
+    for row in engine_status():
+        status = row["problem"] or ("[green]ready[/]" if row["runs_here"] else "[yellow]inputs only (runs on HPC)[/]")
+        table.add_row(row["name"], row["kind"], row["version"], row["energy_scale"],
+                      f"[red]{status}[/]" if row["problem"] else status)
     console.print(table)
 
 
@@ -53,14 +35,13 @@ def engines():
 def setup_cp2k_cmd(share: str = typer.Option("/usr/share/cp2k", help="CP2K data folder (Debian cp2k-data)."),
                    force: bool = typer.Option(False, "--force", help="Rebuild the pymatgen data folder.")):
     """Make pymatgen's CP2K basis/potential folder (once, ~40 s) and check the binary."""
-    from workflows.engines import get_engine
-    from workflows.engines.cp2k import setup_cp2k
+    from ssbi.workflows.engines.cp2k import setup_cp2k  # lazy: start-up (atomate2 CP2K)
+    from ssbi.workflows.engines.registry import checked_engine  # lazy: start-up
 
     with console.status("building pymatgen's CP2K data folder (about 40 s)"):
         folder = setup_cp2k(share, force)
     console.print(f"CP2K data for pymatgen: {folder}")
-    eng = get_engine("cp2k")
-    eng.check()
+    eng = checked_engine("cp2k")
     console.print(f"cp2k ready: {eng.version()}; command: {eng.command}")
 
 
@@ -81,14 +62,20 @@ def _calc_table(doc: dict, title: str) -> Table:
     return table
 
 
-def _prepare(kind, material, engine, target, variant, store):
-    """Open the store (fails fast), check the engine and the input; the analysis and its stored result."""
-    from workflows.execution import calc_analysis, find_result
-    from workflows.store import open_store
+def _is_study(kind: str) -> bool:
+    """Whether ``ssbi run``'s first argument names a study (a file, or a study by name) rather than relax/static."""
+    from ssbi.interfaces.errors import InputError  # lazy: start-up
+    from ssbi.workflows.study.spec import study_path  # lazy: start-up (pydantic study models)
 
-    job_store = open_store(store)
-    analysis = calc_analysis(kind, material, engine, target, variant)
-    return job_store, analysis, find_result(job_store, analysis.fingerprints()[0])
+    if kind.endswith((".yaml", ".yml")) or Path(kind).is_file():
+        return True
+    if kind in ("relax", "static"):
+        return False
+    try:
+        study_path(kind)
+    except InputError:
+        return False
+    return True
 
 
 @app.command()
@@ -108,13 +95,8 @@ def run(
                                                       "(progress then goes to stderr)."),
 ):
     """Run a study (`ssbi run configs/studies/default.yaml`) or one calculation here, and store the results."""
-    from workflows.engines import get_engine
-    from workflows.executor import Executor
-    from workflows.store import describe
-
-    if kind.endswith((".yaml", ".yml")) or Path(kind).is_file() or (kind not in ("relax", "static")
-                                                                     and _named_study(kind)):
-        from workflows.cli.study import run_study
+    if _is_study(kind):
+        from ssbi.workflows.cli.study import run_study  # lazy: start-up
 
         if dry_run and not submit:
             fail("--dry-run goes with --submit (it shows what a submit would send)")
@@ -122,26 +104,26 @@ def run(
     if material is None:
         fail("missing MATERIAL: `ssbi run relax|static MATERIAL`, or `ssbi run STUDY.yaml` (or a study's name: "
              "`ssbi run default`)")
-    if not get_engine(engine).runs_here:
-        fail(f"engine {engine!r} does not run on this machine; use `ssbi submit` to send it to HPC")
-    job_store, analysis, existing = _prepare(kind, material, engine, target, variant, store)
-    if existing and not force:
-        console.print(f"already stored: {analysis.label} is result {existing['uuid']} in {describe(store)}; "
-                      "nothing to do (--force recomputes)")
-        console.print(_calc_table(existing, analysis.label))
-        return
-    with console.status(f"running {analysis.label}"):
-        outcome = Executor(job_store, force=force).run_one(analysis)
-    if outcome.status == "failed":
-        fail(outcome.message)
-    doc = job_store.query_one({"uuid": outcome.uuids[0]}, load=False)
-    if outcome.status == "stored":  # a concurrent identical run stored it while this one ran
-        console.print(f"already stored: {analysis.label} is result {doc['uuid']} in {describe(store)}, stored by a "
-                      "concurrent run; this run's result was not kept")
-        console.print(_calc_table(doc, analysis.label))
-        return
-    console.print(_calc_table(doc, f"{analysis.label}: done in {outcome.seconds:.1f} s"))
-    console.print(f"stored in {describe(store)}")
+    from ssbi.workflows.run import requests  # lazy: start-up (jobflow, pymatgen, the engine)
+
+    with console.status("checking the input") as status:
+        req = requests.calculation(kind, material, engine, target, variant, store, force=force,
+                                   progress=lambda stage: status.update(stage))
+    label, o = req.analysis.label, req.outcome
+    if o.status == "failed":
+        fail(o.message)
+    doc = req.docs[0]
+    if o.status == "stored" and o.message:  # a concurrent identical run stored it while this one ran
+        console.print(f"already stored: {label} is result {doc['uuid']} in {req.store}, stored by a concurrent run; "
+                      "this run's result was not kept")
+        console.print(_calc_table(doc, label))
+    elif o.status == "stored":
+        console.print(f"already stored: {label} is result {doc['uuid']} in {req.store}; nothing to do (--force "
+                      "recomputes)")
+        console.print(_calc_table(doc, label))
+    else:
+        console.print(_calc_table(doc, f"{label}: done in {o.seconds:.1f} s"))
+        console.print(f"stored in {req.store}")
 
 
 @app.command()
@@ -155,21 +137,17 @@ def submit(
     force: bool = typer.Option(False, "--force", help="Submit even if the result is stored or queued."),
 ):
     """Send a calculation to FireWorks; `ssbi worker` (or `ssbi queue`) runs it."""
-    from workflows import launchpad as fw
-    from workflows.executor import Executor
-    from workflows.store import describe
+    from ssbi.workflows.run import requests  # lazy: start-up (jobflow, pymatgen, the engine)
 
-    job_store, analysis, existing = _prepare(kind, material, engine, target, variant, store)
-    if existing and not force:
-        console.print(f"already stored: {analysis.label} is result {existing['uuid']} in {describe(store)}; "
-                      "nothing submitted (--force submits anyway)")
-        return
-    with locked("ssbi submit"):
-        (outcome,) = Executor(job_store, force=force).submit([analysis], fw.get_launchpad())
-    if outcome.status == "queued":
-        console.print(f"already queued: {analysis.label} is workflow {outcome.workflow}; nothing submitted")
-        return
-    console.print(f"submitted {analysis.label} as workflow {outcome.workflow}; run it with `ssbi worker`")
+    req = requests.calculation(kind, material, engine, target, variant, store, force=force, submit=True)
+    label, o = req.analysis.label, req.outcome
+    if o.status == "stored":
+        console.print(f"already stored: {label} is result {req.docs[0]['uuid']} in {req.store}; nothing submitted "
+                      "(--force submits anyway)")
+    elif o.status == "queued":
+        console.print(f"already queued: {label} is workflow {o.workflow}; nothing submitted")
+    else:
+        console.print(f"submitted {label} as workflow {o.workflow}; run it with `ssbi worker`")
 
 
 @app.command()
@@ -178,28 +156,22 @@ def worker(
     nlaunches: int = typer.Option(0, help="Fireworks to run before stopping (0: until none is ready)."),
 ):
     """Run READY FireWorks jobs here, storing results in the configured store (rlaunch rapidfire)."""
-    from workflows import launchpad as fw
-    from workflows.store import describe, make_job_store
+    import ssbi.workflows.run.fireworks as fw  # lazy: start-up (FireWorks)
+    from ssbi.workflows.store.jobstore import describe  # lazy: start-up
 
-    job_store = make_job_store(store)
-    job_store.connect()
-    with locked("ssbi worker"):
-        lp = fw.get_launchpad()
-        console.print(f"worker: results go to {describe(store)}"
-                      + ("; local LaunchPad: one worker at a time" if fw.is_local() else ""))
-        with console.status("running fireworks") as status:
-            count = fw.run_worker(lp, job_store, nlaunches=nlaunches,
-                                  echo=lambda n: status.update(f"running fireworks ({n} done)"))
+    console.print(f"worker: results go to {describe(store)}"
+                  + ("; local LaunchPad: one worker at a time" if fw.is_local() else ""))
+    with console.status("running fireworks") as status:
+        count = fw.work(store, nlaunches=nlaunches, echo=lambda n: status.update(f"running fireworks ({n} done)"))
     console.print(f"worker: {count} firework(s) run; nothing more is ready")
 
 
 @app.command()
 def status(state: Optional[str] = typer.Option(None, help="Only workflows in this state (COMPLETED, FIZZLED...).")):
     """FireWorks workflows and their states."""
-    from workflows import launchpad as fw
+    import ssbi.workflows.run.fireworks as fw  # lazy: start-up (FireWorks)
 
-    with locked("ssbi status"):
-        lp = fw.get_launchpad()
+    with fw.launchpad("ssbi status") as lp:
         rows = fw.states(lp)
     table = Table(title="Workflows", header_style="bold")
     for col in ("id", "name", "state", "fireworks", "updated"):
@@ -222,21 +194,16 @@ def rerun(
     launch: bool = typer.Option(True, "--launch/--no-launch", help="Run a worker afterwards."),
 ):
     """Re-run FIZZLED and lost RUNNING FireWorks jobs (then run them, unless --no-launch)."""
-    from workflows import launchpad as fw
-    from workflows.store import make_job_store
+    import ssbi.workflows.run.fireworks as fw  # lazy: start-up (FireWorks)
 
-    job_store = make_job_store(store)
-    job_store.connect()
-    with locked("ssbi rerun"):
-        lp = fw.get_launchpad()
-        found = fw.rerun(lp, expiration_secs)
-        ready = lp.get_fw_ids({"state": "READY"})
+    def reset(found, ready):
         console.print(f"rerun: {len(found['lost'])} lost, {len(found['fizzled'])} fizzled firework(s) reset; "
                       f"{len(ready)} ready")
-        if launch and ready:
-            with console.status("running fireworks"):
-                count = fw.run_worker(lp, job_store)
-            console.print(f"rerun: {count} firework(s) run")
+
+    with console.status("running fireworks"):
+        result = fw.rerun_lost(store, expiration_secs, launch=launch, on_reset=reset)
+    if launch and result["ready"]:
+        console.print(f"rerun: {result['ran']} firework(s) run")
 
 
 @app.command()
@@ -249,25 +216,13 @@ def queue(
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the job script instead of submitting."),
 ):
     """Submit queue jobs that each run `ssbi worker` (FireWorks qlaunch)."""
-    from workflows import launchpad as fw
-    from workflows.queue import make_qadapter
+    import ssbi.workflows.run.fireworks as fw  # lazy: start-up (FireWorks)
 
-    qadapter = make_qadapter(template, walltime=walltime, queue=queue_name, account=account)
+    result = fw.queue_jobs(template, njobs, walltime, queue_name, account, dry_run=dry_run)
     if dry_run:
-        console.print(qadapter.get_script_str(str(fw.local_dir() / "queue")), highlight=False, markup=False)
-        return
-    if fw.is_local():
-        fail("queue jobs need a LaunchPad that compute nodes can reach (MongoDB): set SSBI_LAUNCHPAD; "
-             "the local mongomock LaunchPad works only with `ssbi worker` on this machine")
-    from fireworks.queue.queue_launcher import rapidfire
-
-    lp = fw.get_launchpad()
-    from fireworks import FWorker
-
-    launch_dir = fw.local_dir() / "queue"
-    launch_dir.mkdir(parents=True, exist_ok=True)
-    rapidfire(lp, FWorker(), qadapter, launch_dir=str(launch_dir), nlaunches=njobs, njobs_queue=0, sleep_time=1)
-    console.print(f"submitted up to {njobs} queue job(s) from {launch_dir}")
+        console.print(result, highlight=False, markup=False)
+    else:
+        console.print(f"submitted up to {njobs} queue job(s) from {result}")
 
 
 @app.command()
@@ -280,18 +235,8 @@ def inputs(
     out: Path = typer.Option(Path("inputs"), "-o", "--out", help="Folder to write."),
 ):
     """Write an engine's input files (e.g. VASP for HPC) without running anything."""
-    from interfaces.errors import InputError
-    from interfaces.materials import load
-    from workflows.engines import TARGETS, get_engine
-    from workflows.execution import CALC_KINDS
+    from ssbi.workflows.engines.inputs import write_inputs  # lazy: start-up (engine code)
 
-    if kind not in CALC_KINDS:
-        fail(str(InputError(f"unknown calculation {kind!r}; choose one of: {', '.join(CALC_KINDS)}")))
-    if target not in TARGETS:
-        fail(f"unknown target {target!r}; choose one of: {', '.join(TARGETS)}")
-    eng = get_engine(engine)
-    structure = load(material, variant)
-    out.mkdir(parents=True, exist_ok=True)
-    files = eng.write_inputs(structure, kind, target, out)
-    console.print(f"wrote {eng.name} {kind} inputs for {material} ({target}, {len(structure)} atoms) to {out}: "
+    files, eng, n_atoms = write_inputs(engine, material, kind, target, variant, out)
+    console.print(f"wrote {eng.name} {kind} inputs for {material} ({target}, {n_atoms} atoms) to {out}: "
                   f"{', '.join(files)}")

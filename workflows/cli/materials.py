@@ -8,13 +8,9 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from workflows.console import console, fail
-from workflows.tables import Column
-
-from workflows.cli.app import materials_app
-
-
-
+from ssbi.workflows.cli.app import materials_app
+from ssbi.workflows.cli.console import console
+from ssbi.workflows.report.tables import Column, emit
 
 LIBRARY = [Column("name"), Column("formula"), Column("roles"), Column("spacegroup", "SG", "space group"),
            Column("a", "a", "a (Å)", digits=3), Column("b", "b", "b (Å)", digits=3), Column("c", "c", "c (Å)", digits=3),
@@ -27,15 +23,10 @@ def materials_list(role: Optional[str] = typer.Option(None, help="Only this role
                    fmt: str = typer.Option("table", "--format", help="table, json, csv or md.")):
     """Table of the library: formula, roles, space group, lattice, density; source and reference with --format
     json/csv (and `ssbi materials show NAME`)."""
-    from interfaces.errors import InputError
-    from interfaces.materials import list_materials, summary
-    from workflows.tables import emit
+    from ssbi.interfaces.materials import list_materials, summary  # lazy: start-up (pymatgen, the library)
 
-    rows = [summary(m) for m in list_materials() if not role or role in m.roles]
-    try:
-        emit(rows, fmt, "Materials library", console, LIBRARY)
-    except InputError as exc:
-        fail(str(exc))
+    emit([summary(m) for m in list_materials() if not role or role in m.roles], fmt, "Materials library", console,
+         LIBRARY)
 
 
 @materials_app.command("show")
@@ -46,7 +37,7 @@ def materials_show(
     """One material: crystallography, source and how its structure was made."""
     import json
 
-    from interfaces.materials import get_material, summary
+    from ssbi.interfaces.materials import get_material, summary  # lazy: start-up (pymatgen, the library)
 
     mat = get_material(name)
     row = summary(mat, variant)
@@ -68,8 +59,8 @@ def materials_show(
 @materials_app.command("curate")
 def materials_curate(names: list[str] = typer.Argument(None, help="Materials to (re)curate; all when omitted.")):
     """(Re)make ordered approximants and CHGNet-relaxed structures of the library."""
-    from interfaces.materials import get_material, library_dir, list_materials
-    from workflows.curation import curate
+    from ssbi.interfaces.materials import get_material, library_dir, list_materials  # lazy: start-up (pymatgen)
+    from ssbi.workflows.materials.curation import curate  # lazy: start-up (CHGNet)
 
     mats = [get_material(n) for n in names] if names else list_materials()
     for mat in mats:
@@ -97,75 +88,22 @@ def materials_add(
 ):
     """Add a phase to the library from a structure file: Wyckoff description, CHGNet curation
     and the library's checks; nothing is kept when a check fails."""
-    from interfaces.materials import library_dir, list_materials, material_entry, read_structure, write_material
-    from workflows.curation import curate, library_check_failures
+    from ssbi.interfaces.analysis.hull import formula_name  # lazy: start-up (pymatgen)
+    from ssbi.interfaces.analysis.interphase import load_band_gaps  # lazy: start-up (pymatgen)
+    from ssbi.workflows.materials.curation import add_material  # lazy: start-up (CHGNet, pymatgen)
 
-    if (structure_file is None) == (reference_id is None):
-        fail("give a structure file or --reference-id (one of them)")
-    if reference_id:
-        from interfaces.reference import reference_structure
-
-        structure = reference_structure(reference_id)
-    else:
-        structure = read_structure(structure_file)
-    folder = library_dir()
-    taken = {m.name.lower(): m.name for m in list_materials()}
-    if name.lower() in taken:
-        if not force:
-            fail(f"'{taken[name.lower()]}' is already in the library ({folder / (taken[name.lower()] + '.yaml')}); use --force to replace it")
-        name = taken[name.lower()]
-    if layered and not van_der_waals:
-        fail("--layered describes a van der Waals solid: give --van-der-waals too")
-    source = {"reference": reference, "doi": doi, "database_id": database_id or reference_id,
-              "reference_structure": reference_id}
-    entry = material_entry(
-        structure, name, roles, source, symprec,
-        aliases=aliases, description=description, van_der_waals=van_der_waals, layered=layered,
-    )
-    previous = _entry_files(folder, entry.name)  # what --force replaces, put back if the new entry fails
-    failures = ["curation did not finish"]
-    try:
-        path = write_material(entry, folder)
-        with console.status(f"curating {entry.name} ({len(entry.parent_structure())} atoms, {entry.crystallography['spacegroup']})"):
-            prov = curate(entry, folder / "structures", log=console.print)
-        failures = library_check_failures(entry, prov)
-    finally:
-        if failures:
-            _restore(folder, entry.name, previous)
-    if failures:
-        fail(f"{entry.name} not added: {'; '.join(failures)}")
+    with console.status("reading the structure") as status:
+        entry, path, prov = add_material(name, reference, structure_file, reference_id, roles, doi, database_id,
+                                         aliases, description, van_der_waals, layered, symprec, force,
+                                         log=console.print, progress=status.update)
     rel = prov["relaxation"]
     console.print(
         f"added {entry.name} ({entry.formula}, {entry.crystallography['spacegroup']}, "
         f"{len(entry.crystallography['sites'])} Wyckoff sites) to {path}: "
         f"CHGNet ΔV {100 * rel['volume_change']:+.1f} %, max displacement {rel['max_displacement_A']:.2f} Å"
     )
-    _band_gap_note(entry.formula)
-
-
-def _entry_files(folder: Path, name: str) -> dict[Path, bytes]:
-    """The YAML and structure files of one library entry, with their contents."""
-    paths = [folder / f"{name}.yaml", *(folder / "structures").glob(f"{name}.*")]
-    return {p: p.read_bytes() for p in paths if p.is_file()}
-
-
-def _restore(folder: Path, name: str, previous: dict[Path, bytes]) -> None:
-    """Undo a failed ``materials add``: remove what it wrote, put back what it replaced."""
-    from interfaces.materials import refresh_library
-
-    for path in _entry_files(folder, name):
-        path.unlink()
-    for path, content in previous.items():
-        path.write_bytes(content)
-    refresh_library()
-
-
-def _band_gap_note(formula: str) -> None:
-    from interfaces.analysis.hull import formula_name
-    from interfaces.analysis.interphase import load_band_gaps
-
-    if formula_name(formula) not in load_band_gaps():
+    if formula_name(entry.formula) not in load_band_gaps():
         console.print(
-            f"note: {formula} has no band gap in configs/band_gaps.yaml; an interphase containing it is "
+            f"note: {entry.formula} has no band gap in configs/band_gaps.yaml; an interphase containing it is "
             "'undetermined' until you add one there (or a computed gap is stored)"
         )

@@ -8,10 +8,10 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from interfaces.builder import BuildSettings
-from workflows.cli.app import app
-from workflows.cli.options import ENGINE_OPT, STORE_OPT, locked, settings_options
-from workflows.console import console, fail
+from ssbi.interfaces.build_settings import BuildSettings
+from ssbi.workflows.cli.app import app
+from ssbi.workflows.cli.console import console, fail
+from ssbi.workflows.cli.options import ENGINE_OPT, STORE_OPT, settings_options
 
 
 def md_tables(doc: dict) -> list[Table]:
@@ -72,71 +72,35 @@ def md(
     build: dict = None,
 ):
     """MD of the best FILM | SUBSTRATE interface at each temperature; analysis stored as an AIMDDoc."""
-    from interfaces.builder import build_interfaces
-    from interfaces.materials import get_material, load
-    from interfaces.slabs import check_miller
-    from workflows.engines import get_engine
-    from workflows.analyses import MDRunAnalysis
-    from workflows.execution import find_result
-    from workflows.executor import Executor
-    from workflows.flows.aimd import AIMDMaker
-    from workflows.store import describe, open_store
+    from ssbi.workflows.run import requests  # lazy: start-up (jobflow, pymatgen's interface builder, the engine)
 
-    if thermostat not in ("langevin", "nose-hoover", "csvr"):
-        fail(f"unknown thermostat {thermostat!r}: langevin, nose-hoover (or csvr with cp2k)")
-    fm = check_miller(film_miller, "film Miller index")
-    sm = check_miller(substrate_miller, "substrate Miller index")
-    eng = get_engine(engine)
-    eng.check()
-    if eng.in_process_md and thermostat == "csvr":
-        fail("thermostat csvr is for cp2k; MLIP MD runs langevin or nose-hoover")
-    job_store = open_store(store)
-    names = [get_material(n).name for n in (film, substrate)]
-    with console.status("building the interface"):
-        cand = build_interfaces(load(film, "chgnet"), load(substrate, "chgnet"), fm, sm, **build)[0]
-    label = f"{names[0]}|{names[1]}"
-    maker = AIMDMaker(engine=eng.spec, temperatures=tuple(temps), ps=ps, equilibration_ps=equilibration_ps,
-                      timestep_fs=timestep, thermostat=thermostat)
-    analysis = MDRunAnalysis(label, cand.interface, maker)
-    fp = analysis.fingerprints()[0]
-    existing = find_result(job_store, fp)
-    if existing:
-        console.print(f"already stored: MD of {label} is result {existing['uuid']}")
-        for t in md_tables(existing["output"]):
+    with console.status("building the interface") as status:
+        req = requests.md(film, substrate, film_miller, substrate_miller, engine, temps, ps, equilibration_ps,
+                          timestep, thermostat, build, store, submit=submit, inputs_dir=out,
+                          on_built=lambda notes: [console.print(n) for n in notes],
+                          progress=lambda stage: status.update(stage))
+    label, o = req.analysis.name, req.outcome
+    if o.status == "stored" and not req.notes:
+        console.print(f"already stored: MD of {label} is result {req.docs[0]['uuid']}")
+        for t in md_tables(req.docs[0]["output"]):
             console.print(t)
         return
-    console.print(f"{label}: {cand.metadata.n_atoms} atoms, {len(temps)} temperature(s), "
-                  f"{int(ps * 1000 / timestep)} steps each (checkpointed; re-running continues)")
-    if not eng.runs_here and not submit:  # VASP: write each temperature's MD inputs for HPC
-        for t in temps:
-            folder = out / f"{eng.name}-md-{int(t)}K"
-            folder.mkdir(parents=True, exist_ok=True)
-            files = eng.write_md_inputs(cand.interface, folder, temperature=t,
-                                n_steps=int(ps * 1000 / timestep), timestep_fs=timestep, thermostat=thermostat)
-            console.print(f"wrote {eng.name} MD inputs for {int(t)} K to {folder}: {', '.join(files)}")
-        console.print(f"{eng.name} does not run here: add --submit to queue the MD for an HPC worker")
+    if o.status == "inputs":
         return
-    executor = Executor(job_store)
-    if submit:
-        from workflows import launchpad as fw
-
-        with locked("ssbi md --submit"):
-            (o,) = executor.submit([analysis], fw.get_launchpad())
+    if o.status == "failed":
+        fail(o.message)
+    if o.status in ("submitted", "queued"):
         console.print(f"{'already queued' if o.status == 'queued' else 'submitted'} as workflow {o.workflow}; "
                       "run it with `ssbi worker`")
         return
-    with console.status(f"MD of {label} with {eng.name}"):
-        outcome = executor.run_one(analysis)
-    if outcome.status == "failed":
-        fail(outcome.message)
-    doc = job_store.query_one({"output.fingerprint": fp, "output.kind": "aimd"}, load=True)
+    doc = req.docs[0]
     for t in md_tables(doc["output"]):
         console.print(t)
-    from workflows.plots import plot_md
+    from ssbi.workflows.report.plots import plot_md  # lazy: start-up (matplotlib)
 
     out.mkdir(parents=True, exist_ok=True)
     console.print(f"plot: {plot_md(doc['output'], out / 'md.png')}")
-    console.print(f"done in {outcome.seconds:.0f} s; stored in {describe(store)} as {doc['uuid']}")
+    console.print(f"done in {o.seconds:.0f} s; stored in {req.store} as {doc['uuid']}")
 
 
 @app.command("md-analyze")
@@ -147,24 +111,10 @@ def md_analyze(
     out: Path = typer.Option(Path("out/md"), "-o", "--out", help="Folder for the plots."),
 ):
     """Re-run the analysis on a stored MD trajectory (e.g. with another interface width); plots."""
-    from interfaces.analysis.md_run import MDAnalysisSettings, analyse_md_run
-    from workflows.plots import plot_md
-    from workflows.store import open_store
+    from ssbi.workflows.flows.md import reanalyse_stored  # lazy: start-up (jobflow, pymatgen)
+    from ssbi.workflows.report.plots import plot_md  # lazy: start-up (matplotlib)
 
-    job_store = open_store(store)
-    doc = job_store.query_one({"uuid": result_id, "output.kind": "aimd"}, load=True)
-    if not doc:
-        fail(f"no stored MD result with id {result_id!r}")
-    output = doc["output"]
-    per_t = []
-    for uuid in output["trajectory_jobs"].values():
-        run = job_store.query_one({"uuid": uuid}, load=True)
-        if not run:
-            fail(f"the trajectory job {uuid} of result {result_id} is not in the store")
-        per_t.append(analyse_md_run(run["output"], output["boundary"],
-                                    MDAnalysisSettings(interface_width=width,
-                                                       equilibration_ps=output["settings"]["equilibration_ps"])))
-    output["temperatures"] = per_t
+    output = reanalyse_stored(result_id, width, store)
     for t in md_tables(output):
         console.print(t)
     out.mkdir(parents=True, exist_ok=True)

@@ -2,45 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import Optional
 
 import typer
 from pydantic import BaseModel, Field
 
-from workflows.console import fail
+from ssbi.interfaces.errors import InputError
+from ssbi.workflows.engines.config import engine_names
 
-
-def _engine_names() -> list[str]:
-    from workflows.engines import engine_names
-
-    return engine_names()
-
-
-ENGINE_OPT = typer.Option("chgnet", "--engine", "-e", help=f"One of {', '.join(_engine_names())} (`ssbi engines`).")
+ENGINE_OPT = typer.Option("chgnet", "--engine", "-e", help=f"One of {', '.join(engine_names())} (`ssbi engines`).")
 STORE_OPT = typer.Option(None, "--store", help="Store name from configs/stores.yaml or a mongodb:// URI (default: embedded).")
 KIND_ARG = typer.Argument(..., help="relax or static.")
 MATERIAL_ARG = typer.Argument(..., help="Library material or structure file.")
 TARGET_OPT = typer.Option("bulk", help="bulk (cell relaxes), slab or interface (cell fixed).")
 VARIANT_OPT = typer.Option("experimental", help="Library structure: experimental or chgnet.")
-
-
-@contextlib.contextmanager
-def locked(purpose: str):
-    """The local LaunchPad lock, failing with one line when another process holds it."""
-    from interfaces.errors import SSBIError
-    from workflows import launchpad as fw
-
-    lock = fw.local_lock(purpose)
-    try:
-        lock.__enter__()
-    except SSBIError as exc:
-        fail(str(exc))
-    try:
-        yield
-    finally:
-        lock.__exit__(None, None, None)
 
 
 def settings_options(model, into: str, exclude: tuple[str, ...] = (), defaults: dict | None = None):
@@ -97,8 +73,6 @@ def _checked(model, name: str, value):
     import typing
 
     from pydantic import TypeAdapter, ValidationError
-
-    from interfaces.errors import InputError
 
     field = model.model_fields[name]
     if value is None and field.default is None:

@@ -7,11 +7,11 @@ from typing import Optional
 
 import typer
 
-from workflows.cli.app import app
-from interfaces.errors import InputError
-from workflows.console import console, fail
-from workflows.tables import Column
-from workflows.tables import emit as print_rows
+from ssbi.interfaces.errors import InputError
+from ssbi.workflows.cli.app import app
+from ssbi.workflows.cli.console import console, fail
+from ssbi.workflows.report.tables import Column
+from ssbi.workflows.report.tables import emit as print_rows
 
 query_app = typer.Typer(help="Query stored results.", no_args_is_help=True)
 app.add_typer(query_app, name="query")
@@ -44,7 +44,7 @@ MECHANICS = [Column("id"), Column("material"), Column("K_vrh_GPa", "K", "bulk mo
 
 
 def emit(rows: list[dict], fmt: str, title: str, columns=None) -> None:
-    """Print rows as a table that fits the terminal, JSON, CSV or Markdown (:func:`workflows.tables.emit`)."""
+    """Print rows as a table that fits the terminal, JSON, CSV or Markdown (:func:`ssbi.workflows.report.tables.emit`)."""
     try:
         print_rows(rows, fmt, title, console, columns)
     except InputError as exc:
@@ -62,8 +62,8 @@ def query_tasks(
     store: Optional[str] = typer.Option(None, "--store", help="Store name or mongodb:// URI."),
 ):
     """Stored relaxations and single points."""
-    from workflows.query import calc_rows
-    from workflows.store import open_store
+    from ssbi.workflows.report.results import calc_rows  # lazy: start-up
+    from ssbi.workflows.store.jobstore import open_store  # lazy: start-up
 
     job_store = open_store(store)
     rows = calc_rows(job_store, formula=formula, material=material, engine=engine, kind=kind,
@@ -85,8 +85,8 @@ def _rows(frame) -> list[dict]:
 
 
 def _results(store):
-    from workflows.query import Results
-    from workflows.store import open_store
+    from ssbi.workflows.report.results import Results  # lazy: start-up
+    from ssbi.workflows.store.jobstore import open_store  # lazy: start-up
 
     return Results(open_store(store))
 

@@ -9,8 +9,8 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from workflows.cli.app import app
-from workflows.console import console
+from ssbi.workflows.cli.app import app
+from ssbi.workflows.cli.console import console, fail
 
 reference_app = typer.Typer(help="Reference phases (competing phases of the hulls) and shipped entries.",
                             no_args_is_help=True)
@@ -21,42 +21,32 @@ app.add_typer(reference_app, name="reference")
 def reference_list(chemsys: Optional[str] = typer.Argument(None, help="Only phases within this system, "
                                                                        "e.g. Li-P-S.")):
     """Reference structures (id, formula, space group, sites) and, per engine, what is shipped for them."""
-    from interfaces.reference import reference_index, reference_phases
-    from workflows.engines import get_engine
-    from workflows.entries import elements_of
-    from workflows.reference_entries import load_shipped
+    from ssbi.workflows.store.entries import reference_rows  # lazy: start-up (pymatgen)
 
-    phases = (reference_phases(elements_of(chemsys)) if chemsys
-              else sorted(reference_index().values(), key=lambda p: p.id))
-    shipped = load_shipped("chgnet")
-    relaxed = {i["label"]: i for i in shipped.relaxed.values()} if shipped else {}
-    screened = {i["label"]: i for i in shipped.screened.values()} if shipped else {}
+    phases, note = reference_rows(chemsys)
     t = Table(title=f"{len(phases)} reference phases{' in ' + chemsys if chemsys else ''}", header_style="bold")
     for col in ("id", "formula", "space group", "sites", "chgnet single point (eV/at)", "relaxed (eV/at)",
                 "bonding", "ΔV", "in hull", "source"):
         t.add_column(col, justify="right" if col in ("sites", "chgnet single point (eV/at)", "relaxed (eV/at)", "ΔV")
                      else "left")
     for p in phases:
-        r = relaxed.get(p.id)
-        check = (r or {}).get("volume_check") or {}
-        s = screened.get(p.id)
-        t.add_row(p.id, p.formula, p.spacegroup, str(p.nsites), "" if s is None else f"{s['energy_per_atom']:.4f}",
-                  "" if r is None else f"{r['energy_per_atom']:.4f}", check.get("bonding", ""),
+        check = p["volume_check"] or {}
+        t.add_row(p["id"], p["formula"], p["spacegroup"], str(p["sites"]),
+                  "" if p["single_point"] is None else f"{p['single_point']:.4f}",
+                  "" if p["relaxed"] is None else f"{p['relaxed']:.4f}", check.get("bonding", ""),
                   "" if not check else f"{check['volume_change']:+.1%}",
-                  "" if r is None else ("yes" if check.get("accepted", True) else "no: " + check.get("reason", "")),
-                  p.database.split(",")[0])
+                  "" if p["relaxed"] is None else ("yes" if check.get("accepted", True) else "no: " +
+                                                   check.get("reason", "")),
+                  p["database"].split(",")[0])
     console.print(t)
-    if shipped:
-        eng = get_engine("chgnet")
-        note = shipped.version_note(eng) if shipped.matches(eng) else "made with other settings: not used"
-        console.print(f"shipped chgnet entries: {len(shipped.screened)} single points, {len(shipped.relaxed)} "
-                      f"relaxations, systems {', '.join(shipped.systems)}{'; ' + note if note else ''}")
+    if note:
+        console.print(note)
 
 
 @reference_app.command("show")
 def reference_show(ref_id: str = typer.Argument(..., help="Reference id, e.g. mp-641703.")):
     """One reference phase: provenance, structure and its shipped energies."""
-    from interfaces.reference import get_reference, reference_structure
+    from ssbi.interfaces.reference import get_reference, reference_structure  # lazy: start-up (pymatgen)
 
     phase = get_reference(ref_id)
     structure = reference_structure(ref_id)
@@ -87,7 +77,7 @@ def reference_build(
     with the same inputs are kept; an interrupted build continues from its checkpoint."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from workflows.reference_build import build_reference_set
+    from ssbi.workflows.run.reference_build import build_reference_set  # lazy: start-up (jobflow, the engine)
 
     start = time.time()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -99,8 +89,6 @@ def reference_build(
 
         bad = [k for k in recompute if k not in ("static", "relax")]
         if bad:
-            from workflows.console import fail
-
             fail(f"--recompute takes static or relax, not {', '.join(bad)}")
         path, report = build_reference_set(engine, systems or None, workers, out, progress=progress,
                                    recompute=tuple(recompute))

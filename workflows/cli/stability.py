@@ -8,124 +8,17 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from workflows.cli.app import app
-from workflows.cli.options import ENGINE_OPT, STORE_OPT, VARIANT_OPT, EntrySource, locked, settings_options
-from workflows.console import console, fail
-
-class Context:
-    """Entries, their phase-diagram cache and labels for one command."""
-
-    def __init__(self, formulas, entries_opt, engine, scale, file_scale, store, joint: bool = False,
-                 allow_formula: bool = False):
-        """``joint``: the phases react with each other (one system for all), else each stands alone."""
-        from interfaces.analysis.hull import PhaseDiagramCache, composition_of
-        from interfaces.analysis.scales import common_scale, convert
-        from workflows.entries import load_entries
-
-        comps = [composition_of(phase_of(f)[0]) for f in formulas]
-        self.elements = sorted({el.symbol for c in comps for el in c.elements} | {"Li"})
-        self.job_store = None
-        if entries_opt == "store":
-            from workflows.store import open_store
-
-            self.job_store = open_store(store)
-            self.source, self.engine = "store", engine
-            systems = [{el.symbol for el in c.elements} | {"Li"} for c in comps]
-            if joint:  # a reaction needs the system of both materials
-                systems = [set().union(*systems)]
-            entries = load_entries("store", self.elements, engine=engine, store=self.job_store, systems=systems)
-        elif entries_opt == "mp":
-            self.source, self.engine = "mp", "materials-project"
-            entries = load_entries("mp", self.elements)
-        else:
-            self.source, self.engine = "file", f"file:{Path(entries_opt).name}"
-            entries = load_entries("file", self.elements, file=entries_opt, file_scale=file_scale)
-        self.entries = convert(entries, scale) if scale else entries
-        self.scale = common_scale(self.entries)
-        self.cache = PhaseDiagramCache(self.entries)
-        self.arbitrary = [f for f in formulas if not self._known(f, allow_formula)]
-
-    def _known(self, name: str, allow_formula: bool) -> bool:
-        """A library material or a phase of the entries; else an error, unless arbitrary compositions are asked
-        for (``--formula``)."""
-        import difflib
-
-        from pymatgen.core import Composition
-
-        from interfaces.errors import InputError
-        from interfaces.materials import list_materials
-
-        formula, library_name = phase_of(name)
-        phases = {e.composition.reduced_formula for e in self.entries}
-        elements = {el for e in self.entries for el in e.composition.elements}
-        comp = Composition(formula)
-        if library_name or comp.reduced_formula in phases or not set(comp.elements) <= elements:
-            return True  # known; or outside the entries, which the phase look-up then says in one line
-        if allow_formula:
-            return False
-        names = sorted({m.name for m in list_materials()} | phases)
-        close = difflib.get_close_matches(name, names, n=2, cutoff=0.6)
-        hint = f" (did you mean {' or '.join(close)}?)" if close else ""
-        raise InputError(f"{name!r} is not a library material nor a phase of the {self.source} entries{hint}; "
-                         "add --formula to analyse it as an arbitrary composition (shown, not stored)")
-
-    @classmethod
-    def of(cls, formulas, source: dict, joint: bool = False) -> "Context":
-        """From the options of :class:`~workflows.cli.options.EntrySource`."""
-        return cls(formulas, source["entries"], source["engine"], source["scale"], source["file_scale"],
-                   source["store"], joint=joint, allow_formula=source.get("arbitrary", False))
-
-    def pd(self, formulas):
-        from pymatgen.core import Composition
-
-        els = {el.symbol for f in formulas for el in Composition(phase_of(f)[0]).elements} | {"Li"}
-        return self.cache.get(els)
-
-    def build(self, targets) -> list[dict]:
-        """The documents of ``targets`` from this context's entries, through the stability builder (their only
-        writer); stored beside the results. One line and exit 2 when one cannot be computed."""
-        from workflows.builders import StabilityBuilder
-        from workflows.stability import analysis_store
-
-        target = self.job_store
-        if self.arbitrary:  # an arbitrary composition is never stored as if it were a material
-            from workflows.store import open_store
-
-            target = open_store("memory")
-        elif target is None:
-            from workflows.store import open_store
-
-            target = open_store(None)
-        builder = StabilityBuilder(target.docs_store, analysis_store(target), engine=self.engine, targets=targets,
-                                   entries=self.entries, source=self.source)
-        builder.caches[(self.engine, self.scale)] = self.cache
-        builder.run_all()
-        docs = builder.documents()
-        missing = [t for t in targets if t not in docs]
-        if missing:
-            fail(builder.failures.get(missing[0]) or f"{missing[0].material}: no document could be computed")
-        return [docs[t] for t in targets]
+from ssbi.workflows.cli.app import app
+from ssbi.workflows.cli.console import console, fail
+from ssbi.workflows.cli.options import ENGINE_OPT, STORE_OPT, VARIANT_OPT, EntrySource, settings_options
 
 
-def phase_of(name: str) -> tuple[str, str | None]:
-    """(formula, library name) of a command-line phase: a library name or alias (beta-Li3PS4) or a formula."""
-    from interfaces.errors import SSBIError
-    from interfaces.materials import get_material
+def _query(names, source: dict, joint: bool = False):
+    """The entries of the command's source for ``names`` (:class:`~ssbi.workflows.stability.queries.StabilityQuery`)."""
+    from ssbi.workflows.stability.queries import StabilityQuery  # lazy: start-up (pymatgen, the stores)
 
-    try:
-        mat = get_material(name)
-    except SSBIError:
-        return name, None
-    return mat.formula, mat.name
-
-
-def _windows(ctx: Context, names) -> list[dict]:
-    """Window documents of ``names`` (library names or formulas) from the context's cached diagrams, stored."""
-    from workflows.builders import StabilityTarget
-
-    for name in names:  # a phase outside the entries: one line before anything is stored
-        ctx.pd([phase_of(name)[0]])
-    return ctx.build([StabilityTarget("window", name) for name in names])
+    return StabilityQuery(names, source["entries"], source["engine"], source["scale"], source["file_scale"],
+                          source["store"], joint=joint, arbitrary=source.get("arbitrary", False))
 
 
 def _fmt_v(v) -> str:
@@ -168,10 +61,10 @@ def profile_table(doc: dict) -> Table:
 @settings_options(EntrySource, into="source")
 def window(formula: str = typer.Argument(..., help="Phase, e.g. Li6PS5Cl."), source: dict = None):
     """Electrochemical window, products at each limit, decomposition energies; window_profile.png."""
-    from workflows.plots import plot_window_profile
+    from ssbi.workflows.report.plots import plot_window_profile  # lazy: start-up (matplotlib)
 
-    ctx, out = Context.of([formula], source), source["out"]
-    data = _windows(ctx, [formula])[0]
+    out = source["out"]
+    data = _query([formula], source).windows([formula])[0]
     console.print(window_table(data))
     console.print(profile_table(data))
     out.mkdir(parents=True, exist_ok=True)
@@ -183,10 +76,10 @@ def window(formula: str = typer.Argument(..., help="Phase, e.g. Li6PS5Cl."), sou
 def windows(formulas: list[str] = typer.Argument(..., help="Phases, e.g. Li3PS4 Li6PS5Cl Li10GeP2S12 Li7La3Zr2O12."),
             source: dict = None):
     """Windows of many phases side by side: table and windows.png (Li at 0 V, the S cathode marked)."""
-    from workflows.plots import plot_windows
+    from ssbi.workflows.report.plots import plot_windows  # lazy: start-up (matplotlib)
 
-    ctx, out = Context.of(formulas, source), source["out"]
-    rows = _windows(ctx, formulas)
+    ctx, out = _query(formulas, source), source["out"]
+    rows = ctx.windows(formulas)
     t = Table(title=f"Electrochemical windows ({ctx.engine}, {ctx.scale} scale; {ctx.cache.builds} phase "
                     "diagram(s) built)", header_style="bold")
     for col in ("phase", "E_hull (meV/at)", "reduction (V)", "reduced to", "oxidation (V)", "oxidised to",
@@ -219,18 +112,15 @@ def react(
     source: dict = None,
 ):
     """Interfacial reaction energy vs mixing ratio: kinks, minimum, interphase type; reaction.png."""
-    from workflows.builders import StabilityTarget
-    from workflows.plots import plot_reaction
+    from ssbi.interfaces.analysis.interphase import classify_interphase  # lazy: start-up (pymatgen)
+    from ssbi.workflows.report.plots import plot_reaction  # lazy: start-up (matplotlib)
 
-    ctx, out = Context.of([a, b], source, joint=True), source["out"]
-    ctx.pd([phase_of(a)[0], phase_of(b)[0]])  # a missing phase: one line before anything is stored
-    d = ctx.build([StabilityTarget("reaction", b, a, voltage)])[0]
+    ctx, out = _query([a, b], source, joint=True), source["out"]
+    d = ctx.reaction(a, b, voltage)
     cond = "closed" if voltage is None else f"open to Li at {voltage:g} V"
     t = Table(title=f"{d['a']} | {d['b']} ({cond}; {ctx.engine}, {ctx.scale} scale)", header_style="bold")
     for col in ("x", "eV/atom mixture", f"eV/atom {d['b']}", "reaction", "interphase"):
         t.add_column(col, justify="left" if col in ("reaction", "interphase") else "right")
-    from interfaces.analysis.interphase import classify_interphase
-
     for k in d["kinks"]:
         kind = classify_interphase(k["products"], [d["a"], d["b"]], k["energy"]).type
         t.add_row(f"{k['x']:.3f}", f"{k['energy']:.3f}", f"{k['energy_per_atom_b']:.3f}", k["reaction"], kind)
@@ -261,57 +151,35 @@ def phase_diagram_cmd(
     """The phase set of CHEMSYS with ENGINE: a single point of every reference structure, relaxations of the
     lowest polymorphs and of the library phases (stored or shipped ones are reused), then the hull and the
     analyses."""
-    from workflows.engines import get_engine
-    from workflows.entries import elements_of
-    from workflows.flows.phase_set import PhaseSetMaker, missing_element_hint
-    from workflows.store import open_store
+    from ssbi.workflows.run import requests  # lazy: start-up (jobflow, pymatgen, the engine)
 
-    elements = elements_of(chemsys)
-    eng = get_engine(engine)
-    eng.check()
-    job_store = open_store(store)
-    maker = PhaseSetMaker(engine=eng.spec, variant=variant, n_lowest=n_lowest, window=window / 1000)
-    plan = maker.plan(elements, job_store)
-    if plan.missing_elements:
-        fail(missing_element_hint(plan.missing_elements[0]))
-    name = "-".join(plan.elements)
-    c = plan.summary()
-    console.print(f"{name} ({eng.name}): {c['reference']} reference structures, {c['library']} library phases")
-    console.print(f"  single points: {c['screened_shipped']} shipped, {c['screened_stored']} stored, "
-                  f"{c['to_screen']} to compute")
-    console.print(f"  relaxations known: {c['relaxed_shipped']} shipped, {c['relaxed_stored']} stored; library "
-                  f"phases to relax: {c['library_to_relax']}; the {n_lowest} lowest polymorphs per composition "
-                  f"(and any within {window:g} meV/atom) are relaxed where not known")
-    if plan.shipped_note:
-        console.print(f"  note: {plan.shipped_note}")
-    from workflows.analyses import PhaseSetAnalysis
-    from workflows.executor import Executor
+    def planned(analysis, plan):
+        name, eng, c = "-".join(plan.elements), analysis.maker.resolved, plan.summary()
+        console.print(f"{name} ({eng.name}): {c['reference']} reference structures, {c['library']} library phases")
+        console.print(f"  single points: {c['screened_shipped']} shipped, {c['screened_stored']} stored, "
+                      f"{c['to_screen']} to compute")
+        console.print(f"  relaxations known: {c['relaxed_shipped']} shipped, {c['relaxed_stored']} stored; library "
+                      f"phases to relax: {c['library_to_relax']}; the {n_lowest} lowest polymorphs per composition "
+                      f"(and any within {window:g} meV/atom) are relaxed where not known")
+        if plan.shipped_note:
+            console.print(f"  note: {plan.shipped_note}")
+        if not submit:
+            status.update(f"{name}: {c['to_screen']} single point(s), {c['library_to_relax']} library "
+                          f"relaxation(s), then the selected relaxations with {eng.name}")
 
-    analysis = PhaseSetAnalysis([name], maker)
+    with console.status("planning the phase set") as status:
+        req = requests.phase_set(chemsys, engine, variant, n_lowest, window, store, submit=submit, on_plan=planned)
+    outcome, name, eng = req.outcome, req.analysis.systems[0], req.analysis.maker.resolved
     if submit:
-        from workflows import launchpad as fw
-
-        with locked("ssbi phase-diagram --submit"):
-            (o,) = Executor(job_store).submit([analysis], fw.get_launchpad())
-        if o.status == "stored":
+        if outcome.status == "stored":
             console.print("nothing to compute: every calculation is stored or shipped")
         else:
-            console.print(f"{'already queued' if o.status == 'queued' else 'submitted'} as workflow {o.workflow}; "
-                          "run it with `ssbi worker`")
+            console.print(f"{'already queued' if outcome.status == 'queued' else 'submitted'} as workflow "
+                          f"{outcome.workflow}; run it with `ssbi worker`")
         return
-    with console.status(f"{name}: {c['to_screen']} single point(s), {c['library_to_relax']} library relaxation(s), "
-                        f"then the selected relaxations with {eng.name}"):
-        outcome = Executor(job_store).run_one(analysis)
     if outcome.status == "failed":
         fail(outcome.message)
-    if outcome.status == "done":  # the flow's hull update stored the summary
-        doc = job_store.query_one({"output.kind": "phase_diagram", "output.chemsys": name,
-                                   "output.engine": eng.name}, load=True, sort={"completed_at": -1})["output"]
-    else:  # all stored or shipped: the same summary, read here
-        from workflows.flows.phase_diagram import summarize_hull
-
-        doc = summarize_hull(job_store, name, eng.spec, {}, [], {**c, "selection": {
-            "screened": len(plan.screened), "selected": sorted(plan.relaxed), "relaxed_here": []}}).model_dump()
+    doc = req.docs[0]
     table = hull_table(doc, f"{doc['chemsys']} hull ({eng.name}, {doc['energy_scale']} scale)")
     caption, table.caption = table.caption, None
     console.print(table)
@@ -350,17 +218,14 @@ def analyze(
     store: Optional[str] = STORE_OPT,
 ):
     """Bring window and reaction documents up to date with the stored entries (incremental)."""
-    from workflows.builders import StabilityBuilder
-    from workflows.stability import analysis_store
-    from workflows.store import describe, open_store
+    from ssbi.workflows.stability.queries import update_documents  # lazy: start-up (pymatgen, the stores)
+    from ssbi.workflows.store.jobstore import describe  # lazy: start-up
 
-    job_store = open_store(store)
-    builder = StabilityBuilder(job_store.docs_store, analysis_store(job_store), engine=engine)
     with console.status("updating windows and reactions"):
-        counts = builder.run_all()
+        counts, errors = update_documents(store, engine)
     console.print(f"{describe(store)}: {counts['computed']} computed, {counts['unchanged']} unchanged, "
                   f"{counts['removed']} removed, {counts['failed']} failed")
-    for line in builder.errors[:10]:
+    for line in errors[:10]:
         console.print(f"  failed: {line}")
     if counts["failed"]:
         fail(f"{counts['failed']} window/reaction document(s) could not be computed (listed above)")
@@ -374,21 +239,11 @@ def validate(
 ):
     """Computed windows of the library's electrolytes and Li binaries next to published values: limits,
     products, ΔE at 0 V, E_hull, formation energies, each on its energy scale, with deviations and sources."""
-    from interfaces.analysis.scales import convert
-    from workflows.store import open_store
-    from workflows.validation import products_agree, published, validation_rows
+    from ssbi.workflows.stability.queries import validation  # lazy: start-up (pymatgen, the stores)
+    from ssbi.workflows.stability.validation import products_agree, published  # lazy: start-up (pymatgen)
 
-    job_store = open_store(store)
-    _, rows = published()
-    from interfaces.materials import list_materials
-
-    names = {r["phase"] for r in rows} | {m.name for m in list_materials() if "electrolyte" in m.roles}
-    elements = sorted({el.symbol for n in names for el in _composition(n).elements} | {"Li"})
-    # one entry set per engine and scale; systems that are not covered stay out (their rows say so)
-    entries = _covered_entries(job_store, elements, engine)
-    by_scale = {"mp2020": entries, "raw-gga": convert(entries, "raw-gga")}
     with console.status("computing windows on both scales"):
-        results = validation_rows(by_scale, engine)
+        results = validation(engine, store)
 
     def window(w):
         if not w or "window" not in w:
@@ -462,21 +317,3 @@ def validate(
         markdown.parent.mkdir(parents=True, exist_ok=True)
         markdown.write_text("\n".join(lines) + "\n\n" + "\n".join(blines) + "\n")
         console.print(f"wrote {markdown}")
-
-
-def _composition(name: str):
-    from pymatgen.core import Composition
-
-    return Composition(phase_of(name)[0])
-
-
-def _covered_entries(job_store, elements, engine):
-    """The engine's entries (store and shipped) within ``elements``."""
-    from workflows.entries import entries_from_store
-
-    entries = entries_from_store(job_store, elements, engine)
-    if not entries:
-        from interfaces.errors import InputError
-
-        raise InputError(f"no {engine} entries: run `ssbi phase-diagram` for the systems of the published phases")
-    return entries

@@ -7,30 +7,21 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from workflows.cli.app import app
-from workflows.cli.options import STORE_OPT
-from workflows.console import console, fail
+from ssbi.workflows.cli.app import app
+from ssbi.workflows.cli.console import console, fail
+from ssbi.workflows.cli.options import STORE_OPT
 
 store_app = typer.Typer(help="The result store: check, repair, import.", no_args_is_help=True)
 app.add_typer(store_app, name="store")
-
-
-def _embedded_file(store):
-    from workflows.store import embedded_file, resolve
-
-    spec = resolve(store)
-    return embedded_file(spec) if spec["type"] == "embedded" else None
 
 
 @store_app.command("check")
 def store_check(store: str = STORE_OPT):
     """Verify every document and blob (checksums, decoding, blob references, one result per fingerprint);
     exit 1 when anything is wrong. Reads only."""
-    from workflows import store_admin
-    from workflows.store import open_store
+    import ssbi.workflows.store.admin as store_admin  # lazy: start-up (maggma)
 
-    file = _embedded_file(store)
-    report = store_admin.check_embedded(file) if file else store_admin.check_mongo(open_store(store))
+    report = store_admin.check(store)
     t = Table(title=f"store {report.store}", header_style="bold")
     for col in ("collection", "documents", "unreadable", "problems"):
         t.add_column(col, justify="right" if col in ("documents", "unreadable") else "left")
@@ -54,12 +45,9 @@ def store_check(store: str = STORE_OPT):
 def store_repair(store: str = STORE_OPT):
     """Copy every readable document of the embedded store into a new file that takes its place; the damaged file
     is kept beside it. Stop workers using the store first."""
-    from workflows import store_admin
+    import ssbi.workflows.store.admin as store_admin  # lazy: start-up (maggma)
 
-    file = _embedded_file(store)
-    if file is None:
-        fail("repair is for the embedded store; a MongoDB server has its own tools (mongodump, validate)")
-    kept, counts = store_admin.repair_embedded(file)
+    file, kept, counts = store_admin.repair(store)
     t = Table(title=f"repaired {file}", header_style="bold")
     for col in ("collection", "rescued", "lost"):
         t.add_column(col, justify="left" if col == "collection" else "right")
@@ -74,9 +62,9 @@ def store_import(folder: Path = typer.Argument(..., help="Folder of an earlier s
                                                           "blobs/), e.g. <data dir>/store."),
                  store: str = STORE_OPT):
     """Copy the results of an earlier ssbi store (montydb) into this one; stored fingerprints are skipped."""
-    from workflows import store_admin
-    from workflows.store import describe, open_store
+    import ssbi.workflows.store.admin as store_admin  # lazy: start-up (maggma)
+    from ssbi.workflows.store.jobstore import describe  # lazy: start-up
 
-    counts = store_admin.import_legacy(folder, open_store(store))
+    counts = store_admin.import_store(folder, store)
     console.print(f"imported into {describe(store)}: {counts['results']} results, {counts['blobs']} blobs, "
                   f"{counts['analysis']} windows/reactions; {counts['duplicates']} duplicates skipped")

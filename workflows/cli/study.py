@@ -11,10 +11,10 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from workflows.cli.app import app
-from workflows.cli.options import STORE_OPT, locked
-from workflows.console import console, err_console, fail
-from workflows.tables import Column, check_format, emit
+from ssbi.workflows.cli.app import app
+from ssbi.workflows.cli.console import console, err_console, fail
+from ssbi.workflows.cli.options import STORE_OPT
+from ssbi.workflows.report.tables import Column, check_format, emit
 
 STATUS_STYLE = {"stored": "dim", "done": "green", "failed": "red", "submitted": "cyan", "queued": "cyan"}
 
@@ -88,35 +88,22 @@ def run_study(path: str, store: Optional[str], submit: bool, out: Path, dry_run:
               fmt: str = "table") -> None:
     """Run every task of the study here with a progress display (or submit them); then the summary. With
     ``fmt`` other than ``table`` only the summary goes to stdout (progress and timings to stderr)."""
-    from workflows.query import Results
-    from workflows.report import study_summary, write_report
-    from workflows.store import describe, open_store
-    from workflows.study import load_study
-    from workflows.study_run import StudyRunner
+    from ssbi.workflows.report.html import write_report  # lazy: start-up (matplotlib, pymatgen)
+    from ssbi.workflows.report.results import Results  # lazy: start-up
+    from ssbi.workflows.report.summary import study_summary  # lazy: start-up (pymatgen)
+    from ssbi.workflows.study.runner import open_study  # lazy: start-up (jobflow, the engine)
 
     check_format(fmt)
     log = console if fmt == "table" else err_console
-    spec = load_study(path)
-    store = store or spec.store
-    job_store = open_store(store)
-    runner = StudyRunner(spec, job_store)
+    runner = open_study(path, store, submit=submit)
+    spec = runner.spec
     log.print(f"study [bold]{spec.name}[/]: {len(runner.tasks)} tasks with {runner.engine.name}; "
-                  f"results in {describe(store)}")
+              f"results in {runner.store_name}")
     if dry_run:
         return print_dry_run(spec, runner)
-    if not (submit or spec.execution.where == "fireworks"):
-        from workflows.engines import get_engine
-
-        hpc = [n for n in dict.fromkeys([spec.engine, spec.mechanics_engine]) if not get_engine(n).runs_here]
-        if hpc:
-            fail(f"{path}: engine {hpc[0]} runs only on HPC: submit the study (--submit, or execution.where: "
-                 "fireworks), or choose an engine that runs here (chgnet, sevennet, cp2k)")
-    if submit or spec.execution.where == "fireworks":
-        from workflows import launchpad as fw
-
-        with locked("ssbi run --submit"):
-            lp = fw.get_launchpad()
-            outcomes = runner.submit(lp)
+    runner.check_runs_here()
+    if runner.submitted:
+        outcomes = runner.submit_here()
         for o in outcomes:
             log.print(f"[{STATUS_STYLE.get(o.status, '')}]{o.status:>9}[/] {o.task.label} {o.message}")
         if not all(o.status == "stored" for o in outcomes):
@@ -147,7 +134,7 @@ def run_study(path: str, store: Optional[str], submit: bool, out: Path, dry_run:
 
         runner.run(started, ended)
     total = time.time() - start
-    results = Results(job_store)
+    results = Results(runner.store)
     rows = study_summary(spec, results)
     print_summary(rows, f"Study {spec.name}: electrolytes ranked ({runner.engine.name})", fmt)
     log.print(timings_table(dict(timings), total))
@@ -191,17 +178,12 @@ def report(
     fmt: str = typer.Option("table", "--format", help="The summary on stdout as table, json, csv or md."),
 ):
     """HTML (one file, images embedded) and Markdown report of a study from the stored results."""
-    from workflows.query import Results
-    from workflows.report import screenshot as render
-    from workflows.report import write_report
-    from workflows.store import open_store
-    from workflows.study import load_study
+    from ssbi.workflows.report.html import screenshot as render  # lazy: start-up (matplotlib, pymatgen)
+    from ssbi.workflows.report.html import write_study_report  # lazy: start-up
 
     check_format(fmt)
     log = console if fmt == "table" else err_console
-    spec = load_study(study)
-    job_store = open_store(store or spec.store)
-    written = write_report(spec, Results(job_store), out)
+    spec, written = write_study_report(study, out, store)
     if not any(written["rows"][0][k] is not None for k in ("window_V", "W_ad_anode_J_m2", "G_GPa")):
         log.print(f"[yellow]no stored results for study {spec.name}: run `ssbi run {study}` first[/]")
     print_summary(written["rows"], f"Study {spec.name}", fmt)

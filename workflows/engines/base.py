@@ -7,9 +7,10 @@ from typing import Any
 
 from jobflow import Maker
 
-from workflows.errors import EngineError
-
-TARGETS = ("bulk", "slab", "interface")
+from ssbi.workflows.engines.config import TARGETS
+from ssbi.workflows.engines.md import LANGEVIN_FRICTION
+from ssbi.workflows.engines.spec import EngineSpec
+from ssbi.workflows.errors import EngineError
 
 
 class Engine(ABC):
@@ -28,9 +29,7 @@ class Engine(ABC):
 
     @property
     def spec(self):
-        """The :class:`~workflows.engines.spec.EngineSpec` this engine was built from (a Maker field)."""
-        from workflows.engines.spec import EngineSpec
-
+        """The :class:`~ssbi.workflows.engines.spec.EngineSpec` this engine was built from (a Maker field)."""
         return EngineSpec(self.name, {k: v for k, v in self.config.items() if k != "name"})
 
     @abstractmethod
@@ -55,8 +54,6 @@ class Engine(ABC):
     def _md_settings(self, temperature: float, n_steps: int, timestep_fs: float, thermostat: str,
                      allowed) -> dict:
         """The MD settings a DFT input generator writes; Langevin friction as in our ASE MD."""
-        from workflows.md import LANGEVIN_FRICTION
-
         if thermostat not in allowed:
             raise EngineError(f"{self.name} md: unknown thermostat {thermostat!r}; choose one of: {', '.join(allowed)}")
         return {"temperature": float(temperature), "timestep_fs": float(timestep_fs), "n_steps": int(n_steps),

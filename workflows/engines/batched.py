@@ -18,7 +18,7 @@ from typing import Iterable, Optional
 import numpy as np
 from pymatgen.core import Structure
 
-from workflows.errors import EngineError
+from ssbi.workflows.errors import EngineError
 
 log = logging.getLogger(__name__)
 BATCH_ATOMS = 200  # atoms per model call on the CPU: the structures are split into chunks of about this size.

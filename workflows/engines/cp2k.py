@@ -22,10 +22,10 @@ from atomate2.cp2k.jobs.core import CellOptMaker, RelaxMaker, StaticMaker
 from atomate2.cp2k.sets.base import Cp2kInputGenerator
 from pymatgen.core import SETTINGS as PMG_SETTINGS
 
-from workflows.engines._compat import patch_cp2k_rks_parsing, patch_cp2k_trajectory_parsing
-from workflows.engines.base import Engine
-from workflows.errors import EngineError
-from workflows.paths import data_dir
+from ssbi.workflows._compat import patch_cp2k_rks_parsing, patch_cp2k_trajectory_parsing
+from ssbi.workflows.engines.base import Engine
+from ssbi.workflows.errors import EngineError
+from ssbi.workflows.paths import data_dir
 
 patch_cp2k_rks_parsing()  # atomate2 0.1.5 work-arounds (see workflows/engines/_compat.py)
 patch_cp2k_trajectory_parsing()

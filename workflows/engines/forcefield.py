@@ -1,7 +1,7 @@
 """Machine-learned potentials through atomate2's force-field makers.
 
 The model is loaded once per process and shared by every job that process runs
-(a FireWorks worker runs many): ``SharedModel*Maker`` (in :mod:`workflows.engines._compat`) only
+(a FireWorks worker runs many): ``SharedModel*Maker`` (in :mod:`ssbi.workflows._compat`) only
 override atomate2's private ``_get_calculator`` hook.
 """
 
@@ -11,9 +11,9 @@ from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from importlib.util import find_spec
 
-from workflows.engines._compat import SharedModelRelaxMaker, SharedModelStaticMaker, shared_calculator
-from workflows.engines.base import Engine
-from workflows.errors import EngineError
+from ssbi.workflows._compat import SharedModelRelaxMaker, SharedModelStaticMaker, shared_calculator
+from ssbi.workflows.engines.base import Engine
+from ssbi.workflows.errors import EngineError
 
 CHECKPOINT_SUFFIXES = (".pth", ".pth.tar", ".pt", ".ckpt")
 

@@ -13,6 +13,8 @@ from typing import Any, Mapping, Optional, Union
 
 from monty.json import MSONable
 
+from ssbi.workflows.engines.config import engine_config
+
 
 def _deep_merge(base: dict, overrides: Mapping) -> dict:
     out = copy.deepcopy(base)
@@ -49,8 +51,6 @@ class EngineSpec(MSONable):
     @classmethod
     def resolve(cls, name: str, overrides: Optional[Mapping[str, Any]] = None) -> "EngineSpec":
         """The spec of engine ``name`` with ``overrides`` merged into its YAML (nested keys merge)."""
-        from workflows.engines import engine_config
-
         config = engine_config(name.lower())
         settings = {k: v for k, v in config.items() if k != "name"}
         return cls(config["name"], _deep_merge(settings, overrides or {}))

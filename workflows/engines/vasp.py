@@ -20,7 +20,7 @@ from atomate2.vasp.jobs.core import RelaxMaker, StaticMaker
 from atomate2.vasp.sets.base import VaspInputGenerator
 from pymatgen.io.vasp import Kpoints
 
-from workflows.engines.base import Engine
+from ssbi.workflows.engines.base import Engine
 
 
 @dataclass

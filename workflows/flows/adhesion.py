@@ -19,10 +19,10 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 
 import numpy as np
-from jobflow import Flow, Job, Maker, Response, job
+from jobflow import Flow, Job, Response, job
 from pymatgen.core import Structure
 
-from interfaces.adhesion import (
+from ssbi.interfaces.adhesion import (
     EV_PER_A2_TO_J_PER_M2,
     fit_uber,
     interface_area,
@@ -32,10 +32,13 @@ from interfaces.adhesion import (
     with_offset,
     work_of_adhesion,
 )
-from interfaces.builder import BUILDER_VERSION
-from interfaces.fingerprint import fingerprint
-from workflows.engines import DEFAULT_ENGINE, EngineLike, as_spec, get_engine
-from workflows.schemas import AdhesionDoc, EngineInfo, RegistryResult, UberResult
+from ssbi.interfaces.builder import BUILDER_VERSION, build_interfaces
+from ssbi.interfaces.crystallography import in_setting_of
+from ssbi.interfaces.errors import InputError
+from ssbi.interfaces.fingerprint import fingerprint
+from ssbi.workflows.engines.maker import EngineMaker
+from ssbi.workflows.flows.calc import CalcMaker
+from ssbi.workflows.schemas import AdhesionDoc, EngineInfo, RegistryResult, UberResult
 
 DEFAULT_GAPS = (1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0)
 STRAIN_TOL = 1e-6  # von Mises strain below which a side counts as unstrained (no extra single point)
@@ -55,16 +58,15 @@ def _structure(job_: Job):
 
 
 @dataclass
-class AdhesionMaker(Maker):
+class AdhesionMaker(EngineMaker):
     """W_ad of ``film`` on ``substrate`` with ``engine``.
 
-    ``build``: options of :func:`interfaces.builder.build_interfaces` (strain,
+    ``build``: options of :func:`ssbi.interfaces.builder.build_interfaces` (strain,
     area, thicknesses, vacuum...); ``candidate``: the first ranked candidate to run
     (0 = best), ``n_candidates``: how many, each its own ``AdhesionDoc``.
     """
 
     name: str = "adhesion"
-    engine: EngineLike = DEFAULT_ENGINE  # a name (its YAML defaults) or an EngineSpec; held as a spec
     film_miller: tuple[int, int, int] = (1, 0, 0)
     substrate_miller: tuple[int, int, int] = (1, 0, 0)
     build: dict = field(default_factory=dict)
@@ -76,9 +78,6 @@ class AdhesionMaker(Maker):
     registry_points: int = 3
     scan_separation: bool = False
     gaps: tuple[float, ...] = DEFAULT_GAPS
-
-    def __post_init__(self):
-        self.engine = as_spec(self.engine)
 
     def settings(self) -> dict:
         """What, besides structures and engine, decides one candidate's result (fingerprinted)."""
@@ -98,17 +97,13 @@ class AdhesionMaker(Maker):
         """Fingerprint of one candidate's result (default: the first one this maker runs)."""
         one = self.for_candidate(self.candidate if index is None else index)
         return fingerprint({"kind": "adhesion", "film": film, "substrate": substrate, "settings": one.settings(),
-                            "engine": get_engine(self.engine).describe()})
+                            "engine": self.resolved.describe()})
 
     def build_candidates(self, film: Structure, substrate: Structure) -> list:
         """The candidates this maker runs; no match, too few or overlapping atoms fail here, before any job."""
-        from interfaces.builder import build_interfaces
-
         cands = build_interfaces(film, substrate, self.film_miller, self.substrate_miller, **self.build)
         last = self.candidate + self.n_candidates - 1
         if self.n_candidates < 1 or self.candidate < 0 or last >= len(cands):
-            from interfaces.errors import InputError
-
             raise InputError(f"candidates {self.candidate}..{last} requested but {len(cands)} were built "
                              "(indices start at 0)")
         return cands[self.candidate:last + 1]
@@ -126,11 +121,9 @@ class AdhesionMaker(Maker):
         "energy_per_atom"}) to reuse; ``candidates``: ranked indices to run
         (default: ``candidate`` .. ``candidate + n_candidates - 1``).
         """
-        from workflows.flows.calc import CalcMaker
-
         film_name = film_name or film.composition.reduced_formula
         substrate_name = substrate_name or substrate.composition.reduced_formula
-        eng = get_engine(self.engine)
+        eng = self.resolved
         jobs, bulk = [], {}
         for side, structure, name, stored in (("film", film, film_name, film_bulk),
                                               ("substrate", substrate, substrate_name, substrate_bulk)):
@@ -138,7 +131,7 @@ class AdhesionMaker(Maker):
                 bulk[side] = (stored["structure"], stored["energy_per_atom"])
             elif self.relax_bulk:  # the primitive cell (the hull's bulk), then back to this cell's setting
                 prim = structure.get_primitive_structure()
-                calc = CalcMaker(engine=self.engine, kind="relax", target="bulk").make(prim, material=name)
+                calc = CalcMaker(engine=eng, kind="relax", target="bulk").make(prim, material=name)
                 setting = bulk_in_cell(calc.output, structure)
                 setting.name = f"adhesion {side} bulk in its cell"
                 jobs += [calc, setting]
@@ -160,28 +153,10 @@ class AdhesionMaker(Maker):
         return Flow([*jobs, *setups], output=output, name=f"adhesion {film_name}|{substrate_name} ({eng.name})")
 
 
-def stored_bulk(store, engine: EngineLike, structure: Structure) -> Optional[dict]:
-    """The stored bulk relaxation of ``structure``'s primitive cell with ``engine`` (what this flow and the hull
-    relax), in ``structure``'s setting: {"structure", "energy_per_atom", "uuid"}."""
-    from interfaces.crystallography import in_setting_of
-    from workflows.execution import find_result
-    from workflows.flows.calc import calc_fingerprint
-
-    prim = structure.get_primitive_structure()
-    found = find_result(store, calc_fingerprint(prim, "relax", "bulk", get_engine(engine).describe()))
-    if not found:
-        return None
-    relaxed = Structure.from_dict(found["output"]["structure"])
-    return {"structure": in_setting_of(relaxed, prim, structure), "energy_per_atom": found["output"]["energy_per_atom"],
-            "uuid": found["uuid"]}
-
-
 @job
 def bulk_in_cell(calc, cell: Structure) -> dict:
     """A bulk relaxation of ``cell``'s primitive cell (a CalcDoc, e.g. the hull's) as this flow's relaxed bulk:
     {"structure" in ``cell``'s setting, "energy_per_atom"}."""
-    from interfaces.crystallography import in_setting_of
-
     get = calc.get if isinstance(calc, dict) else lambda k: getattr(calc, k)
     relaxed = get("structure")
     relaxed = Structure.from_dict(relaxed) if isinstance(relaxed, dict) else relaxed
@@ -203,7 +178,7 @@ def adhesion_setup(maker: AdhesionMaker, film: Structure, substrate: Structure, 
                "substrate_slab": cand.substrate_slab, "metadata": cand.metadata.model_dump(mode="json"),
                "bulk_eps": {"film": film_eps, "substrate": substrate_eps}, "names": [film_name, substrate_name],
                "fingerprint": fp, "candidate": maker.candidate}
-    eng = get_engine(maker.engine)
+    eng = maker.resolved
     if not maker.scan_registry:
         return Response(replace=_stage_flow(context, (0.0, 0.0), None))
     shifts = registry_grid(maker.registry_points)
@@ -233,7 +208,7 @@ def adhesion_registry(context: dict, shifts, energies, e_film: float, e_substrat
 def _stage_flow(context: dict, offset, registry: Optional[dict], slab_energies=None) -> Flow:
     """Rigid single points, optional separation scan, relaxations and the summary."""
     maker: AdhesionMaker = context["maker"]
-    eng = get_engine(maker.engine)
+    eng = maker.resolved
     interface = with_offset(context["interface"], offset)
     jobs: list[Job] = []
     rigid = _named(eng.static_maker("interface").make(interface), "adhesion static interface")

@@ -9,7 +9,7 @@ relaxed, not what they are relaxed to:
   elastic block for the cell (ASE's 70 eV/Å² everywhere is too stiff for soft Li sublattices and hundreds of times
   too stiff for the cell): LGPS 59 steps against 211, Li7P3S11 51 against 243 (7net-0);
 - the Γ-point force constants Φ of the relaxed bulk (phonopy's symmetry-reduced ± displacements, single points
-  in small batches) are the first Hessian of a BFGS (:mod:`interfaces.analysis.internal_relaxation`) that takes
+  in small batches) are the first Hessian of a BFGS (:mod:`ssbi.interfaces.analysis.internal_relaxation`) that takes
   each strained cell, under the same FixSymmetry, below a ten times tighter ``fmax`` than the full flow's
   0.002 eV/Å in 2–7 force evaluations, where FIRE takes tens to hundreds. The bulk gets the same polish first, so
   the equilibrium stress comes from equally converged positions.
@@ -26,22 +26,31 @@ from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
-from jobflow import Flow, Maker, job
+from jobflow import Flow, job
 from pymatgen.core import Structure
 
-from workflows.engines import EngineLike, as_spec, get_engine
+from ssbi.interfaces.analysis.internal_relaxation import (
+    gamma_displacements,
+    gamma_hessian,
+    lowest_modes,
+    preconditioner,
+    relax_cell_preconditioned,
+)
+from ssbi.workflows.engines.batched import batched_static, supports_batching
+from ssbi.workflows.engines.maker import EngineMaker
+from ssbi.workflows.engines.registry import get_engine
+from ssbi.workflows.errors import EngineError
 
 KBAR_PER_EV_A3 = 1602.1766208  # and atomate2's force-field sign: positive in compression (VASP's)
 
 
 @dataclass
-class FastElasticMaker(Maker):
+class FastElasticMaker(EngineMaker):
     """The bulk's cell relaxed by BFGS to ``bulk_fmax`` (atomate2's criterion), atomate2's symmetry-reduced
     deformations at ``strains``, the strained cells relaxed by BFGS from the bulk's Γ force constants to ``fmax``
     eV/Å, and atomate2's fit."""
 
     name: str = "fast elastic"
-    engine: EngineLike = "chgnet"
     strains: tuple = (-0.01, -0.005, 0.005, 0.01)  # atomate2's magnitudes (a cell costs a few evaluations here)
     fmax: float = 0.0002  # ten times the full flow's: its 0.002 leaves soft Li sublattices unrelaxed
     bulk_fmax: float = 0.002  # the bulk's cell relaxation, atomate2's elastic criterion (then polished to fmax)
@@ -50,9 +59,6 @@ class FastElasticMaker(Maker):
     symprec: float = 0.1  # atomate2's SETTINGS.SYMPREC for the deformations and the fit, as its flow
     fix_symmetry: float = 0.01  # FixSymmetry tolerance (Å) of the relaxations, atomate2's; well below the strains'
     # displacements (≥ 0.03 Å at 0.5 %): at 0.1 the shear of LLZO is symmetrised away (G came out −98 GPa)
-
-    def __post_init__(self):
-        self.engine = as_spec(self.engine)
 
     def settings(self) -> dict:
         """What makes its numbers (part of a result's fingerprint)."""
@@ -79,15 +85,13 @@ def elastic_cells(structure: Structure, engine, strains: list, fmax: float, bulk
     """The cell of ``structure`` relaxed (:func:`relax_cell_preconditioned`, to ``bulk_fmax``); atomate2's
     symmetry-reduced deformations of the relaxed cell at ``strains``; the bulk and each deformed cell relaxed at
     fixed cell from the relaxed bulk's Γ force constants (:func:`relax_strained`). The relaxed ``structure``, and
-    :func:`relax_strained`'s output with the bulk's ``bulk_steps`` and the total ``evaluations``."""
+    :func:`relax_strained`'s output with the bulk's ``bulk_steps`` and the total ``evaluations``. ``engine``: the
+    spec the job carries, resolved once here."""
     import logging
 
     from atomate2.common.jobs.elastic import generate_elastic_deformations
     from pymatgen.io.ase import AseAtomsAdaptor
     from threadpoolctl import threadpool_limits
-
-    from interfaces.analysis.internal_relaxation import relax_cell_preconditioned
-    from workflows.errors import EngineError
 
     eng = get_engine(engine)
     atoms = AseAtomsAdaptor.get_atoms(structure)
@@ -113,12 +117,10 @@ def elastic_cells(structure: Structure, engine, strains: list, fmax: float, bulk
 
 def gamma_force_constants(structure: Structure, engine, displacement: float = 0.01) -> tuple[np.ndarray, int]:
     """The Γ force constants of ``structure`` (eV/Å²) from phonopy's ± displacements, their single points in
-    small batches (:func:`~workflows.engines.batched.batched_static`); and how many single points."""
-    from interfaces.analysis.internal_relaxation import gamma_displacements, gamma_hessian
-    from workflows.engines.batched import batched_static
-
+    small batches (:func:`~ssbi.workflows.engines.batched.batched_static`) with the resolved ``engine``; and how
+    many single points."""
     phonon, shifted = gamma_displacements(structure, displacement)
-    return gamma_hessian(phonon, [r.forces for r in batched_static(shifted, get_engine(engine))]), len(shifted)
+    return gamma_hessian(phonon, [r.forces for r in batched_static(shifted, engine)]), len(shifted)
 
 
 def relax_strained(structure: Structure, deformations: list, engine, fmax: float, max_steps: int = 200,
@@ -134,10 +136,7 @@ def relax_strained(structure: Structure, deformations: list, engine, fmax: float
     from pymatgen.analysis.elasticity import Deformation
     from pymatgen.io.ase import AseAtomsAdaptor
 
-    from interfaces.analysis.internal_relaxation import lowest_modes, preconditioner
-    from workflows.errors import EngineError
-
-    eng = get_engine(engine)
+    eng = engine  # resolved
     hessian, n_hessian = gamma_force_constants(structure, eng, displacement)
     start = preconditioner(hessian)
     cells = [structure] + [Deformation(d).apply_to_structure(structure) for d in deformations]
@@ -162,15 +161,15 @@ def relax_strained(structure: Structure, deformations: list, engine, fmax: float
 
 
 def fast_elastic_supported(engine) -> bool:
-    """Force fields with batched evaluation take the fast path; DFT engines keep atomate2's full flow."""
-    from workflows.engines.batched import supports_batching
-
-    return supports_batching(get_engine(engine))
+    """Force fields with batched evaluation take the fast path; DFT engines keep atomate2's full flow (``engine``:
+    resolved)."""
+    return supports_batching(engine)
 
 
 def elastic_flow(engine, structure: Structure, protocol: Optional[str] = None) -> Flow:
-    """The elastic flow of ``engine`` for ``structure``: ``fast`` where supported, else atomate2's ``full``."""
+    """The elastic flow of the resolved ``engine`` for ``structure``: ``fast`` where supported, else atomate2's
+    ``full``."""
     protocol = protocol or ("fast" if fast_elastic_supported(engine) else "full")
     if protocol == "fast":
         return FastElasticMaker(engine=engine).make(structure)
-    return get_engine(engine).elastic_maker().make(structure)
+    return engine.elastic_maker().make(structure)

@@ -6,66 +6,59 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from jobflow import Flow, Maker, job
+from jobflow import Flow, job
 from pymatgen.core import Structure
 from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
 
-from interfaces.fingerprint import fingerprint
-from workflows.engines import DEFAULT_ENGINE, EngineLike, as_spec, get_engine
-from workflows.flows.fast_elastic import elastic_flow
-from workflows.schemas import EngineInfo, MechanicsDoc
+from ssbi.interfaces.analysis.mechanics import moduli, monroe_newman
+from ssbi.interfaces.fingerprint import fingerprint
+from ssbi.workflows.engines.maker import EngineMaker
+from ssbi.workflows.errors import EngineError
+from ssbi.workflows.flows.fast_elastic import FastElasticMaker, elastic_flow, fast_elastic_supported
+from ssbi.workflows.schemas import EngineInfo, MechanicsDoc
 
 
 @dataclass
-class MechanicsMaker(Maker):
+class MechanicsMaker(EngineMaker):
     """Elastic flow of ``engine`` on the symmetrised primitive cell, then a :class:`MechanicsDoc`.
 
     ``protocol``: ``auto`` (the default: fast where the engine supports it, else full), ``fast`` (force fields:
-    :class:`~workflows.flows.fast_elastic.FastElasticMaker`, the strained cells relaxed from the bulk's Γ force
+    :class:`~ssbi.workflows.flows.fast_elastic.FastElasticMaker`, the strained cells relaxed from the bulk's Γ force
     constants; measured against the full flow in ``benchmarks/bench_elastic.py``) or ``full`` (atomate2's elastic
     flow; always for DFT).
     ``make(structure, material, g_li=...)``: ``g_li`` (GPa, or a job output) gives the Monroe–Newman ratio.
     """
 
     name: str = "mechanics"
-    engine: EngineLike = DEFAULT_ENGINE  # a name (its YAML defaults) or an EngineSpec; held as a spec
     protocol: str = "auto"
 
     def __post_init__(self):
-        from workflows.errors import EngineError
-
-        self.engine = as_spec(self.engine)
+        super().__post_init__()
         if self.protocol not in ("auto", "fast", "full"):
             raise EngineError(f"mechanics protocol {self.protocol!r}: choose auto, fast or full")
 
     def elastic_protocol(self) -> str:
-        from workflows.flows.fast_elastic import fast_elastic_supported
-
         if self.protocol == "auto":
-            return "fast" if fast_elastic_supported(self.engine) else "full"
-        if self.protocol == "fast" and not fast_elastic_supported(self.engine):
-            from workflows.errors import EngineError
-
+            return "fast" if fast_elastic_supported(self.resolved) else "full"
+        if self.protocol == "fast" and not fast_elastic_supported(self.resolved):
             raise EngineError(f"engine {self.engine.name!r} has no fast elastic path (no batched evaluation); "
                               "use protocol full")
         return self.protocol
 
     def fingerprint(self, structure: Structure) -> str:
-        from workflows.flows.fast_elastic import FastElasticMaker
-
-        identity = {"kind": "mechanics", "structure": structure, "engine": get_engine(self.engine).describe()}
+        identity = {"kind": "mechanics", "structure": structure, "engine": self.resolved.describe()}
         if self.elastic_protocol() == "fast":  # full-flow results keep the identity they always had
-            identity["elastic"] = FastElasticMaker(engine=self.engine).settings()
+            identity["elastic"] = FastElasticMaker(engine=self.resolved).settings()
         return fingerprint(identity)
 
     def make(self, structure: Structure, material: Optional[str] = None, g_li=None, study: Optional[str] = None,
              start: Optional[Structure] = None) -> Flow:
         """``start``: the already-relaxed bulk of ``structure`` (the hull's) to begin the tight relaxation from;
         the result's identity stays that of ``structure``."""
-        eng = get_engine(self.engine)
+        eng = self.resolved
         material = material or structure.composition.reduced_formula
         cell = SpacegroupAnalyzer(start or structure, symprec=0.01).get_primitive_standard_structure()
-        elastic = elastic_flow(self.engine, cell, self.elastic_protocol())
+        elastic = elastic_flow(eng, cell, self.elastic_protocol())
         summary = mechanics_summary(elastic.output, material, eng.describe(), self.fingerprint(structure), g_li,
                                     study, elastic.output.uuid)
         summary.name = f"mechanics summary {material}"
@@ -76,8 +69,6 @@ class MechanicsMaker(Maker):
 def mechanics_summary(elastic_doc, material: str, engine_info: dict, fp: str, g_li=None,
                       study: Optional[str] = None, elastic_uuid: str = "") -> MechanicsDoc:
     """The moduli of atomate2's ElasticDocument; G/G_Li when ``g_li`` (GPa) is given."""
-    from interfaces.analysis.mechanics import moduli, monroe_newman
-
     get = elastic_doc.get if isinstance(elastic_doc, dict) else lambda k: getattr(elastic_doc, k, None)
     tensor = get("elastic_tensor")
     tensor = tensor.get("ieee_format") if isinstance(tensor, dict) else tensor.ieee_format

@@ -4,18 +4,24 @@
 with (locally or on a FireWorks worker) and returns a :class:`PhaseDiagramDoc`: how
 many structures were screened and relaxed (here, stored before, or shipped), which
 relaxations the volume check kept out, and the hull. The phase set itself is
-:mod:`workflows.flows.phase_set`.
+:mod:`ssbi.workflows.flows.phase_set`.
 """
 
 from __future__ import annotations
 
 from typing import Optional
 
-from jobflow import job
+from jobflow import CURRENT_JOB, job
 from pydantic import BaseModel, Field
 
-from workflows.engines.spec import EngineLike, engine_name
-from workflows.entries import elements_of
+from ssbi.interfaces.analysis.hull import e_above_hull, formula_name, phase_diagram
+from ssbi.interfaces.analysis.scales import common_scale
+from ssbi.interfaces.errors import SSBIError
+from ssbi.workflows.engines.registry import get_engine
+from ssbi.workflows.engines.spec import EngineLike
+from ssbi.workflows.stability.builder import StabilityBuilder
+from ssbi.workflows.store.derived import analysis_store
+from ssbi.workflows.store.entries import elements_of, entries_from_store, rejected_relaxations
 
 
 class PhaseDiagramDoc(BaseModel):
@@ -43,26 +49,18 @@ def update_stability(chemsys: str, engine: EngineLike, after: Optional[list] = N
                      phase_set: Optional[dict] = None) -> PhaseDiagramDoc:
     """Run the stability builder on the store this job runs with; summarise the system's hull.
 
-    ``after`` only orders this job behind the relaxations; ``phase_set``: the plan's counts and the selection.
+    ``engine``: the spec the job carries (resolved once, here). ``after`` only orders this job behind the
+    relaxations; ``phase_set``: the plan's counts and the selection.
     """
-    from jobflow import CURRENT_JOB
-
-    from workflows.builders import StabilityBuilder
-    from workflows.stability import analysis_store
-
-    store = CURRENT_JOB.store
-    builder = StabilityBuilder(store.docs_store, analysis_store(store), engine=engine)
+    store, eng = CURRENT_JOB.store, get_engine(engine)
+    builder = StabilityBuilder(store.docs_store, analysis_store(store), engine=eng)
     counts = builder.run_all()
-    return summarize_hull(store, chemsys, engine, counts, builder.errors, phase_set or {})
+    return summarize_hull(store, chemsys, eng, counts, builder.errors, phase_set or {})
 
 
-def summarize_hull(store, chemsys: str, engine: EngineLike, counts: dict, errors: list[str],
+def summarize_hull(store, chemsys: str, engine, counts: dict, errors: list[str],
                    phase_set: Optional[dict] = None) -> PhaseDiagramDoc:
-    from interfaces.analysis.hull import e_above_hull, formula_name, phase_diagram
-    from interfaces.analysis.scales import common_scale
-    from interfaces.errors import SSBIError
-    from workflows.entries import entries_from_store, rejected_relaxations
-
+    """The :class:`PhaseDiagramDoc` of ``chemsys`` from the stored and shipped entries of the resolved ``engine``."""
     elements = elements_of(chemsys)
     entries = entries_from_store(store, elements, engine)
     have = {el.symbol for e in entries for el in e.composition.elements if e.composition.is_element}
@@ -79,7 +77,7 @@ def summarize_hull(store, chemsys: str, engine: EngineLike, counts: dict, errors
         except SSBIError as exc:
             errors = [*errors, str(exc)]
     shipped = sum(1 for e in entries if (e.parameters or {}).get("origin") == "shipped")
-    return PhaseDiagramDoc(chemsys="-".join(elements), engine=engine_name(engine), energy_scale=scale, n_entries=len(entries),
+    return PhaseDiagramDoc(chemsys="-".join(elements), engine=engine.name, energy_scale=scale, n_entries=len(entries),
                            n_shipped_entries=shipped, stable=stable, e_above_hull=above, phase_set=phase_set or {},
                            rejected=rejected_relaxations(store, elements, engine), missing_elements=missing,
                            analysis=counts, errors=errors)

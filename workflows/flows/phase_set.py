@@ -6,10 +6,10 @@
    library phase;
 2. one single point per reference structure (``CalcMaker`` static);
 3. per composition the lowest few are relaxed (default: the 2 lowest and any within
-   50 meV/atom of the lowest; :func:`interfaces.phase_set.select_for_relaxation`),
+   50 meV/atom of the lowest; :func:`ssbi.interfaces.phase_set.select_for_relaxation`),
    with the volume verdict recorded; library phases are always relaxed;
 4. everything is stored and fingerprinted, and what is already stored, or shipped
-   for this engine (:mod:`workflows.reference_entries`), is not computed again;
+   for this engine (:mod:`ssbi.workflows.store.shipped`), is not computed again;
 5. ``update_stability`` builds the hull from all of them and updates the analyses.
 
 The selection runs as a job after the single points (a jobflow ``Response`` that
@@ -21,29 +21,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from jobflow import Flow, Maker, Response, job
+from jobflow import Flow, Response, job
 
-from interfaces.phase_set import DEFAULT_N_LOWEST, DEFAULT_WINDOW
-from workflows.engines import DEFAULT_ENGINE, EngineLike, as_spec, get_engine
-from workflows.entries import elements_of
-
-
-def library_phases(chemsys) -> list[str]:
-    """Library materials made only of the elements of ``chemsys``."""
-    from pymatgen.core import Composition
-
-    from interfaces.materials import list_materials
-
-    elements = set(elements_of(chemsys))
-    return [m.name for m in list_materials()
-            if {el.symbol for el in Composition(m.formula).elements} <= elements]
-
-
-def missing_element_hint(element: str) -> str:
-    """What to add when no phase of the reference set or library contains ``element``."""
-    return (f"no reference or library phase contains {element}: add its elemental phase, e.g. "
-            f"`ssbi materials add {element}.cif --name {element} --reference \"...\"` (a published structure), "
-            f"or a reference structure listed in configs/reference/index.csv")
+from ssbi.interfaces.materials import load
+from ssbi.interfaces.phase_set import DEFAULT_N_LOWEST, DEFAULT_WINDOW, select_for_relaxation
+from ssbi.interfaces.reference import reference_phases, reference_structure
+from ssbi.workflows.engines.maker import EngineMaker
+from ssbi.workflows.flows.calc import CalcMaker
+from ssbi.workflows.flows.phase_diagram import update_stability
+from ssbi.workflows.store.entries import elements_of, library_element, library_phases
+from ssbi.workflows.store.lookup import bulk_cell
+from ssbi.workflows.store.shipped import input_key, load_shipped, usable_shipped
 
 
 @dataclass
@@ -79,57 +67,42 @@ class PhaseSetPlan:
 
 
 @dataclass
-class PhaseSetMaker(Maker):
+class PhaseSetMaker(EngineMaker):
     """Single points of a system's reference structures, relaxations of the lowest, the hull update."""
 
     name: str = "phase set"
-    engine: EngineLike = DEFAULT_ENGINE  # a name (its YAML defaults) or an EngineSpec; held as a spec
     n_lowest: int = DEFAULT_N_LOWEST
     window: float = DEFAULT_WINDOW  # eV/atom
     variant: str = "experimental"  # library cells
     use_shipped: bool = True
 
-    def __post_init__(self):
-        self.engine = as_spec(self.engine)
-
     # --- cells ---------------------------------------------------------------------------------------------
     @staticmethod
     def reference_cell(ref_id: str):
-        from interfaces.reference import reference_structure
-
         return reference_structure(ref_id)
 
     def library_cell(self, name: str):
         """The cell relaxed for a library phase: the primitive cell of its library structure."""
         if self.variant == "experimental":
-            from workflows.bulks import bulk_cell
-
             return bulk_cell(name)  # the one bulk a study's other analyses start from
-        from interfaces.materials import load
-
         return load(name, self.variant).get_primitive_structure()
 
     def makers(self):
         """The single-point and relaxation makers (reference relaxations add the volume check, which does not
         change their fingerprint)."""
-        from workflows.flows.calc import CalcMaker
-
-        static = CalcMaker(engine=self.engine, kind="static", target="bulk")
-        relax = CalcMaker(engine=self.engine, kind="relax", target="bulk")
+        static = CalcMaker(engine=self.resolved, kind="static", target="bulk")
+        relax = CalcMaker(engine=self.resolved, kind="relax", target="bulk")
         return static, relax
 
     # --- what is known -------------------------------------------------------------------------------------
     def plan(self, chemsys, store=None) -> PhaseSetPlan:
         """Candidates of ``chemsys`` and which of their calculations are stored or shipped."""
-        from interfaces.reference import reference_phases
-        from workflows.reference_entries import input_key, usable_shipped
-
         elements = elements_of(chemsys)
-        engine = get_engine(self.engine)
+        engine = self.resolved
         refs = reference_phases(elements)
         library = library_phases(elements)
         elemental = {next(iter(p.elements)) for p in refs if len(p.elements) == 1}
-        elemental |= {el for n in library for el in [self.library_elements(n)] if isinstance(el, str)}
+        elemental |= {el for n in library for el in [library_element(n)] if isinstance(el, str)}
         missing = [el for el in elements if el not in elemental]
         static, relax = self.makers()
         shipped = usable_shipped(engine) if self.use_shipped else None
@@ -162,8 +135,6 @@ class PhaseSetMaker(Maker):
         if shipped is not None:
             note = shipped.version_note(engine)
         elif self.use_shipped:
-            from workflows.reference_entries import load_shipped
-
             other = load_shipped(engine.name)
             if other is not None:
                 note = (f"shipped {engine.name} entries were made with other settings "
@@ -171,8 +142,6 @@ class PhaseSetMaker(Maker):
         to_screen = [i for i in cells if i not in screened]
         to_relax = None
         if not to_screen:
-            from interfaces.phase_set import select_for_relaxation
-
             chosen = select_for_relaxation([(i, refs_by_id[i].formula, e) for i, e in screened.items()],
                                            n_lowest=self.n_lowest, window=self.window)
             to_relax = [i for i in chosen if i not in relaxed]
@@ -181,25 +150,6 @@ class PhaseSetMaker(Maker):
                             to_screen=to_screen, relaxed=relaxed, to_relax=to_relax,
                             library_to_relax=[n for n in library if n not in relaxed], shipped_note=note,
                             missing_elements=missing)
-
-    @classmethod
-    def has_elemental_phase(cls, element: str) -> bool:
-        """Whether the reference set or the library holds a phase of the pure element."""
-        from interfaces.materials import list_materials
-        from interfaces.reference import reference_phases
-
-        return any(len(p.elements) == 1 for p in reference_phases([element])) or any(
-            cls.library_elements(m.name) == element for m in list_materials())
-
-    @staticmethod
-    def library_elements(name: str):
-        """The element of an elemental library phase, else None."""
-        from pymatgen.core import Composition
-
-        from interfaces.materials import get_material
-
-        comp = Composition(get_material(name).formula)
-        return comp.elements[0].symbol if comp.is_element else None
 
     # --- the flow ------------------------------------------------------------------------------------------
     def make(self, chemsys, store=None, plan: Optional[PhaseSetPlan] = None, shared: Optional[dict] = None) -> Flow:
@@ -210,8 +160,6 @@ class PhaseSetMaker(Maker):
         selection knows what earlier selections relax, and the update waits for them. Its ``"library"`` entry
         maps each library phase relaxed in the run to its CalcDoc output.
         """
-        from workflows.flows.phase_diagram import update_stability
-
         plan = plan or self.plan(chemsys, store)
         shared = shared if shared is not None else {}
         shared_statics, shared_library = shared.setdefault("statics", {}), shared.setdefault("library", {})
@@ -240,16 +188,13 @@ class PhaseSetMaker(Maker):
         shared_library.update({n: f.output for n, f in library.items()})
         selections.append(select)
         return Flow([*statics.values(), *library.values(), select, update], output=update.output,
-                    name=f"phase set {chemsys_name} ({get_engine(self.engine).name})")
+                    name=f"phase set {chemsys_name} ({self.resolved.name})")
 
 
 @job
 def relax_selected(screened: list, known: list, engine: str, n_lowest: int, window: float):
-    """Pick the polymorphs to relax from the single points and relax those not known yet (replaces itself)."""
-    from interfaces.phase_set import select_for_relaxation
-    from interfaces.reference import reference_structure
-    from workflows.flows.calc import CalcMaker
-
+    """Pick the polymorphs to relax from the single points and relax those not known yet (replaces itself);
+    ``engine``: the spec the job carries."""
     selected = select_for_relaxation(screened, n_lowest=n_lowest, window=window)
     # known: labels relaxed before, and the summaries of earlier selections of the same run
     labels = {k for k in known if isinstance(k, str)}

@@ -9,7 +9,7 @@ so input writing, parsing into the task document and storing run for real.
 
 Re-record one (needs the cp2k binary; minutes)::
 
-    python -m workflows.testing.cp2k li2s_bulk
+    python -m ssbi.workflows.testing.cp2k li2s_bulk
 """
 
 from __future__ import annotations
@@ -25,7 +25,11 @@ import numpy as np
 from pymatgen.core import Structure
 from pymatgen.io.cp2k.inputs import Cp2kInput
 
-from workflows.paths import REPO_ROOT
+from ssbi.interfaces.adhesion import unstrained_slab
+from ssbi.interfaces.builder import build_interfaces
+from ssbi.interfaces.materials import load
+from ssbi.workflows.engines.registry import get_engine
+from ssbi.workflows.paths import REPO_ROOT
 
 REFERENCE_DIR = REPO_ROOT / "tests" / "data" / "cp2k"
 KEPT_INPUTS = ("cp2k.inp", "BASIS", "POTENTIAL")
@@ -54,10 +58,6 @@ KEPT_OUTPUT_PATTERNS = ("*-pos-1.xyz*", "*-frc-1.xyz*", "*-1.ener*", "*-1.cell*"
 
 def reference_cases() -> dict[str, tuple[Structure, str]]:
     """Structures of the recorded cases and their target (bulk/slab/interface)."""
-    from interfaces.adhesion import unstrained_slab
-    from interfaces.builder import build_interfaces
-    from interfaces.materials import load
-
     li2s = load("Li2S")
     best = build_interfaces(load("Li"), li2s, (1, 0, 0), (1, 0, 0), film_thickness=4, substrate_thickness=5,
                             max_atoms=80, max_area=80, max_strain=0.08, vacuum=10)[0]
@@ -175,8 +175,6 @@ def record(name: str) -> Path:
     from jobflow import JobStore, run_locally
     from maggma.stores import MemoryStore
 
-    from workflows.engines import get_engine
-
     structure, target = reference_cases()[name]
     engine = get_engine("cp2k")
     engine.check()
@@ -214,8 +212,6 @@ def write_case(name: str, structure: Structure, target: str) -> None:
     """The structure and target a recording was made from (``case.json``)."""
     from monty.json import MontyEncoder
 
-    from workflows.engines import get_engine
-
     payload = {"structure": structure.as_dict(), "target": target, "engine": get_engine("cp2k").describe()}
     (reference_path(name) / "case.json").write_text(json.dumps(payload, indent=1, cls=MontyEncoder))
 
@@ -228,7 +224,6 @@ if __name__ == "__main__":
 
 def fake_run_cp2k_by_job(mapping: dict[str, str]):
     """A stand-in for ``run_cp2k`` choosing the recording by the running job's name."""
-
     def run(*args, **kwargs):
         from jobflow import CURRENT_JOB
 

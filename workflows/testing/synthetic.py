@@ -14,7 +14,10 @@ import numpy as np
 from monty.json import jsanitize
 from pymatgen.core import Lattice, Structure
 
-from workflows.schemas import AdhesionDoc, AIMDDoc, EngineInfo, MechanicsDoc, ReactionDoc, WindowDoc
+from ssbi.interfaces.analysis.mechanics import monroe_newman
+from ssbi.workflows.engines.registry import get_engine
+from ssbi.workflows.schemas import AdhesionDoc, AIMDDoc, CalcDoc, EngineInfo, MechanicsDoc, ReactionDoc, WindowDoc
+from ssbi.workflows.store.derived import analysis_store
 
 ANODES = ["Li", "LiIn"]
 ELECTROLYTES = ["Li3PS4", "Li6PS5Cl", "Li10GeP2S12", "Li7La3Zr2O12"]
@@ -58,8 +61,6 @@ def result_documents(n: int, seed: int = 0) -> tuple[list[dict], list[dict]]:
                               w_ad_relaxed=None, interface_structure=s, film_slab_structure=s,
                               substrate_slab_structure=s)
         elif kind == 1:
-            from interfaces.analysis.mechanics import monroe_newman
-
             g = float(rng.uniform(3, 70))
             doc = MechanicsDoc(fingerprint=f"fp{i}", materials=[electrolyte], formula=electrolyte, engine=eng,
                                elastic_tensor=np.eye(6).tolist(), k_vrh=2 * g, g_vrh=g,
@@ -131,8 +132,6 @@ def campaign_documents(n: int, seed: int = 0) -> tuple[list[dict], list[dict]]:
 def fill(job_store, n: int, seed: int = 0, mix: str = "uniform") -> None:
     """Insert ``n`` synthetic results into ``job_store`` (connected): ``uniform`` (adhesion, mechanics, MD in
     turn, and ``n`` window/reaction documents) or ``campaign`` (:func:`campaign_documents`)."""
-    from workflows.stability import analysis_store
-
     results, analysis = (campaign_documents if mix == "campaign" else result_documents)(n, seed)
     # bulk insert (maggma's update upserts one document at a time: quadratic on montydb)
     job_store.docs_store._collection.insert_many(results)
@@ -143,9 +142,6 @@ def calc_envelope(formula: str, uuid: str, energy_per_atom: float, engine: str =
                   completed_at: str = "9999-01-01T00:00:00") -> dict:
     """A stored bulk relaxation (CalcDoc in its jobflow envelope) of a one-formula-unit rock-salt-like cell."""
     from pymatgen.core import Composition
-
-    from workflows.engines import get_engine
-    from workflows.schemas import CalcDoc
 
     comp = Composition(formula)
     species = [el.symbol for el, n in comp.items() for _ in range(int(n))]

@@ -1,0 +1,24 @@
+"""Console output shared by the ssbi commands: tables on stdout, one-line errors on stderr."""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+
+import typer
+from rich.console import Console
+
+# library warnings (CIF rounding, deprecations) are noise to a user; errors are ours
+warnings.filterwarnings("ignore")
+
+# tables stay readable when piped or logged (rich falls back to 80 columns there)
+_width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "140"))
+console = Console(width=_width)
+err_console = Console(stderr=True, width=10_000)
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print one line on stderr and exit non-zero."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)

@@ -1,0 +1,304 @@
+"""Queries over stored results. Filters are built only from validated values (no raw operators)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from jobflow import JobStore
+from pymatgen.core import Composition
+
+from ssbi.interfaces.errors import InputError
+from ssbi.interfaces.materials import get_material
+from ssbi.interfaces.slabs import check_miller
+from ssbi.workflows.engines.config import CALC_KINDS, TARGETS, engine_names
+from ssbi.workflows.store.derived import analysis_store
+from ssbi.workflows.study.spec import StudySpec, load_study
+
+
+def _formula(value: str) -> str:
+    try:
+        comp = Composition(value)
+    except Exception:  # noqa: BLE001 - pymatgen raises several kinds
+        raise InputError(f"not a chemical formula: {value!r}") from None
+    if not comp.valid:
+        raise InputError(f"not a chemical formula: {value!r}")
+    return comp.reduced_formula
+
+
+def _choice(value: str, allowed, label: str) -> str:
+    if value not in allowed:
+        raise InputError(f"unknown {label} {value!r}; choose one of: {', '.join(allowed)}")
+    return value
+
+
+def calc_criteria(formula: Optional[str] = None, material: Optional[str] = None, engine: Optional[str] = None,
+                  kind: Optional[str] = None, target: Optional[str] = None) -> dict:
+    """Mongo criteria for CalcDocs; every value is checked and matched by equality."""
+    criteria: dict = {"output.kind": {"$in": list(CALC_KINDS)}}
+    if kind:
+        criteria["output.kind"] = _choice(kind, CALC_KINDS, "kind")
+    if formula:
+        criteria["output.formula"] = _formula(formula)
+    if material:
+        criteria["output.materials"] = get_material(material).name
+    if engine:
+        criteria["output.engine.name"] = _choice(engine.lower(), engine_names(), "engine")
+    if target:
+        criteria["output.target"] = _choice(target, TARGETS, "target")
+    return criteria
+
+
+def calc_rows(store: JobStore, **filters) -> list[dict]:
+    """One flat row per stored calculation, newest first."""
+    rows = []
+    props = ["uuid", "completed_at", "output.materials", "output.formula", "output.kind", "output.target",
+             "output.n_atoms", "output.energy", "output.energy_per_atom", "output.engine"]
+    for doc in store.query(calc_criteria(**filters), properties=props, sort={"completed_at": -1}, load=False):
+        out = doc["output"]
+        rows.append({"id": doc["uuid"], "material": ",".join(out.get("materials", [])), "formula": out["formula"],
+                     "kind": out["kind"], "target": out["target"], "atoms": out["n_atoms"],
+                     "energy_eV": out["energy"], "eV_per_atom": out["energy_per_atom"],
+                     "engine": out["engine"]["name"], "scale": out["engine"]["energy_scale"],
+                     "completed": str(doc.get("completed_at", ""))[:19]})
+    return rows
+
+
+# --- Results: one method per result kind, each a pandas DataFrame ------------------------------------------------
+
+def _material_name(value: str) -> str:
+    if not isinstance(value, str):
+        raise InputError(f"a material is a name, got {type(value).__name__}")
+    return get_material(value).name
+
+
+def _miller(value) -> list[int]:
+    if isinstance(value, str):
+        value = value.replace(",", " ").split() if " " in value.strip() or "," in value else list(value.strip())
+    return list(check_miller(value))
+
+
+def _since(value) -> str:
+    from datetime import date, datetime
+
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    try:
+        return datetime.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise InputError(f"not a date (YYYY-MM-DD[THH:MM]): {value!r}") from None
+
+
+def _engine_name(value: str) -> str:
+    if not isinstance(value, str):
+        raise InputError(f"an engine is a name, got {type(value).__name__}")
+    return _choice(value.lower(), engine_names(), "engine")
+
+
+def _study(study):
+    """A StudySpec as given, or loaded (validated) from a study name or file."""
+    return study if isinstance(study, StudySpec) else load_study(study)
+
+
+class Results:
+    """Stored results as DataFrames. Every filter value is validated (library names, engine names, Miller
+    indices, dates) and matched by equality or ``$in`` over validated values — no operator from user input."""
+
+    def __init__(self, store: JobStore):
+        self.store = store
+
+    # shared criteria ---------------------------------------------------------------------------------------
+    def _criteria(self, kind: str, engine=None, study=None, since=None, prefix: str = "output.") -> dict:
+        criteria: dict = {f"{prefix}kind": kind}
+        engine_key = f"{prefix}engine.name" if prefix else "engine"  # results nest it; analysis docs do not
+        if engine:
+            criteria[engine_key] = _engine_name(engine)
+        elif study:  # the study's engine; its elastic tensors come from analyses.mechanics.engine where given
+            spec = _study(study)
+            criteria[engine_key] = spec.mechanics_engine if kind == "mechanics" else spec.engine
+        if since:
+            criteria["completed_at" if prefix else "created_at"] = {"$gte": _since(since)}
+        return criteria
+
+    @staticmethod
+    def _study_sets(study) -> Optional[tuple[list[str], list[str]]]:
+        if not study:
+            return None
+        spec = _study(study)
+        return [*spec.anodes, *spec.cathodes], list(spec.electrolytes)
+
+    def _docs(self, criteria: dict, props: Optional[list[str]] = None) -> list[dict]:
+        return list(self.store.query(criteria, properties=props, sort={"completed_at": -1}, load=False))
+
+    @staticmethod
+    def _frame(rows: list[dict], columns: list[str]):
+        import pandas as pd
+
+        return pd.DataFrame(rows, columns=columns)
+
+    # result kinds ------------------------------------------------------------------------------------------
+    ADHESION_COLUMNS = ["id", "film", "film_miller", "substrate", "substrate_miller", "candidate", "termination",
+                        "atoms", "area_A2", "max_strain_pct", "w_ad_rigid_J_m2", "w_ad_relaxed_J_m2",
+                        "strain_film_J_m2", "strain_substrate_J_m2", "engine", "completed"]
+
+    def adhesion(self, anode=None, electrolyte=None, film=None, substrate=None, miller=None, engine=None,
+                 study=None, since=None):
+        """W_ad per interface; ``anode``/``film`` is the top material, ``electrolyte``/``substrate`` the bottom."""
+        criteria = self._criteria("adhesion", engine, study, since)
+        top, bottom = anode or film, electrolyte or substrate
+        if top:
+            criteria["output.film"] = _material_name(top)
+        if bottom:
+            criteria["output.substrate"] = _material_name(bottom)
+        sets = self._study_sets(study)
+        if sets:
+            criteria.setdefault("output.film", {"$in": sets[0]})
+            criteria.setdefault("output.substrate", {"$in": sets[1]})
+        rows = []
+        props = ["uuid", "completed_at", *(f"output.{k}" for k in (
+            "film", "substrate", "film_miller", "substrate_miller", "candidate", "termination", "n_atoms", "area",
+            "max_abs_strain", "w_ad_rigid", "w_ad_relaxed", "strain_energy", "engine"))]
+        want = _miller(miller) if miller is not None else None
+        if want:
+            criteria["$or"] = [{"output.film_miller": want}, {"output.substrate_miller": want}]
+        for doc in self._docs(criteria, props):
+            o = doc["output"]
+            if want and want not in (list(o["film_miller"]), list(o["substrate_miller"])):
+                continue
+            rows.append({"id": doc["uuid"], "film": o["film"], "film_miller": "".join(map(str, o["film_miller"])),
+                         "substrate": o["substrate"], "substrate_miller": "".join(map(str, o["substrate_miller"])),
+                         "candidate": o.get("candidate", 0), "termination": " | ".join(o["termination"]),
+                         "atoms": o["n_atoms"], "area_A2": o["area"], "max_strain_pct": 100 * o["max_abs_strain"],
+                         "w_ad_rigid_J_m2": o["w_ad_rigid"], "w_ad_relaxed_J_m2": o.get("w_ad_relaxed"),
+                         # the strained slab's energy above the unstrained one, per interface area (0: unstrained)
+                         "strain_film_J_m2": (o.get("strain_energy") or {}).get("film"),
+                         "strain_substrate_J_m2": (o.get("strain_energy") or {}).get("substrate"),
+                         "engine": o["engine"]["name"], "completed": str(doc.get("completed_at", ""))[:19]})
+        return self._frame(rows, self.ADHESION_COLUMNS)
+
+    def interfaces(self, anode=None, electrolyte=None, miller=None, engine=None, study=None, since=None):
+        """The interface cells behind the adhesion results (atoms, area, strain per side)."""
+        frame = self.adhesion(anode=anode, electrolyte=electrolyte, miller=miller, engine=engine, study=study,
+                              since=since)
+        return frame[["id", "film", "film_miller", "substrate", "substrate_miller", "termination", "atoms",
+                      "area_A2", "max_strain_pct", "engine"]]
+
+    WINDOW_COLUMNS = ["electrolyte", "e_above_hull_meV", "reduction_V", "oxidation_V", "reduced_to", "oxidised_to",
+                      "dE_0V_eV_atom", "interphase_vs_li", "engine", "scale", "key"]
+
+    def _analysis(self):
+        return analysis_store(self.store)
+
+    def windows(self, electrolyte=None, engine=None, scale=None, study=None, since=None):
+        """Electrochemical windows (V vs Li/Li+), products and the interphase type against Li."""
+        criteria = self._criteria("window", engine, study, since, prefix="")
+        if electrolyte:  # the library phase (a polymorph such as beta-Li3PS4 has its own window document)
+            criteria["material"] = get_material(_material_name(electrolyte)).name
+        sets = self._study_sets(study)
+        if sets:
+            criteria.setdefault("material", {"$in": [get_material(n).name for n in sets[1]]})
+        if scale:
+            criteria["energy_scale"] = _choice(scale, ("mp2020", "raw-gga"), "energy scale")
+        rows = [{"electrolyte": d.get("material") or d["formula"], "e_above_hull_meV": 1000 * d["e_above_hull"],
+                 "reduction_V": d["reduction_limit"], "oxidation_V": d["oxidation_limit"],
+                 "reduced_to": " + ".join(d["reduction_products"]), "oxidised_to": " + ".join(d["oxidation_products"]),
+                 "dE_0V_eV_atom": d["decomposition_energy"]["0"], "interphase_vs_li": d["interphase_vs_li"]["type"],
+                 "engine": d["engine"], "scale": d["energy_scale"], "key": d["key"]}
+                for d in self._analysis().query(criteria, sort={"formula": 1})]
+        return self._frame(rows, self.WINDOW_COLUMNS)
+
+    REACTION_COLUMNS = ["a", "b", "voltage", "x_min", "E_min_eV_atom", "E_min_eV_atom_b", "products", "interphase",
+                        "decided_by", "engine", "scale", "key"]
+
+    def reactions(self, a=None, b=None, electrode=None, electrolyte=None, voltage=None, engine=None, study=None,
+                  since=None):
+        """Most negative interfacial reaction per pair: ratio, energy, products, interphase type."""
+        criteria = self._criteria("reaction", engine, study, since, prefix="")
+        first, second = a or electrode, b or electrolyte
+        if first:
+            criteria["a"] = _formula(get_material(_material_name(first)).formula)
+        if second:
+            criteria["b"] = _formula(get_material(_material_name(second)).formula)
+        criteria["voltage"] = None if voltage is None else float(voltage)
+        rows = []
+        for d in self._analysis().query(criteria, sort={"b": 1, "a": 1}):
+            m = d["minimum"]
+            rows.append({"a": d["a"], "b": d["b"], "voltage": d.get("voltage"), "x_min": m["x"],
+                         "E_min_eV_atom": m["energy"], "E_min_eV_atom_b": m["energy_per_atom_b"],
+                         "products": " + ".join(m["products"]), "interphase": d["interphase"]["type"],
+                         "decided_by": d["interphase"].get("decided_by"), "engine": d["engine"],
+                         "scale": d["energy_scale"], "key": d["key"]})
+        frame = self._frame(rows, self.REACTION_COLUMNS)
+        sets = self._study_sets(study)
+        if sets and len(frame):  # electrode (a) from the study's anodes/cathodes, electrolyte (b) from its electrolytes
+            electrodes = {_formula(get_material(n).formula) for n in sets[0]}
+            electrolytes = {_formula(get_material(n).formula) for n in sets[1]}
+            frame = frame[frame["a"].map(lambda f: _formula(f) in electrodes)
+                          & frame["b"].map(lambda f: _formula(f) in electrolytes)]
+        return frame.reset_index(drop=True)
+
+    MECHANICS_COLUMNS = ["id", "material", "K_vrh_GPa", "G_vrh_GPa", "G_over_G_Li", "verdict", "suppresses_dendrites",
+                         "stable", "engine", "completed"]
+
+    def mechanics(self, material=None, engine=None, study=None, since=None):
+        """VRH moduli and the Monroe–Newman ratio G/G_Li (dendrite-suppressing above 2)."""
+        criteria = self._criteria("mechanics", engine, study, since)
+        if material:
+            criteria["output.materials"] = _material_name(material)
+        sets = self._study_sets(study)
+        if sets:
+            criteria.setdefault("output.materials", {"$in": ["Li", *sets[0], *sets[1]]})
+        rows = []
+        props = ["uuid", "completed_at", *(f"output.{k}" for k in ("materials", "k_vrh", "g_vrh", "monroe_newman",
+                                                                   "moduli", "engine"))]
+        for doc in self._docs(criteria, props):
+            o = doc["output"]
+            mn = o.get("monroe_newman") or {}
+            rows.append({"id": doc["uuid"], "material": o["materials"][0], "K_vrh_GPa": o["k_vrh"],
+                         "G_vrh_GPa": o["g_vrh"], "G_over_G_Li": mn.get("ratio"), "verdict": mn.get("verdict", ""),
+                         "suppresses_dendrites": mn.get("suppresses_dendrites"), "stable": o["moduli"]["mechanically_stable"], "engine": o["engine"]["name"],
+                         "completed": str(doc.get("completed_at", ""))[:19]})
+        return self._frame(rows, self.MECHANICS_COLUMNS)
+
+    MD_COLUMNS = ["id", "label", "temperature_K", "ps", "D_cell_cm2_s", "D_interface_cm2_s", "intact_PS4_final",
+                  "reacted_zone_A", "Ea_eV", "engine", "completed"]
+
+    def md(self, material=None, engine=None, study=None, since=None):
+        """MD results, one row per temperature: Li diffusivity (cell, interface zone), PS4 intact, reacted zone."""
+        criteria = self._criteria("aimd", engine, study, since)
+        if material:
+            criteria["output.materials"] = _material_name(material)
+        sets = self._study_sets(study)
+        rows = []
+        props = ["uuid", "completed_at", *(f"output.{k}" for k in ("materials", "label", "temperatures", "arrhenius",
+                                                                   "engine"))]
+        for doc in self._docs(criteria, props):
+            o = doc["output"]
+            if sets and not (o["materials"][0] in sets[0] and o["materials"][-1] in sets[1]):
+                continue  # only the study's electrode | electrolyte pairs
+            for t in o["temperatures"]:
+                d = {r["region"]: r["diffusivity"] for r in t.get("transport", [])}
+                rows.append({"id": doc["uuid"], "label": o["label"], "temperature_K": t["temperature"],
+                             "ps": t["times_ps"][-1] if t.get("times_ps") else None, "D_cell_cm2_s": d.get("cell"),
+                             "D_interface_cm2_s": d.get("interface"),
+                             "intact_PS4_final": (t.get("intact_ps4_fraction") or [None])[-1],
+                             "reacted_zone_A": (t.get("reacted_thickness") or [None])[-1],
+                             "Ea_eV": (o.get("arrhenius") or {}).get("activation_energy"),
+                             "engine": o["engine"]["name"], "completed": str(doc.get("completed_at", ""))[:19]})
+        return self._frame(rows, self.MD_COLUMNS)
+
+    def calcs(self, **filters):
+        """Relaxations and single points (see :func:`calc_rows`)."""
+        import pandas as pd
+
+        return pd.DataFrame(calc_rows(self.store, **filters))
+
+    def get(self, result_id: str) -> Optional[dict]:
+        """One stored result by uuid, or a unique start of one as the tables show it (structures included)."""
+        if not isinstance(result_id, str) or not result_id.replace("-", "").isalnum():
+            raise InputError(f"not a result id: {result_id!r}")
+        if len(result_id) < 36:
+            matches = [u for u in self.store.distinct("uuid") if isinstance(u, str) and u.startswith(result_id)]
+            if len(matches) > 1:
+                raise InputError(f"{len(matches)} results start with {result_id!r}: give more of the id")
+            result_id = matches[0] if matches else result_id
+        return self.store.query_one({"uuid": result_id}, load=True)

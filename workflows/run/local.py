@@ -1,0 +1,50 @@
+"""Running a flow in this process (jobflow ``run_locally``), its job folders under the data folder."""
+
+from __future__ import annotations
+
+import logging
+
+from jobflow import Flow, JobStore, run_locally
+
+from ssbi.interfaces.errors import SSBIError
+from ssbi.workflows.paths import data_dir
+
+
+class RunFailedError(SSBIError):
+    """A job raised; the message is its last error line."""
+
+
+class _Capture(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.failures: list[str] = []
+
+    def emit(self, record):
+        message = record.getMessage()
+        if "failed with exception" in message:
+            lines = [ln for ln in message.splitlines() if ln.strip()]
+            self.failures.append(lines[-1] if lines else message)
+
+
+def run_flow(flow: Flow, store: JobStore) -> dict:
+    """Run ``flow`` in this process into ``store`` (jobflow ``run_locally``).
+
+    Job folders go under ``<data dir>/runs``. Raises :class:`RunFailedError` with
+    the failing job's error when any job fails.
+    """
+    root = data_dir() / "runs"
+    root.mkdir(parents=True, exist_ok=True)
+    logger = logging.getLogger("jobflow")
+    capture = _Capture()
+    logger.addHandler(capture)
+    level, logger.level = logger.level, logging.INFO
+    try:
+        responses = run_locally(flow, store=store, root_dir=root, create_folders=True, log=False,
+                                ensure_success=False)
+    finally:
+        logger.removeHandler(capture)
+        logger.setLevel(level)
+    if capture.failures or any(job.uuid not in responses for job, _ in flow.iterflow()):
+        reason = capture.failures[0] if capture.failures else "a job did not run"
+        raise RunFailedError(f"{flow.name} failed: {reason} (job folders under {root})")
+    return responses

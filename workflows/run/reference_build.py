@@ -1,0 +1,187 @@
+"""Regenerate an engine's shipped reference entries (``ssbi reference build``).
+
+The same steps as a phase set (:class:`~ssbi.workflows.flows.phase_set.PhaseSetMaker`):
+single points of every reference structure of the shipped systems, the selection,
+relaxations of the selected polymorphs (volume verdict recorded) and of the library
+phases, each run through ``CalcMaker`` exactly as a flow runs it. Calculations are
+spread over worker processes, and each finished one is appended to a checkpoint file
+next to the output, so an interrupted build continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+from ssbi.interfaces.phase_set import select_for_relaxation, volume_verdict
+from ssbi.interfaces.reference import reference_phases
+from ssbi.workflows.engines.registry import get_engine
+from ssbi.workflows.flows.calc import CalcMaker
+from ssbi.workflows.flows.phase_set import PhaseSetMaker, library_phases
+from ssbi.workflows.run.local import run_flow
+from ssbi.workflows.store.entries import elements_of
+from ssbi.workflows.store.shipped import (
+    input_key,
+    item_from_calc,
+    load_shipped,
+    shipped_path,
+    shipped_systems,
+    write_shipped,
+)
+
+
+@dataclass(frozen=True)
+class CalcTask:
+    kind: str  # static | relax
+    label: str  # reference id or library name
+    origin: str  # reference | library
+    structure: dict
+    check_volume: bool = False
+
+
+def _init_worker(data_dir: str) -> None:
+    os.environ["SSBI_DATA_DIR"] = data_dir
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[var] = "1"
+    import torch
+
+    torch.set_num_threads(1)
+
+
+def run_calc_task(engine: str, task: CalcTask) -> dict:
+    """One CalcMaker flow in a private in-memory store; returns its CalcDoc as plain JSON data."""
+    from jobflow import JobStore
+    from maggma.stores import MemoryStore
+    from monty.json import jsanitize
+    from pymatgen.core import Structure
+
+    maker = CalcMaker(engine=engine, kind=task.kind, target="bulk",
+                      check_volume=task.check_volume)
+    flow = maker.make(Structure.from_dict(task.structure), material=task.label)
+    store = JobStore(MemoryStore(), additional_stores={"data": MemoryStore()})
+    store.connect()
+    start = time.process_time()
+    run_flow(flow, store)
+    doc = store.query_one({"uuid": flow.output.uuid}, load=True)
+    return {**jsanitize(doc["output"], strict=False, enum_values=True), "cpu_seconds": time.process_time() - start}
+
+
+def _checkpoint(path: Path) -> dict:
+    done = {}
+    if path.is_file():
+        for line in path.read_text().splitlines():
+            if line.strip():
+                row = json.loads(line)
+                done[(row["kind"], row["label"], row["key"])] = row["output"]
+    return done
+
+
+def _run_all(engine: str, tasks: list[tuple[CalcTask, str]], workers: int, checkpoint: Path,
+             progress: Callable[[str, int, int], None], data_dir: str) -> dict:
+    """Run ``(task, key)`` pairs not in the checkpoint; returns every output by (kind, label, key)."""
+    done = _checkpoint(checkpoint)
+    todo = [(t, k) for t, k in tasks if (t.kind, t.label, k) not in done]
+    todo.sort(key=lambda tk: -len(tk[0].structure["sites"]))  # largest first: better balance
+    n, total = len(tasks) - len(todo), len(tasks)
+    progress("", n, total)
+    if todo:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(data_dir,),
+                                 mp_context=__import__("multiprocessing").get_context("spawn")) as pool:
+            futures = {pool.submit(run_calc_task, engine, t): (t, k) for t, k in todo}
+            with open(checkpoint, "a") as fh:
+                for fut in as_completed(futures):
+                    task, key = futures[fut]
+                    output = fut.result()
+                    done[(task.kind, task.label, key)] = output
+                    fh.write(json.dumps({"kind": task.kind, "label": task.label, "key": key, "output": output}) + "\n")
+                    fh.flush()
+                    n += 1
+                    progress(f"{task.kind} {task.label}", n, total)
+    return done
+
+
+def build_reference_set(engine_name: str, systems: Optional[list[str]] = None, workers: int = 2,
+                        out: Optional[Path] = None, n_lowest: Optional[int] = None, window: Optional[float] = None,
+                        progress: Callable[[str, int, int], None] = lambda *a: None,
+                        recompute: tuple[str, ...] = ()) -> tuple[Path, dict]:
+    """Compute and write ``configs/reference/entries/<engine>.json.gz`` (or ``out``).
+
+    ``recompute``: kinds (``static``, ``relax``) computed again even where the previous file has them; the
+    largest change against the previous energies is returned (eV/atom) with the counts.
+    """
+    import tempfile
+
+    from pymatgen.core import Structure
+
+    engine = get_engine(engine_name)
+    engine.check()
+    systems = ["-".join(elements_of(s)) for s in (systems or shipped_systems())]
+    maker = PhaseSetMaker(engine=engine.name, use_shipped=False)
+    if n_lowest is not None:
+        maker.n_lowest = n_lowest
+    if window is not None:
+        maker.window = window
+    refs = {p.id: p for s in systems for p in reference_phases(elements_of(s))}
+    library = sorted({n for s in systems for n in library_phases(s)})
+    cells = {i: maker.reference_cell(i) for i in sorted(refs)}
+    lib_cells = {n: maker.library_cell(n) for n in library}
+    identity = engine.identity()
+    out = Path(out or shipped_path(engine.name))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    checkpoint = out.with_name(out.name + ".partial.jsonl")
+    data_dir = tempfile.mkdtemp(prefix="ssbi-reference-build-")
+
+    previous = load_shipped(engine.name) if out == shipped_path(engine.name) else None
+    previous = previous if previous is not None and previous.matches(engine) else None
+
+    def reuse(tasks, kind):
+        """Items of the previous shipped file with the same input key are kept, not recomputed."""
+        known = (previous.screened if kind == "static" else previous.relaxed) if previous else {}
+        if kind in recompute:
+            return list(tasks), {}
+        return [(t, k) for t, k in tasks if k not in known], {k: known[k] for t, k in tasks if k in known}
+
+    def change(kind, tasks):
+        """Largest |ΔE| (eV/atom) of recomputed items against the previous file."""
+        known = (previous.screened if kind == "static" else previous.relaxed) if previous else {}
+        diffs = [abs(done[(kind, t.label, k)]["energy_per_atom"] - known[k]["energy_per_atom"])
+                 for t, k in tasks if k in known and (kind, t.label, k) in done]
+        return {"n": len(diffs), "max_abs_ev_per_atom": max(diffs, default=0.0)}
+
+    statics = [(CalcTask("static", i, "reference", c.as_dict()), input_key(c, "static", identity))
+               for i, c in cells.items()]
+    pending, kept_static = reuse(statics, "static")
+    done = _run_all(engine.name, pending, workers, checkpoint,
+                    lambda d, n, t: progress(f"single points: {d}", n, t), data_dir)
+    energies = {t.label: kept_static[k]["energy_per_atom"] if k in kept_static
+                else done[("static", t.label, k)]["energy_per_atom"] for t, k in statics}
+    selected = select_for_relaxation([(i, refs[i].formula, e) for i, e in energies.items()],
+                                     n_lowest=maker.n_lowest, window=maker.window)
+    relaxes = [(CalcTask("relax", i, "reference", cells[i].as_dict(), check_volume=True),
+                input_key(cells[i], "relax", identity)) for i in selected]
+    relaxes += [(CalcTask("relax", n, "library", c.as_dict()), input_key(c, "relax", identity))
+                for n, c in lib_cells.items()]
+    pending, kept_relax = reuse(relaxes, "relax")
+    done.update(_run_all(engine.name, pending, workers, checkpoint,
+                         lambda d, n, t: progress(f"relaxations: {d}", n, t), data_dir))
+
+    def item(task, key, kept):
+        out = kept[key] if key in kept else item_from_calc(done[(task.kind, task.label, key)], task.label,
+                                                           task.origin, key)
+        if task.kind == "relax" and task.check_volume:  # the verdict follows today's rules, not the run's
+            out = {**out, "volume_check": volume_verdict(cells[task.label],
+                                                         Structure.from_dict(out["structure"])).as_dict()}
+        return out
+
+    path = write_shipped(out, engine, systems, {"n_lowest": maker.n_lowest, "window_ev_per_atom": maker.window},
+                         f"ssbi reference build --engine {engine.name}",
+                         [item(t, k, kept_static) for t, k in statics], [item(t, k, kept_relax) for t, k in relaxes])
+    report = {"static": change("static", statics), "relax": change("relax", relaxes),
+              "computed": len(done), "kept": len(kept_static) + len(kept_relax)}
+    checkpoint.unlink(missing_ok=True)
+    return path, report

@@ -1,0 +1,41 @@
+"""The cost model of a study's submission: measured wall seconds per task (``configs/fireworks/cost_estimates.yaml``)."""
+
+from __future__ import annotations
+
+import yaml
+
+from ssbi.workflows.flows.mechanics import MechanicsMaker
+from ssbi.workflows.paths import CONFIG_DIR
+from ssbi.workflows.store.lookup import bulk_cell
+
+
+def cost_estimates() -> dict:
+    """Measured wall seconds per task (``configs/fireworks/cost_estimates.yaml``)."""
+    return yaml.safe_load((CONFIG_DIR / "fireworks" / "cost_estimates.yaml").read_text())
+
+
+def estimate_core_hours(task, runner) -> float:
+    """Core-hours of one study task from the measured costs: the hull from its plan (what is shipped or stored
+    costs a look-up), mechanics per material and elastic protocol (measured, else per atom of the primitive
+    cell), the rest per task."""
+    cost = cost_estimates()
+    kind = task.analysis
+    if kind == "hull":
+        plans = runner.analysis(task).plans(runner.store)
+        h = cost["hull"]
+        seconds = 0.0
+        for p in plans.values():
+            if p.complete:
+                seconds += h["shipped_system"]
+                continue
+            relax = len(p.library_to_relax) + (len(p.to_relax) if p.to_relax is not None else
+                                               h["polymorphs_per_formula"] * len(set(p.formulas.values())))
+            seconds += len(p.to_screen) * h["single_point"] + relax * h["relaxation"]
+    elif kind == "mechanics":
+        name = task.materials[0]
+        protocol = MechanicsMaker(engine=runner.mechanics_engine, protocol=runner.mechanics_protocol).elastic_protocol()
+        m = cost["mechanics"][protocol]
+        seconds = m["measured"].get(name) or m["per_atom"] * len(bulk_cell(name).get_primitive_structure())
+    else:
+        seconds = float(cost.get(kind, 0) or 0)
+    return seconds * cost["cores"] / 3600

@@ -1,0 +1,310 @@
+"""A screening study from one YAML file: validated specification and the list of tasks it expands to.
+
+``load_study(path)`` validates (pydantic) and says in one line which key is wrong
+and what is allowed. ``plan(spec)`` lists the tasks: the hull relaxations, then a
+window per electrolyte, reactions per electrode|electrolyte pair, mechanics per
+material, adhesion and MD per anode|electrolyte pair. Running them is
+:mod:`ssbi.workflows.study.runner`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Optional
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeFloat,
+    PositiveFloat,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from ssbi.configs.settings import settings
+from ssbi.interfaces.builder import BuildSettings
+from ssbi.interfaces.errors import InputError, SSBIError
+from ssbi.interfaces.materials import get_material, list_materials
+from ssbi.workflows.engines.config import engine_config, engine_names
+from ssbi.workflows.paths import CONFIG_DIR
+
+STUDY_DIR = CONFIG_DIR / "studies"
+ANALYSES = ("window", "reactions", "adhesion", "md", "mechanics")
+
+
+def _material(name: str, where: str) -> str:
+    try:
+        return get_material(name).name
+    except SSBIError:
+        names = sorted(m.name for m in list_materials())
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValueError(f"unknown material {name!r} in {where}{hint}; allowed: {', '.join(names)}") from None
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StabilitySpec(_Strict):
+    """Windows (per electrolyte) or reactions (per electrode|electrolyte pair) from the engine's hull."""
+
+class MechanicsSpec(_Strict):
+    """Elastic tensor of every electrolyte and anode; G/G_Li (Monroe–Newman)."""
+
+    engine: Optional[str] = Field(None, description="engine of the elastic tensors when it is not the study's "
+                                                     "(moduli are the quantity where the models differ most: see "
+                                                     "README, 'Which engine'); its own defaults")
+    g_li_gpa: Optional[PositiveFloat] = Field(
+        None, description="G of Li (GPa) for G/G_Li instead of the engine's own Li, e.g. 4.2 (experiment, "
+                          "polycrystalline) where the engine gets Li wrong; the report says which was used")
+    protocol: Literal["auto", "fast", "full"] = Field(
+        "auto", description="elastic protocol: auto (the default: fast for force fields, full for DFT), fast "
+                            "(atomate2's deformations relaxed by BFGS from the bulk's Γ force constants to 0.0002 eV/Å; "
+                            "benchmarks/bench_elastic.py), full (atomate2's elastic flow, FIRE to 0.002 eV/Å)")
+
+    @field_validator("engine")
+    @classmethod
+    def _engine(cls, name: Optional[str]) -> Optional[str]:
+        if name is not None and name.lower() not in engine_names():
+            raise ValueError(f"unknown engine {name!r} in analyses.mechanics.engine; allowed: "
+                             f"{', '.join(engine_names())}")
+        return None if name is None else name.lower()
+
+
+class AdhesionSpec(_Strict):
+    relax: bool = Field(False, description="relax interface and slabs (rigid W_ad only when false)")
+    scan_separation: bool = False
+    miller: dict[str, tuple[int, int, int]] = Field(default_factory=dict, description="Miller index per material "
+                                                                                      "(default 1 0 0)")
+    build: dict = Field(default_factory=lambda: {"film_thickness": 6.0, "substrate_thickness": 8.0,
+                                                 "max_atoms": 200, "max_strain": 0.08, "vacuum": 12.0})
+    overrides: dict[str, dict] = Field(default_factory=dict, description="build options per electrolyte, per "
+                                       "electrode or per 'electrode|electrolyte' pair (the pair's win, then the "
+                                       "electrode's, then the electrolyte's)")
+    pairs: Literal["anode|electrolyte", "cathode|electrolyte", "all"] = "anode|electrolyte"
+
+    @field_validator("build", "overrides")
+    @classmethod
+    def _build_options(cls, value: dict, info) -> dict:
+        """Options of ssbi.interfaces.builder.BuildSettings only (one line naming the unknown one)."""
+        allowed = [n for n in BuildSettings.model_fields if n not in ("film_miller", "substrate_miller")]
+        groups = value.items() if info.field_name == "overrides" else [(None, value)]
+        for name, options in groups:
+            where = f"analyses.adhesion.{info.field_name}" + (f".{name}" if name else "")
+            if not isinstance(options, dict):
+                raise ValueError(f"{where} is a mapping of build options; allowed: {', '.join(allowed)}")
+            unknown = sorted(set(options) - set(allowed))
+            if unknown:
+                raise ValueError(f"unknown build option(s) {', '.join(map(str, unknown))} in {where}; allowed: "
+                                 f"{', '.join(allowed)}")
+            try:  # every value checked now, not after an hour of other tasks
+                BuildSettings(film_miller=(1, 0, 0), substrate_miller=(1, 0, 0), **options)
+            except ValidationError as exc:
+                err = exc.errors()[0]
+                field = ".".join(map(str, err["loc"]))
+                raise ValueError(f"{where}.{field}: {err['input']!r}: {err['msg'].lower()}") from None
+        return value
+
+
+class MDSpec(_Strict):
+    temperatures: list[PositiveFloat] = Field(default_factory=lambda: [600.0], min_length=1)
+    ps: PositiveFloat = 1.0
+    timestep_fs: PositiveFloat = Field(2.0, le=10.0)
+    equilibration_ps: NonNegativeFloat = 0.2
+    max_atoms: int = Field(150, ge=2)
+    pairs: list[str] = Field(default_factory=list, description="'anode|electrolyte' pairs; empty: all")
+
+
+class Analyses(_Strict):
+    window: Optional[StabilitySpec] = None
+    reactions: Optional[StabilitySpec] = None
+    adhesion: Optional[AdhesionSpec] = None
+    md: Optional[MDSpec] = None
+    mechanics: Optional[MechanicsSpec] = None
+
+
+class Execution(_Strict):
+    where: Literal["local", "fireworks"] = "local"
+    resources: dict = Field(default_factory=dict, description="queue resources for FireWorks (walltime, nodes ...)")
+
+
+class StudySpec(_Strict):
+    name: str
+    description: str = ""
+    anodes: list[str] = Field(min_length=1)
+    cathodes: list[str] = Field(default_factory=list)
+    electrolytes: list[str] = Field(min_length=1)
+    analyses: Analyses
+    engine: str = "chgnet"
+    engine_settings: dict = Field(default_factory=dict, description="overrides of configs/engines/<engine>.yaml")
+    variant: Optional[Literal["experimental", "chgnet"]] = Field(
+        None, description="ignored (kept so that older study files load): every analysis starts from the hull's "
+                          "relaxed bulk of the library structure")
+    store: Optional[str] = None
+    execution: Execution = Field(default_factory=Execution)
+
+    @property
+    def mechanics_engine(self) -> str:
+        """The engine of the elastic tensors: analyses.mechanics.engine, else the study's."""
+        return (self.analyses.mechanics.engine if self.analyses.mechanics else None) or self.engine
+
+    @field_validator("anodes", "cathodes", "electrolytes")
+    @classmethod
+    def _known(cls, names: list[str], info) -> list[str]:
+        return [_material(n, info.field_name) for n in names]
+
+    @field_validator("engine")
+    @classmethod
+    def _engine(cls, name: str) -> str:
+        if name.lower() not in engine_names():
+            raise ValueError(f"unknown engine {name!r} in engine; allowed: {', '.join(engine_names())}")
+        return name.lower()
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        config = engine_config(self.engine)
+        optional = {"model_path"} if config.get("kind") == "forcefield" else set()  # not in the YAML: no default
+        unknown = sorted(set(self.engine_settings) - set(config) - optional)
+        if unknown:
+            raise ValueError(f"unknown setting(s) {', '.join(unknown)} in engine_settings; allowed: "
+                             f"{', '.join(sorted(k for k in engine_config(self.engine) if k not in ('name', 'kind')))}")
+        if self.analyses.md:
+            allowed = [f"{a}|{e}" for a in self.anodes for e in self.electrolytes]
+            for pair in self.analyses.md.pairs:
+                if pair not in allowed:
+                    raise ValueError(f"unknown pair {pair!r} in analyses.md.pairs; allowed: {', '.join(allowed)}")
+        if self.analyses.adhesion:
+            for name in self.analyses.adhesion.miller:
+                _material(name, "analyses.adhesion.miller")
+            for key in self.analyses.adhesion.overrides:
+                for name in key.split("|"):
+                    _material(name.strip(), "analyses.adhesion.overrides")
+        return self
+
+
+def _one_line(exc: ValidationError, source: str) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"])
+    if err["type"] == "extra_forbidden":
+        parent = err["loc"][:-1]
+        model = StudySpec
+        for part in parent:
+            model = model.model_fields[str(part)].annotation
+            model = next((a for a in getattr(model, "__args__", ()) if isinstance(a, type)), model)
+        allowed = ", ".join(model.model_fields)
+        what = "analysis" if parent == ("analyses",) else "key"
+        return f"{source}: unknown {what} {err['loc'][-1]!r} in {'.'.join(map(str, parent)) or 'the study'}; " \
+               f"allowed: {allowed}"
+    msg = err["msg"].removeprefix("Value error, ")
+    plain = not where or msg.startswith(("unknown", where))
+    return f"{source}: {msg}" if plain else f"{source}: {where}: {msg}"
+
+
+def study_path(name_or_path: str | Path) -> Path:
+    """A study file by path, or by name: the user's studies (settings ``user_studies_dir``), then
+    ``configs/studies``."""
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    folders = [Path(f) for f in (settings().user_studies_dir,) if f] + [STUDY_DIR]
+    for folder in folders:
+        named = folder / f"{name_or_path}.yaml"
+        if named.is_file():
+            return named
+    known = ", ".join(sorted({p.stem for folder in folders for p in folder.glob("*.yaml")}))
+    raise InputError(f"no study file {str(name_or_path)!r} (named studies: {known})")
+
+
+def load_study(name_or_path: str | Path) -> StudySpec:
+    """Read and validate a study; one-line :class:`InputError` naming the bad key and the allowed values."""
+    path = study_path(name_or_path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: a study is a YAML mapping (name, anodes, electrolytes, analyses ...)")
+    try:
+        return StudySpec(**data)
+    except ValidationError as exc:
+        raise InputError(_one_line(exc, path.name)) from None
+
+
+def pair_overrides(adhesion: AdhesionSpec, electrode: str, electrolyte: str) -> dict:
+    """The build options the overrides set for one pair: the electrolyte's, the electrode's, then the pair
+    ``electrode|electrolyte``'s on top (without ``build``)."""
+    o = adhesion.overrides
+    return {**o.get(electrolyte, {}), **o.get(electrode, {}), **o.get(f"{electrode}|{electrolyte}", {})}
+
+
+def build_options(adhesion: AdhesionSpec, electrode: str, electrolyte: str) -> dict:
+    """The interface build options of one pair: ``build`` with :func:`pair_overrides` on top."""
+    return {**adhesion.build, **pair_overrides(adhesion, electrode, electrolyte)}
+
+
+@dataclass
+class StudyTask:
+    """One unit of a study: an analysis of one material or pair."""
+
+    analysis: str  # hull, window, reactions, mechanics, adhesion, md
+    materials: tuple[str, ...]
+    options: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        what = "|".join(self.materials) if self.analysis != "hull" else ", ".join(self.materials)
+        return f"{self.analysis} {what}"
+
+
+def study_elements(spec: StudySpec) -> list[str]:
+    """Elements of every material of the study (the hull's chemical system)."""
+    from pymatgen.core import Composition
+
+    names = [*spec.anodes, *spec.cathodes, *spec.electrolytes]
+    return sorted({el.symbol for n in names for el in Composition(get_material(n).formula).elements} | {"Li"})
+
+
+def study_systems(spec: StudySpec) -> list[str]:
+    """The chemical systems the study's windows and reactions need (largest only: subsystems are inside):
+    each electrolyte with Li, and each electrode | electrolyte pair with Li."""
+    from pymatgen.core import Composition
+
+    def elements(*names):
+        return frozenset({el.symbol for n in names for el in Composition(get_material(n).formula).elements} | {"Li"})
+
+    sets = {elements(e) for e in spec.electrolytes}
+    if spec.analyses.reactions:
+        sets |= {elements(x, e) for e in spec.electrolytes for x in [*spec.anodes, *spec.cathodes]}
+    maximal = [s for s in sets if not any(s < other for other in sets)]
+    return sorted("-".join(sorted(s)) for s in maximal)
+
+
+def plan(spec: StudySpec) -> list[StudyTask]:
+    """The study's tasks in the order they run (the hull first; Li's mechanics before the electrolytes')."""
+    a = spec.analyses
+    tasks: list[StudyTask] = []
+    if a.window or a.reactions:
+        tasks.append(StudyTask("hull", tuple(study_systems(spec))))
+    if a.window:
+        tasks += [StudyTask("window", (e,)) for e in spec.electrolytes]
+    if a.reactions:
+        tasks += [StudyTask("reactions", (x, e)) for e in spec.electrolytes for x in [*spec.anodes, *spec.cathodes]]
+    if a.mechanics:
+        names = ["Li"] + [n for n in [*spec.anodes, *spec.electrolytes] if n != "Li"]
+        tasks += [StudyTask("mechanics", (n,)) for n in names]
+    if a.adhesion:
+        sides = {"anode|electrolyte": spec.anodes, "cathode|electrolyte": spec.cathodes,
+                 "all": [*spec.anodes, *spec.cathodes]}[a.adhesion.pairs]
+        tasks += [StudyTask("adhesion", (x, e)) for e in spec.electrolytes for x in sides]
+    if a.md:
+        pairs = a.md.pairs or [f"{x}|{e}" for e in spec.electrolytes for x in spec.anodes]
+        tasks += [StudyTask("md", tuple(p.split("|"))) for p in pairs]
+    return tasks
