@@ -66,7 +66,7 @@ def _polodb(path):
 
 
 def _ssbi(path):
-    from ssbi.workflows.store.sqlite import SQLiteStore
+    from ssbi.workflows.store.embedded import SQLiteStore
 
     store = SQLiteStore(os.path.join(path, "ssbi.sqlite3"), "outputs", indexed=("uuid", "output.fingerprint"),
                         unique=("output.fingerprint",))

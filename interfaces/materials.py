@@ -17,14 +17,19 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from pymatgen.core import Structure
 
 from ssbi.configs.settings import settings
-from ssbi.interfaces.crystallography import crystallography_from_structure, structure_from_wyckoff
 from ssbi.interfaces.errors import InputError, MaterialNotFoundError, StructureReadError
+
+if TYPE_CHECKING:
+    from pymatgen.core import Structure
+
+# the library's index (names, aliases, formulas, roles) is read without pymatgen, which structures import when built,
+# so that looking a name up (`ssbi query --material`) starts fast
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 VARIANTS = ("experimental", "chgnet", "parent")
 STRUCTURE_SUFFIXES = (".cif", ".json", ".vasp", ".poscar", ".xyz", ".extxyz", ".traj")
@@ -80,6 +85,8 @@ class Material:
 
     def parent_structure(self) -> Structure:
         """The published cell built from space group, lattice and Wyckoff sites."""
+        from ssbi.interfaces.crystallography import structure_from_wyckoff  # lazy: start-up (pymatgen, spglib)
+
         return structure_from_wyckoff(self.crystallography)
 
     def experimental_volume_per_atom(self) -> float | None:
@@ -102,7 +109,7 @@ def _library(folders: tuple[str, ...]) -> dict[str, Material]:
     entries = {}
     for folder in folders:
         for path in sorted(Path(folder).glob("*.yaml")):
-            data = yaml.safe_load(path.read_text())
+            data = yaml.load(path.read_text(), Loader=_YAML_LOADER)
             entries[data["name"]] = Material(**data, folder=folder)
     return dict(sorted(entries.items()))
 
@@ -121,6 +128,9 @@ def material_entry(
     """A library entry for a structure (e.g. read from a CIF): its symmetrized crystallography,
     checked to rebuild the same cell, with the given name, roles and source."""
     from pymatgen.analysis.structure_matcher import StructureMatcher
+
+    from ssbi.interfaces.crystallography import (  # lazy: start-up (pymatgen, spglib)
+        crystallography_from_structure, structure_from_wyckoff)
 
     if not name or not name.replace("-", "").replace("_", "").isalnum():
         raise InputError(f"invalid material name '{name}': use letters, digits, '-' or '_'")
@@ -210,6 +220,8 @@ def get_material(name: str) -> Material:
 
 def read_structure(path: str | Path) -> Structure:
     """Read a CIF, POSCAR, pymatgen JSON or any ASE-readable file; one-line error if not."""
+    from pymatgen.core import Structure
+
     path = Path(path)
     if not path.is_file():
         raise StructureReadError(f"Structure file not found: {path}")
@@ -278,6 +290,8 @@ def load(name_or_path: str | Path, variant: str = "experimental") -> Structure:
         raise StructureReadError(
             f"{mat.name}: {path.name} is missing; run 'ssbi materials curate {mat.name}'"
         )
+    from pymatgen.core import Structure
+
     return Structure.from_file(path)
 
 

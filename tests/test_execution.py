@@ -8,7 +8,7 @@ import sys
 import time
 
 import pytest
-from conftest import ssbi
+from conftest import memory_jobstore, ssbi
 
 from ssbi.workflows.engines.registry import get_engine
 
@@ -89,6 +89,26 @@ def test_submit_worker_status(tmp_path):
     assert len(rows) == 1 and rows[0]["formula"] == "Li2S"
     again = ssbi("submit", "relax", "Li2S", data_dir=tmp_path, check=True)
     assert "already stored" in again.stdout
+
+
+def test_status_read_from_the_local_file_is_what_fireworks_reports(tmp_path, monkeypatch):
+    """`ssbi status` reads the local LaunchPad's file without FireWorks (start-up): the same rows as FireWorks'
+    own summary, for waiting, ready and completed Fireworks."""
+    monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
+    import ssbi.workflows.run.fireworks as fw
+    from ssbi.workflows.run.analyses import CalcAnalysis
+    from ssbi.workflows.run.executor import Executor
+
+    store = memory_jobstore()
+    analyses = [CalcAnalysis.of("static", name, "chgnet") for name in ("Li2S", "LiCl")]
+    with fw.launchpad("a test") as lp:
+        outcomes = Executor(store).submit(analyses, lp)
+        fw.run_worker(lp, store, nlaunches=2)  # the first workflow's two Fireworks
+        expected = fw.states(lp)
+    assert [o.status for o in outcomes] == ["submitted", "submitted"]
+    assert {r["state"] for r in expected} == {"COMPLETED", "READY"}
+    assert fw.local_states(tmp_path / "fireworks" / "launchpad.json") == expected
+    assert fw.workflow_states() == expected
 
 
 def test_killed_worker_then_rerun_gives_one_result(tmp_path):

@@ -15,7 +15,7 @@ FOLDERS = {"interfaces": "ssbi.interfaces", "workflows": "ssbi.workflows", "conf
 
 # workflows/ from the bottom up; a module may import its own stage and the stages below it
 LAYERS = [
-    {"errors", "paths", "schemas", "_compat"},
+    {"errors", "paths", "schemas", "_compat", "_legacy"},
     {"engines"},
     {"store"},
     {"stability"},

@@ -4,13 +4,11 @@ Any :class:`~ssbi.interfaces.errors.SSBIError` a command raises (bad input, unkn
 unreachable database, a failed run) ends as one line on stderr and exit code 2, wherever it is raised.
 """
 
-import sys
-
 import typer
 from typer.core import TyperGroup
 
 from ssbi.interfaces.errors import SSBIError
-from ssbi.workflows.cli.console import fail
+from ssbi.workflows.cli.console import fail, fit_console
 
 TRIPLE_OPTIONS = ("--film-miller", "--substrate-miller")  # options that take h k l
 
@@ -18,6 +16,12 @@ TRIPLE_OPTIONS = ("--film-miller", "--substrate-miller")  # options that take h 
 class GuardedGroup(TyperGroup):
     """Click group that turns our errors, and click's usage errors, into one line (sub-groups are invoked inside
     it)."""
+
+    def parse_args(self, ctx, args):
+        if ctx.parent is None:  # the whole command line, once: malformed h k l, and the console for this run
+            check_triples(list(args))
+            fit_console()
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
         try:
@@ -62,8 +66,4 @@ app.add_typer(materials_app, name="materials")
 
 
 def main() -> None:
-    try:
-        check_triples(sys.argv[1:])
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
     app()

@@ -12,10 +12,19 @@ from rich.console import Console
 # library warnings (CIF rounding, deprecations) are noise to a user; errors are ours
 warnings.filterwarnings("ignore")
 
-# tables stay readable when piped or logged (rich falls back to 80 columns there)
-_width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "140"))
-console = Console(width=_width)
+def _width():
+    """Tables stay readable when piped or logged (rich falls back to 80 columns there): COLUMNS, else 140."""
+    return None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "140"))
+
+
+console = Console(width=_width())
 err_console = Console(stderr=True, width=10_000)
+
+
+def fit_console() -> None:
+    """The console's width for this command line (the environment may have changed since the import: a test that
+    runs several commands in one process)."""
+    console.width = _width()
 
 
 def fail(message: str, code: int = 2) -> None:

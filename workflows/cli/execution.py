@@ -171,8 +171,7 @@ def status(state: Optional[str] = typer.Option(None, help="Only workflows in thi
     """FireWorks workflows and their states."""
     import ssbi.workflows.run.fireworks as fw  # lazy: start-up (FireWorks)
 
-    with fw.launchpad("ssbi status") as lp:
-        rows = fw.states(lp)
+    rows = fw.workflow_states()
     table = Table(title="Workflows", header_style="bold")
     for col in ("id", "name", "state", "fireworks", "updated"):
         table.add_column(col)

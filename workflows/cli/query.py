@@ -63,11 +63,10 @@ def query_tasks(
 ):
     """Stored relaxations and single points."""
     from ssbi.workflows.report.results import calc_rows  # lazy: start-up
-    from ssbi.workflows.store.jobstore import open_store  # lazy: start-up
+    from ssbi.workflows.store.jobstore import open_results  # lazy: start-up
 
-    job_store = open_store(store)
-    rows = calc_rows(job_store, formula=formula, material=material, engine=engine, kind=kind,
-                       target=target)
+    rows = calc_rows(open_results(store), formula=formula, material=material, engine=engine, kind=kind,
+                     target=target)
     emit(rows, fmt, "Calculations", TASKS)
 
 
@@ -78,17 +77,12 @@ STUDY_Q = typer.Option(None, "--study", help="Study name or file: its materials 
 SINCE_Q = typer.Option(None, "--since", help="Only results completed on or after this date (YYYY-MM-DD).")
 
 
-def _rows(frame) -> list[dict]:
-    """DataFrame rows with NaN as None (JSON/CSV-safe)."""
-    return [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
-            for r in frame.to_dict("records")]
-
-
-def _results(store):
+def _results(store, load: bool = False):
+    """Results of the store: read through the light reader, or (``load``: structures too) the full store."""
     from ssbi.workflows.report.results import Results  # lazy: start-up
-    from ssbi.workflows.store.jobstore import open_store  # lazy: start-up
+    from ssbi.workflows.store.jobstore import open_results, open_store  # lazy: start-up
 
-    return Results(open_store(store))
+    return Results(open_store(store) if load else open_results(store))
 
 
 @query_app.command("adhesion")
@@ -98,9 +92,9 @@ def query_adhesion(anode: Optional[str] = typer.Option(None, help="Top material 
                    engine: Optional[str] = ENGINE_Q, study: Optional[str] = STUDY_Q, since: Optional[str] = SINCE_Q,
                    fmt: str = FMT_OPT, store: Optional[str] = STORE_Q):
     """Work of adhesion per interface."""
-    frame = _results(store).adhesion(anode=anode, electrolyte=electrolyte, miller=miller, engine=engine,
-                        study=study, since=since)
-    emit(_rows(frame), fmt, "Adhesion", ADHESION)
+    rows = _results(store).adhesion_rows(anode=anode, electrolyte=electrolyte, miller=miller, engine=engine,
+                                         study=study, since=since)
+    emit(rows, fmt, "Adhesion", ADHESION)
 
 
 @query_app.command("interfaces")
@@ -108,9 +102,9 @@ def query_interfaces(anode: Optional[str] = typer.Option(None), electrolyte: Opt
                      miller: Optional[str] = typer.Option(None), engine: Optional[str] = ENGINE_Q,
                      study: Optional[str] = STUDY_Q, fmt: str = FMT_OPT, store: Optional[str] = STORE_Q):
     """Interface cells behind the adhesion results."""
-    frame = _results(store).interfaces(anode=anode, electrolyte=electrolyte, miller=miller,
-                        engine=engine, study=study)
-    emit(_rows(frame), fmt, "Interfaces")
+    rows = _results(store).interfaces_rows(anode=anode, electrolyte=electrolyte, miller=miller, engine=engine,
+                                           study=study)
+    emit(rows, fmt, "Interfaces")
 
 
 @query_app.command("windows")
@@ -118,8 +112,8 @@ def query_windows(electrolyte: Optional[str] = typer.Option(None, help="Material
                   engine: Optional[str] = ENGINE_Q, scale: Optional[str] = typer.Option(None, help="mp2020 or raw-gga."),
                   study: Optional[str] = STUDY_Q, fmt: str = FMT_OPT, store: Optional[str] = STORE_Q):
     """Electrochemical windows and products."""
-    frame = _results(store).windows(electrolyte=electrolyte, engine=engine, scale=scale, study=study)
-    emit(_rows(frame.drop(columns=["key"])), fmt, "Windows")
+    rows = _results(store).windows_rows(electrolyte=electrolyte, engine=engine, scale=scale, study=study)
+    emit([{k: v for k, v in r.items() if k != "key"} for r in rows], fmt, "Windows")
 
 
 @query_app.command("reactions")
@@ -128,25 +122,22 @@ def query_reactions(electrode: Optional[str] = typer.Option(None, help="First ma
                     engine: Optional[str] = ENGINE_Q, study: Optional[str] = STUDY_Q, fmt: str = FMT_OPT,
                     store: Optional[str] = STORE_Q):
     """Most negative interfacial reaction per pair (closed system)."""
-    frame = _results(store).reactions(electrode=electrode, electrolyte=electrolyte, engine=engine,
-                        study=study)
-    emit(_rows(frame.drop(columns=["key"])), fmt, "Reactions")
+    rows = _results(store).reactions_rows(electrode=electrode, electrolyte=electrolyte, engine=engine, study=study)
+    emit([{k: v for k, v in r.items() if k != "key"} for r in rows], fmt, "Reactions")
 
 
 @query_app.command("mechanics")
 def query_mechanics(material: Optional[str] = typer.Option(None), engine: Optional[str] = ENGINE_Q,
                     study: Optional[str] = STUDY_Q, fmt: str = FMT_OPT, store: Optional[str] = STORE_Q):
     """Shear/bulk moduli and the Monroe–Newman ratio."""
-    frame = _results(store).mechanics(material=material, engine=engine, study=study)
-    emit(_rows(frame), fmt, "Mechanics", MECHANICS)
+    emit(_results(store).mechanics_rows(material=material, engine=engine, study=study), fmt, "Mechanics", MECHANICS)
 
 
 @query_app.command("md")
 def query_md(material: Optional[str] = typer.Option(None), engine: Optional[str] = ENGINE_Q,
              fmt: str = FMT_OPT, store: Optional[str] = STORE_Q):
     """MD results per temperature."""
-    frame = _results(store).md(material=material, engine=engine)
-    emit(_rows(frame), fmt, "MD")
+    emit(_results(store).md_rows(material=material, engine=engine), fmt, "MD")
 
 
 EXPORTS = {"cif": "cif", "poscar": "poscar", "extxyz": "extxyz"}
@@ -163,7 +154,7 @@ def show(result_id: str = typer.Argument(..., help="uuid of a stored result."),
 
     from pymatgen.core import Structure
 
-    doc = _results(store).get(result_id)
+    doc = _results(store, load=True).get(result_id)
     if not doc:
         fail(f"no stored result with id {result_id!r}")
     output = doc["output"] if isinstance(doc.get("output"), dict) else {"value": doc.get("output")}

@@ -1,21 +1,30 @@
-"""Queries over stored results. Filters are built only from validated values (no raw operators)."""
+"""Queries over stored results, as rows (``*_rows``: lists of dicts) or pandas DataFrames. Filters are built only
+from validated values (no raw operators).
+
+The store may be a jobflow JobStore or, for the embedded store, the light
+:class:`~ssbi.workflows.store.jobstore.ResultsReader`; pymatgen, the materials library, pandas and the study models
+are imported only when a filter or a DataFrame needs them, so that ``ssbi query`` starts in a blink.
+"""
 
 from __future__ import annotations
 
 from typing import Optional
 
-from jobflow import JobStore
-from pymatgen.core import Composition
-
 from ssbi.interfaces.errors import InputError
-from ssbi.interfaces.materials import get_material
-from ssbi.interfaces.slabs import check_miller
 from ssbi.workflows.engines.config import CALC_KINDS, TARGETS, engine_names
 from ssbi.workflows.store.derived import analysis_store
-from ssbi.workflows.study.spec import StudySpec, load_study
+
+
+def get_material(name: str):
+    """The library entry of ``name`` (imported when a filter names a material)."""
+    from ssbi.interfaces.materials import get_material as library_entry  # lazy: start-up (pymatgen, the library)
+
+    return library_entry(name)
 
 
 def _formula(value: str) -> str:
+    from pymatgen.core import Composition
+
     try:
         comp = Composition(value)
     except Exception:  # noqa: BLE001 - pymatgen raises several kinds
@@ -48,7 +57,7 @@ def calc_criteria(formula: Optional[str] = None, material: Optional[str] = None,
     return criteria
 
 
-def calc_rows(store: JobStore, **filters) -> list[dict]:
+def calc_rows(store, **filters) -> list[dict]:
     """One flat row per stored calculation, newest first."""
     rows = []
     props = ["uuid", "completed_at", "output.materials", "output.formula", "output.kind", "output.target",
@@ -72,6 +81,8 @@ def _material_name(value: str) -> str:
 
 
 def _miller(value) -> list[int]:
+    from ssbi.interfaces.slabs import check_miller  # lazy: start-up (pymatgen)
+
     if isinstance(value, str):
         value = value.replace(",", " ").split() if " " in value.strip() or "," in value else list(value.strip())
     return list(check_miller(value))
@@ -96,6 +107,8 @@ def _engine_name(value: str) -> str:
 
 def _study(study):
     """A StudySpec as given, or loaded (validated) from a study name or file."""
+    from ssbi.workflows.study.spec import StudySpec, load_study  # lazy: start-up (pydantic study models)
+
     return study if isinstance(study, StudySpec) else load_study(study)
 
 
@@ -103,7 +116,7 @@ class Results:
     """Stored results as DataFrames. Every filter value is validated (library names, engine names, Miller
     indices, dates) and matched by equality or ``$in`` over validated values — no operator from user input."""
 
-    def __init__(self, store: JobStore):
+    def __init__(self, store):
         self.store = store
 
     # shared criteria ---------------------------------------------------------------------------------------
@@ -140,8 +153,12 @@ class Results:
                         "atoms", "area_A2", "max_strain_pct", "w_ad_rigid_J_m2", "w_ad_relaxed_J_m2",
                         "strain_film_J_m2", "strain_substrate_J_m2", "engine", "completed"]
 
-    def adhesion(self, anode=None, electrolyte=None, film=None, substrate=None, miller=None, engine=None,
-                 study=None, since=None):
+    def adhesion(self, **filters):
+        """W_ad per interface as a DataFrame (filters: :meth:`adhesion_rows`)."""
+        return self._frame(self.adhesion_rows(**filters), self.ADHESION_COLUMNS)
+
+    def adhesion_rows(self, anode=None, electrolyte=None, film=None, substrate=None, miller=None, engine=None,
+                      study=None, since=None) -> list[dict]:
         """W_ad per interface; ``anode``/``film`` is the top material, ``electrolyte``/``substrate`` the bottom."""
         criteria = self._criteria("adhesion", engine, study, since)
         top, bottom = anode or film, electrolyte or substrate
@@ -173,14 +190,21 @@ class Results:
                          "strain_film_J_m2": (o.get("strain_energy") or {}).get("film"),
                          "strain_substrate_J_m2": (o.get("strain_energy") or {}).get("substrate"),
                          "engine": o["engine"]["name"], "completed": str(doc.get("completed_at", ""))[:19]})
-        return self._frame(rows, self.ADHESION_COLUMNS)
+        return rows
 
-    def interfaces(self, anode=None, electrolyte=None, miller=None, engine=None, study=None, since=None):
+    INTERFACE_COLUMNS = ["id", "film", "film_miller", "substrate", "substrate_miller", "termination", "atoms",
+                         "area_A2", "max_strain_pct", "engine"]
+
+    def interfaces(self, **filters):
+        """The interface cells behind the adhesion results as a DataFrame (filters: :meth:`interfaces_rows`)."""
+        return self._frame(self.interfaces_rows(**filters), self.INTERFACE_COLUMNS)
+
+    def interfaces_rows(self, anode=None, electrolyte=None, miller=None, engine=None, study=None,
+                        since=None) -> list[dict]:
         """The interface cells behind the adhesion results (atoms, area, strain per side)."""
-        frame = self.adhesion(anode=anode, electrolyte=electrolyte, miller=miller, engine=engine, study=study,
-                              since=since)
-        return frame[["id", "film", "film_miller", "substrate", "substrate_miller", "termination", "atoms",
-                      "area_A2", "max_strain_pct", "engine"]]
+        rows = self.adhesion_rows(anode=anode, electrolyte=electrolyte, miller=miller, engine=engine, study=study,
+                                  since=since)
+        return [{k: r[k] for k in self.INTERFACE_COLUMNS} for r in rows]
 
     WINDOW_COLUMNS = ["electrolyte", "e_above_hull_meV", "reduction_V", "oxidation_V", "reduced_to", "oxidised_to",
                       "dE_0V_eV_atom", "interphase_vs_li", "engine", "scale", "key"]
@@ -188,7 +212,11 @@ class Results:
     def _analysis(self):
         return analysis_store(self.store)
 
-    def windows(self, electrolyte=None, engine=None, scale=None, study=None, since=None):
+    def windows(self, **filters):
+        """Electrochemical windows as a DataFrame (filters: :meth:`windows_rows`)."""
+        return self._frame(self.windows_rows(**filters), self.WINDOW_COLUMNS)
+
+    def windows_rows(self, electrolyte=None, engine=None, scale=None, study=None, since=None) -> list[dict]:
         """Electrochemical windows (V vs Li/Li+), products and the interphase type against Li."""
         criteria = self._criteria("window", engine, study, since, prefix="")
         if electrolyte:  # the library phase (a polymorph such as beta-Li3PS4 has its own window document)
@@ -204,13 +232,17 @@ class Results:
                  "dE_0V_eV_atom": d["decomposition_energy"]["0"], "interphase_vs_li": d["interphase_vs_li"]["type"],
                  "engine": d["engine"], "scale": d["energy_scale"], "key": d["key"]}
                 for d in self._analysis().query(criteria, sort={"formula": 1})]
-        return self._frame(rows, self.WINDOW_COLUMNS)
+        return rows
 
     REACTION_COLUMNS = ["a", "b", "voltage", "x_min", "E_min_eV_atom", "E_min_eV_atom_b", "products", "interphase",
                         "decided_by", "engine", "scale", "key"]
 
-    def reactions(self, a=None, b=None, electrode=None, electrolyte=None, voltage=None, engine=None, study=None,
-                  since=None):
+    def reactions(self, **filters):
+        """Most negative interfacial reaction per pair as a DataFrame (filters: :meth:`reactions_rows`)."""
+        return self._frame(self.reactions_rows(**filters), self.REACTION_COLUMNS)
+
+    def reactions_rows(self, a=None, b=None, electrode=None, electrolyte=None, voltage=None, engine=None, study=None,
+                       since=None) -> list[dict]:
         """Most negative interfacial reaction per pair: ratio, energy, products, interphase type."""
         criteria = self._criteria("reaction", engine, study, since, prefix="")
         first, second = a or electrode, b or electrolyte
@@ -227,19 +259,21 @@ class Results:
                          "products": " + ".join(m["products"]), "interphase": d["interphase"]["type"],
                          "decided_by": d["interphase"].get("decided_by"), "engine": d["engine"],
                          "scale": d["energy_scale"], "key": d["key"]})
-        frame = self._frame(rows, self.REACTION_COLUMNS)
         sets = self._study_sets(study)
-        if sets and len(frame):  # electrode (a) from the study's anodes/cathodes, electrolyte (b) from its electrolytes
+        if sets and rows:  # electrode (a) from the study's anodes/cathodes, electrolyte (b) from its electrolytes
             electrodes = {_formula(get_material(n).formula) for n in sets[0]}
             electrolytes = {_formula(get_material(n).formula) for n in sets[1]}
-            frame = frame[frame["a"].map(lambda f: _formula(f) in electrodes)
-                          & frame["b"].map(lambda f: _formula(f) in electrolytes)]
-        return frame.reset_index(drop=True)
+            rows = [r for r in rows if _formula(r["a"]) in electrodes and _formula(r["b"]) in electrolytes]
+        return rows
 
     MECHANICS_COLUMNS = ["id", "material", "K_vrh_GPa", "G_vrh_GPa", "G_over_G_Li", "verdict", "suppresses_dendrites",
                          "stable", "engine", "completed"]
 
-    def mechanics(self, material=None, engine=None, study=None, since=None):
+    def mechanics(self, **filters):
+        """VRH moduli and G/G_Li as a DataFrame (filters: :meth:`mechanics_rows`)."""
+        return self._frame(self.mechanics_rows(**filters), self.MECHANICS_COLUMNS)
+
+    def mechanics_rows(self, material=None, engine=None, study=None, since=None) -> list[dict]:
         """VRH moduli and the Monroe–Newman ratio G/G_Li (dendrite-suppressing above 2)."""
         criteria = self._criteria("mechanics", engine, study, since)
         if material:
@@ -257,12 +291,16 @@ class Results:
                          "G_vrh_GPa": o["g_vrh"], "G_over_G_Li": mn.get("ratio"), "verdict": mn.get("verdict", ""),
                          "suppresses_dendrites": mn.get("suppresses_dendrites"), "stable": o["moduli"]["mechanically_stable"], "engine": o["engine"]["name"],
                          "completed": str(doc.get("completed_at", ""))[:19]})
-        return self._frame(rows, self.MECHANICS_COLUMNS)
+        return rows
 
     MD_COLUMNS = ["id", "label", "temperature_K", "ps", "D_cell_cm2_s", "D_interface_cm2_s", "intact_PS4_final",
                   "reacted_zone_A", "Ea_eV", "engine", "completed"]
 
-    def md(self, material=None, engine=None, study=None, since=None):
+    def md(self, **filters):
+        """MD results per temperature as a DataFrame (filters: :meth:`md_rows`)."""
+        return self._frame(self.md_rows(**filters), self.MD_COLUMNS)
+
+    def md_rows(self, material=None, engine=None, study=None, since=None) -> list[dict]:
         """MD results, one row per temperature: Li diffusivity (cell, interface zone), PS4 intact, reacted zone."""
         criteria = self._criteria("aimd", engine, study, since)
         if material:
@@ -284,7 +322,7 @@ class Results:
                              "reacted_zone_A": (t.get("reacted_thickness") or [None])[-1],
                              "Ea_eV": (o.get("arrhenius") or {}).get("activation_energy"),
                              "engine": o["engine"]["name"], "completed": str(doc.get("completed_at", ""))[:19]})
-        return self._frame(rows, self.MD_COLUMNS)
+        return rows
 
     def calcs(self, **filters):
         """Relaxations and single points (see :func:`calc_rows`)."""

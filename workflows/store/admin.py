@@ -11,8 +11,9 @@ from typing import Any, Iterator
 from ssbi.workflows.errors import StoreError
 from ssbi.workflows.store.blobs import BlobDirStore
 from ssbi.workflows.store.derived import ANALYSIS_COLLECTION, ANALYSIS_INDEXED, analysis_store
+from ssbi.workflows.store.embedded import SQLiteStore
 from ssbi.workflows.store.jobstore import DATA_INDEXED, INDEXED_FIELDS, UNIQUE_FIELD, embedded_file, open_store, resolve
-from ssbi.workflows.store.sqlite import AlreadyStored, SQLiteStore, decode, scan_pages
+from ssbi.workflows.store.sqlite import AlreadyStored, decode, scan_pages
 
 COLLECTIONS = ("outputs", "outputs_data", "analysis")
 

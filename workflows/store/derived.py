@@ -16,7 +16,7 @@ def analysis_store(job_store):
     docs = job_store.docs_store
     kind = type(docs).__name__
     if kind == "SQLiteStore":
-        from ssbi.workflows.store.sqlite import SQLiteStore  # lazy: start-up (the embedded backend only)
+        from ssbi.workflows.store.embedded import SQLiteStore  # lazy: start-up (maggma)
 
         store = SQLiteStore(docs.path, ANALYSIS_COLLECTION, key="key", indexed=ANALYSIS_INDEXED)
     elif kind == "MontyStore":

@@ -14,15 +14,18 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from jobflow import JobStore
 
 from ssbi.configs.settings import settings
 from ssbi.workflows.errors import StoreError
 from ssbi.workflows.paths import CONFIG_DIR, data_dir, user_config_dir
-from ssbi.workflows.store.sqlite import SQLiteStore
+from ssbi.workflows.store.derived import ANALYSIS_COLLECTION, ANALYSIS_INDEXED
+from ssbi.workflows.store.sqlite import SQLiteCollection
+
+if TYPE_CHECKING:
+    from jobflow import JobStore
 
 DOCS_COLLECTION = "outputs"
 DATA_COLLECTION = "outputs_data"
@@ -129,6 +132,10 @@ def make_job_store(name_or_uri: str | None = None, check: bool = True) -> JobSto
 
     ``check``: for MongoDB, fail within a few seconds when the server is not reachable.
     """
+    from jobflow import JobStore
+
+    from ssbi.workflows.store.embedded import SQLiteStore  # lazy: start-up (maggma and jobflow take 0.5 s)
+
     spec = resolve(name_or_uri)
     kind = spec["type"]
     if kind == "embedded":
@@ -187,3 +194,37 @@ def ensure_indexes(store: JobStore) -> None:
         logging.getLogger(__name__).warning("no unique fingerprint index on %s (%s); `ssbi store check` lists "
                                             "duplicates", store.docs_store.name, str(exc).splitlines()[0][:120])
         store.docs_store.ensure_index(UNIQUE_FIELD)
+
+
+class ResultsReader:
+    """The results and derived documents of an embedded store, read only, through the calls of a JobStore that
+    queries use (``query``, ``query_one``, ``distinct``; large data not loaded), without jobflow or maggma: what
+    ``ssbi query`` reads, so that it starts in a blink."""
+
+    def __init__(self, file: Path):
+        self.docs_store = SQLiteCollection(str(file), DOCS_COLLECTION, indexed=INDEXED_FIELDS, unique=(UNIQUE_FIELD,))
+        self._ssbi_analysis = SQLiteCollection(str(file), ANALYSIS_COLLECTION, key="key", indexed=ANALYSIS_INDEXED)
+
+    def query(self, criteria=None, properties=None, sort=None, skip: int = 0, limit: int = 0, load: bool = False):
+        if load:
+            raise StoreError("a results reader does not load large data: open the store with open_store")
+        return self.docs_store.query(criteria, properties, sort, skip=skip, limit=limit)
+
+    def query_one(self, criteria=None, properties=None, sort=None, load: bool = False):
+        return next(iter(self.query(criteria, properties, sort, limit=1, load=load)), None)
+
+    def distinct(self, field: str, criteria=None, load: bool = False) -> list:
+        return self.docs_store.distinct(field, criteria)
+
+    def close(self) -> None:
+        self.docs_store.close()
+        self._ssbi_analysis.close()
+
+
+def open_results(name_or_uri: str | None = None):
+    """The store to read results from: for the embedded store a :class:`ResultsReader` (SQLite only; nothing is
+    created), for the others the connected JobStore (:func:`open_store`)."""
+    spec = resolve(name_or_uri)
+    if spec["type"] == "embedded":
+        return ResultsReader(embedded_file(spec))
+    return open_store(name_or_uri)

@@ -1,4 +1,5 @@
-"""The embedded results store: a maggma Store over one SQLite file in WAL mode.
+"""The embedded results store: collections of documents in one SQLite file in WAL mode (:class:`SQLiteCollection`;
+the maggma Store that jobflow's JobStore takes is :class:`ssbi.workflows.store.embedded.SQLiteStore`).
 
 Why SQLite (see README "The embedded store"): transactions and a write-ahead log make every write all or
 nothing, also under ``kill -9``; any number of processes share one file (SQLite's own locking); indexes
@@ -33,9 +34,6 @@ from pathlib import Path
 from typing import Any, Optional
 
 import orjson
-from maggma.core import Sort, Store
-from mongomock.filtering import filter_applies
-from monty.json import jsanitize
 
 from ssbi.workflows.errors import StoreError
 
@@ -243,8 +241,17 @@ def _sort_key(value):
     return (3, str(value))
 
 
-class SQLiteStore(Store):
-    """A maggma Store over table ``collection_name`` of the SQLite file ``path``."""
+def _matches(criteria: dict, doc: dict) -> bool:
+    """MongoDB's matching of ``criteria`` (mongomock's matcher; imported only for criteria the index does not
+    answer, so that reading by indexed fields starts fast)."""
+    from mongomock.filtering import filter_applies
+
+    return filter_applies(criteria, doc)
+
+
+class SQLiteCollection:
+    """One collection, table ``collection_name`` of the SQLite file ``path``: maggma's Store interface (query,
+    update, remove_docs, distinct, count, groupby) without maggma, so that reading it imports no more than SQLite."""
 
     def __init__(self, path: str, collection_name: str, key: str = "uuid", indexed: tuple[str, ...] = ("uuid",),
                  unique: tuple[str, ...] = (), compress: bool = False, **kwargs):
@@ -258,7 +265,9 @@ class SQLiteStore(Store):
         self._lock = threading.RLock()
         self._has_table = False
         self.skipped: list[tuple[int, str]] = []  # (row id, why) of documents queries could not read
-        super().__init__(key=key, **kwargs)
+        self.key = key
+        self.validator = None
+        self.logger = logger
 
     # maggma Store plumbing ---------------------------------------------------------------------------------
     @property
@@ -311,7 +320,7 @@ class SQLiteStore(Store):
             self._cx = None
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, SQLiteStore) and (other.path, other.collection_name) == (self.path,
+        return isinstance(other, SQLiteCollection) and (other.path, other.collection_name) == (self.path,
                                                                                            self.collection_name)
 
     def __hash__(self) -> int:
@@ -452,7 +461,7 @@ class SQLiteStore(Store):
             rows = self._read(f"SELECT id, doc, crc FROM {self._table}{selector} ORDER BY id", params)
             for row_id, blob, crc in rows:
                 doc = self._decode(row_id, blob, crc)
-                if doc is not None and (not residual or filter_applies(residual, doc)):
+                if doc is not None and (not residual or _matches(residual, doc)):
                     yield row_id, doc
             return
         rows = self._read(f"SELECT id, head, hcrc, CASE WHEN head IS NULL THEN doc END, CASE WHEN head IS NULL THEN "
@@ -462,7 +471,7 @@ class SQLiteStore(Store):
             if head is not None and (doc is None or _touches(need, doc.pop(DROPPED, ()))):
                 found = self._read(f"SELECT doc, crc FROM {self._table} WHERE id=?", (row_id,))
                 doc = self._decode(row_id, *found[0]) if found else None  # the head lacks a needed value
-            if doc is not None and (not residual or filter_applies(residual, doc)):
+            if doc is not None and (not residual or _matches(residual, doc)):
                 yield row_id, doc
 
     def _decode(self, row_id: int, blob: bytes, crc: int, warn: bool = True) -> Optional[dict]:
@@ -496,7 +505,7 @@ class SQLiteStore(Store):
             need = {*fields, *(sort or {})}
         docs = [doc for _, doc in self._docs(criteria or {}, need)]
         for field, order in reversed(list((sort or {}).items())):
-            descending = order in (Sort.Descending, -1) or getattr(order, "value", order) == -1
+            descending = order == -1 or getattr(order, "value", order) == -1  # -1 or maggma's Sort.Descending
             docs.sort(key=lambda d: _sort_key(get_path(d, field)), reverse=descending)
         docs = docs[skip: skip + limit if limit else None]
         for doc in docs:
@@ -506,6 +515,8 @@ class SQLiteStore(Store):
         docs = docs if isinstance(docs, list) else [docs]
         key = key or self.key
         keys = list(key) if isinstance(key, (list, tuple)) else [key]
+        from monty.json import jsanitize
+
         prepared = []
         for d in (jsanitize(x, allow_bson=True, recursive_msonable=True) for x in docs):
             if self.validator and not self.validator.is_valid(d):
@@ -548,7 +559,7 @@ class SQLiteStore(Store):
         out = []
         for row_id, blob, crc in cx.execute(sql, params).fetchall():
             doc = self._decode(row_id, blob, crc)
-            if doc is not None and filter_applies(criteria, doc):
+            if doc is not None and _matches(criteria, doc):
                 out.append((row_id, doc))
         return out
 
