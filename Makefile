@@ -39,6 +39,7 @@ test: $(STAMP) system-deps
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 
 bench: $(STAMP)
+	$(PY) benchmarks/bench_startup.py
 	$(PY) benchmarks/bench_build.py
 	$(PY) benchmarks/bench_engines.py
 	$(PY) benchmarks/bench_store.py

@@ -36,6 +36,13 @@ def memory_store():
     return memory_jobstore()
 
 
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    """The test's own ssbi data folder (SSBI_DATA_DIR), for code that opens the default store or LaunchPad."""
+    monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
+    return tmp_path
+
+
 @pytest.fixture(scope="session")
 def cp2k_data(tmp_path_factory):
     """pymatgen's CP2K data folder, built once per machine (needs Debian's cp2k-data)."""

@@ -7,11 +7,6 @@ import sys
 import traceback
 from dataclasses import dataclass
 
-# commands that open the local FireWorks LaunchPad: its mongomock file is read once per process and written when
-# the LaunchPad object is collected, so two of them in one process could overwrite each other: a fresh process each
-FIREWORKS_COMMANDS = {"submit", "worker", "status", "rerun", "queue"}
-
-
 @dataclass
 class Completed:
     """What a finished command left: its exit code and output (as subprocess.CompletedProcess has them)."""
@@ -22,14 +17,12 @@ class Completed:
     stderr: str
 
 
-def ssbi(*args, data_dir, env=None, timeout=900, check=False, fresh_process=None):
+def ssbi(*args, data_dir, env=None, timeout=900, check=False, fresh_process=False):
     """Run the command line with its own data folder: in this process (typer's CliRunner: models and modules are
-    loaded once per test worker), or in a fresh one (``fresh_process``; by default for commands that open the
-    FireWorks LaunchPad). Returns a CompletedProcess-like object either way."""
+    loaded once per test worker), or in a fresh one (``fresh_process``: where the process itself is under test).
+    Returns a CompletedProcess-like object either way."""
     args = [str(a) for a in args]
     full_env = {"SSBI_DATA_DIR": str(data_dir), "COLUMNS": "200", **(env or {})}
-    if fresh_process is None:
-        fresh_process = bool(FIREWORKS_COMMANDS & {args[0] if args else ""}) or "--submit" in args
     if fresh_process:
         proc = subprocess.run([sys.executable, "-m", "ssbi.workflows.cli", *args], capture_output=True, text=True,
                               env={**os.environ, **full_env}, timeout=timeout)

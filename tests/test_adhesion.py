@@ -95,12 +95,12 @@ def test_scans_with_chgnet(tmp_path, monkeypatch):
     assert doc["w_ad_relaxed"] is None
 
 
-def test_first_n_candidates_share_the_bulk_jobs(tmp_path, monkeypatch):
+def test_first_n_candidates_share_the_bulk_jobs(tmp_path, monkeypatch, memory_store):
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     # Li(110) | Li2S(111): the two best candidates are the S- and the Li-terminated Li2S surface
     maker = AdhesionMaker(engine="chgnet", film_miller=(1, 1, 0), substrate_miller=(1, 1, 1),
                           build={**SMALL, "max_atoms": 60}, relax_bulk=False, relax=False, n_candidates=2)
-    store = memory_jobstore()
+    store = memory_store
     film, substrate = load("Li", "chgnet"), load("Li2S", "chgnet")
     run_flow(maker.make(film, substrate, "Li", "Li2S"), store)
     docs = sorted((d["output"] for d in store.query({"output.kind": "adhesion"}, load=True)),
@@ -114,7 +114,7 @@ def test_first_n_candidates_share_the_bulk_jobs(tmp_path, monkeypatch):
     assert store.count({"name": "adhesion static film bulk"}) == 1  # the bulks ran once for both
 
 
-def test_cp2k_adhesion_from_recordings(cp2k_data, monkeypatch, tmp_path):
+def test_cp2k_adhesion_from_recordings(cp2k_data, monkeypatch, tmp_path, memory_store):
     """The whole flow on recorded CP2K runs: W_ad equals the hand value from the recorded energies."""
     import atomate2.cp2k.jobs.base as cp2k_base
 
@@ -126,7 +126,7 @@ def test_cp2k_adhesion_from_recordings(cp2k_data, monkeypatch, tmp_path):
         "adhesion static interface": "li_li2s_interface", "adhesion static film slab": "li_slab",
         "adhesion static substrate slab": "li2s_slab", "adhesion static film slab unstrained": "li_slab_unstrained"}))
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
-    store = memory_jobstore()
+    store = memory_store
     maker = AdhesionMaker(engine="cp2k", build=SMALL, relax_bulk=False, relax=False)
     run_flow(maker.make(load("Li"), load("Li2S"), "Li", "Li2S"), store)
     doc = store.query_one({"output.kind": "adhesion"}, load=True)["output"]
@@ -146,7 +146,7 @@ def test_cp2k_adhesion_from_recordings(cp2k_data, monkeypatch, tmp_path):
     assert doc["strain_energy"]["substrate"] == 0.0 and strain > 0
 
 
-def test_failed_job_leaves_no_adhesion_doc(cp2k_data, monkeypatch, tmp_path):
+def test_failed_job_leaves_no_adhesion_doc(cp2k_data, monkeypatch, tmp_path, memory_store):
     import atomate2.cp2k.jobs.base as cp2k_base
 
     from ssbi.workflows.testing.cp2k import fake_run_cp2k_by_job
@@ -155,7 +155,7 @@ def test_failed_job_leaves_no_adhesion_doc(cp2k_data, monkeypatch, tmp_path):
     monkeypatch.setattr(cp2k_base, "run_cp2k", fake_run_cp2k_by_job({
         "adhesion static film bulk": "li_bulk", "adhesion static substrate bulk": "li2s_bulk"}))
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
-    store = memory_jobstore()
+    store = memory_store
     maker = AdhesionMaker(engine="cp2k", build=SMALL, relax_bulk=False, relax=False)
     with pytest.raises(RunFailedError, match="no CP2K recording"):
         run_flow(maker.make(load("Li"), load("Li2S"), "Li", "Li2S"), store)

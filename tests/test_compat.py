@@ -79,6 +79,33 @@ def test_mongomock_persistence_still_writes_only_at_exit(tmp_path, monkeypatch):
     assert "fireworks" in path.read_text()
 
 
+def test_a_mongomock_client_writes_its_file_at_exit_unless_released(tmp_path, monkeypatch):
+    """release_mongomock_file: mongomock-persistence's store registers a finalizer that keeps it alive and writes its
+    file again when the process exits, over what later clients of the process wrote; released, the file holds the
+    store's state now and nothing is written at exit."""
+    import mongomock_persistence  # noqa: F401 - patches mongomock's stores
+    from mongomock.store import DatabaseStore, ServerStore
+
+    from ssbi.workflows._compat import release_mongomock_file
+
+    monkeypatch.delenv("MONGOMOCK_SERVERSTORE_FILE", raising=False)  # else the store writes the file it names
+    path = tmp_path / "lp.json"
+    path.write_text("{}")
+    store = ServerStore(str(path))
+    store._databases["fw"] = DatabaseStore()
+    store._databases["fw"].create_collection("fireworks")
+
+    class Connection:
+        _store = store
+
+    class LaunchPad:
+        connection = Connection()
+
+    assert store._finalizer.alive and store._finalizer.atexit  # the private hook the release relies on
+    release_mongomock_file(LaunchPad())
+    assert not store._finalizer.alive and "fireworks" in path.read_text()
+
+
 def test_reaction_mixing_ratio_matches_pymatgen():
     """The formula that replaced pymatgen's private InterfacialReactivity._reverse_convert gives its numbers."""
     from pymatgen.analysis.interface_reactions import InterfacialReactivity

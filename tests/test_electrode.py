@@ -67,19 +67,17 @@ def test_study_summary_reads_each_electrolyte_at_the_alloy_anodes_potential(tmp_
     stderr) gives each electrolyte at LiIn's potential from the hull: Li3PS4 reduced there (its window starts at
     1.65 V, passivating Li2S + Li3P), LLZO stable (its window starts at 0.03 V); and at the S/Li2S couple."""
     import json
-    import os
-    import subprocess
-    import sys
 
     import yaml
+
+    from helpers import ssbi
 
     study = tmp_path / "liin.yaml"
     study.write_text(yaml.safe_dump({"name": "liin", "anodes": ["Li", "LiIn"], "cathodes": ["S8", "Li2S"],
                                      "electrolytes": ["Li3PS4", "Li6PS5Cl", "Li7P3S11", "Li7La3Zr2O12"],
                                      "engine": "chgnet", "analyses": {"window": {}, "reactions": {}}}))
-    env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "100"}
-    run = subprocess.run([sys.executable, "-m", "ssbi.workflows.cli", "run", str(study), "-o", str(tmp_path / "out"),
-                          "--format", "json"], capture_output=True, text=True, env=env, timeout=900)
+    run = ssbi("run", str(study), "-o", str(tmp_path / "out"), "--format", "json", data_dir=tmp_path / "data",
+               env={"COLUMNS": "100"})
     assert run.returncode == 0, run.stdout + run.stderr
     rows = {r["electrolyte"]: r for r in json.loads(run.stdout)}
     assert "done window Li3PS4" in " ".join(run.stderr.split())

@@ -8,7 +8,7 @@ import sys
 import time
 
 import pytest
-from conftest import memory_jobstore, ssbi
+from conftest import ssbi
 
 from ssbi.workflows.engines.registry import get_engine
 
@@ -91,7 +91,7 @@ def test_submit_worker_status(tmp_path):
     assert "already stored" in again.stdout
 
 
-def test_status_read_from_the_local_file_is_what_fireworks_reports(tmp_path, monkeypatch):
+def test_status_read_from_the_local_file_is_what_fireworks_reports(tmp_path, monkeypatch, memory_store):
     """`ssbi status` reads the local LaunchPad's file without FireWorks (start-up): the same rows as FireWorks'
     own summary, for waiting, ready and completed Fireworks."""
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
@@ -99,7 +99,7 @@ def test_status_read_from_the_local_file_is_what_fireworks_reports(tmp_path, mon
     from ssbi.workflows.run.analyses import CalcAnalysis
     from ssbi.workflows.run.executor import Executor
 
-    store = memory_jobstore()
+    store = memory_store
     analyses = [CalcAnalysis.of("static", name, "chgnet") for name in ("Li2S", "LiCl")]
     with fw.launchpad("a test") as lp:
         outcomes = Executor(store).submit(analyses, lp)

@@ -2,13 +2,11 @@
 anode | electrolyte interface in the summary, and build overrides per electrode and per pair."""
 
 import json
-import os
-import subprocess
-import sys
 
 import yaml
 
 from ssbi.workflows.study.spec import AdhesionSpec, build_options
+from helpers import ssbi
 
 
 def test_build_overrides_per_electrolyte_electrode_and_pair_in_that_order():
@@ -21,9 +19,7 @@ def test_build_overrides_per_electrolyte_electrode_and_pair_in_that_order():
 
 
 def _run(args, tmp_path):
-    env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "100"}
-    return subprocess.run([sys.executable, "-m", "ssbi.workflows.cli", *args], capture_output=True, text=True, env=env,
-                          timeout=1200)
+    return ssbi(*args, data_dir=tmp_path / "data", env={"COLUMNS": "100"})
 
 
 def test_a_study_with_cathode_adhesion_and_md_fills_both_sides_and_the_md_columns(tmp_path):

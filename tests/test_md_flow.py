@@ -9,7 +9,6 @@ import time
 import numpy as np
 import pytest
 
-from helpers import memory_jobstore
 
 from ssbi.interfaces.materials import load
 
@@ -62,7 +61,7 @@ def test_changed_settings_refuse_old_checkpoints(tmp_path):
         run_md(atoms, calc, tmp_path, 900, 20, save_every=10, chunk_steps=20)
 
 
-def test_chgnet_interface_md_into_the_store(tmp_path, monkeypatch):
+def test_chgnet_interface_md_into_the_store(tmp_path, monkeypatch, memory_store):
     """Li(110) | Li3PS4(010), 54 atoms, 0.6 ps at 800 K: the AIMDDoc is complete, the trajectory is in data."""
 
     from ssbi.interfaces.builder import build_interfaces
@@ -72,7 +71,7 @@ def test_chgnet_interface_md_into_the_store(tmp_path, monkeypatch):
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     cand = build_interfaces(load("Li", "chgnet"), load("Li3PS4", "chgnet"), (1, 1, 0), (0, 1, 0), film_thickness=4,
                             substrate_thickness=6, max_atoms=160, vacuum=10)[0]
-    store = memory_jobstore()
+    store = memory_store
     maker = AIMDMaker(temperatures=(800.0,), ps=0.6, equilibration_ps=0.1, save_every=10, chunk_steps=200)
     run_flow(maker.make(cand.interface, label="Li|Li3PS4"), store)
     doc = store.query_one({"output.kind": "aimd"}, load=True)["output"]

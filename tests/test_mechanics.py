@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from helpers import memory_jobstore
 from jobflow import Flow
 
 from ssbi.interfaces.analysis.mechanics import moduli, monroe_newman
@@ -40,14 +39,14 @@ def test_monroe_newman_verdict():
 
 
 @pytest.mark.slow
-def test_chgnet_mechanics_flow_li_and_li2s(tmp_path, monkeypatch):
+def test_chgnet_mechanics_flow_li_and_li2s(tmp_path, monkeypatch, memory_store):
     """atomate2's elastic flow with CHGNet: Li's moduli near experiment, Li2S's ratio against that Li."""
     from ssbi.interfaces.materials import load
     from ssbi.workflows.run.local import run_flow
     from ssbi.workflows.flows.mechanics import MechanicsMaker
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
-    store = memory_jobstore()
+    store = memory_store
     maker = MechanicsMaker(engine="chgnet")
     li = maker.make(load("Li", "chgnet"), "Li")
     li2s = maker.make(load("Li2S", "chgnet"), "Li2S", g_li=li.output)

@@ -220,7 +220,7 @@ def test_every_published_number_carries_its_source_and_scale():
             assert row["phase"] in experimental_enthalpies(), row  # the enthalpy the window is derived from
 
 
-def test_validation_on_the_shipped_entries(tmp_path):
+def test_validation_on_the_shipped_entries(tmp_path, memory_store):
     """`ssbi validate`: the published limiting products on each side, the binaries' trend with anion
     electronegativity, every row with its source and the scale it is compared on."""
     proc = ssbi("validate", "--markdown", str(tmp_path / "v.md"), data_dir=tmp_path, check=True)
@@ -234,13 +234,12 @@ def test_validation_on_the_shipped_entries(tmp_path):
         assert rows[phase].count("✓") == 2, rows[phase]
     assert "La2O3+Li2O2+Li6Zr2O7 ✓" in rows["Li7La3Zr2O12"]
 
-    from helpers import memory_jobstore
 
     from ssbi.interfaces.analysis.scales import convert
     from ssbi.workflows.stability.validation import validation_rows
     from ssbi.workflows.store.entries import entries_from_store
 
-    entries = entries_from_store(memory_jobstore(), ["Li", "F", "Cl", "Br", "I", "O", "S", "N", "P"], get_engine("chgnet"))
+    entries = entries_from_store(memory_store, ["Li", "F", "Cl", "Br", "I", "O", "S", "N", "P"], get_engine("chgnet"))
     results = validation_rows({"mp2020": entries, "raw-gga": convert(entries, "raw-gga")}, "chgnet")
     ox = {r.phase: r.computed["mp2020"]["window"][1] for r in results if r.kind == "binary" and r.source != "zhu2015"}
     assert ox["LiI"] < ox["LiBr"] < ox["LiCl"] < ox["LiF"]  # rising with the anion's electronegativity

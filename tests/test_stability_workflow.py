@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 from conftest import ssbi
-from helpers import memory_jobstore
 from pymatgen.core import Composition
 from pymatgen.entries.computed_entries import ComputedEntry
 from test_stability_analysis import E
@@ -80,7 +79,7 @@ def test_file_entries_must_say_their_scale(tmp_path):
     assert {e.parameters["energy_scale"] for e in entries_from_file(path, "mp2020")} == {"mp2020"}
 
 
-def test_builder_is_incremental_and_replaces_stale_documents(tmp_path, monkeypatch):
+def test_builder_is_incremental_and_replaces_stale_documents(tmp_path, monkeypatch, memory_store):
     """Li-S with the shipped CHGNet phase set: first run computes, second skips, a new lower entry recomputes
     only what used it."""
     from ssbi.workflows.flows.phase_set import PhaseSetMaker
@@ -90,7 +89,7 @@ def test_builder_is_incremental_and_replaces_stale_documents(tmp_path, monkeypat
     from ssbi.workflows.testing.synthetic import calc_envelope
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
-    store = memory_jobstore()
+    store = memory_store
     maker = PhaseSetMaker(engine="chgnet")
     assert maker.plan("Li-S", store).complete  # everything shipped: nothing to compute
     run_flow(maker.make("Li-S", store), store)
@@ -127,7 +126,7 @@ def test_builder_is_incremental_and_replaces_stale_documents(tmp_path, monkeypat
     assert analysis.query_one({"key": "window|LiF|store|chgnet|mp2020"})["entries_hash"] == lif
 
 
-def test_shipped_hull_gives_the_published_chemistry():
+def test_shipped_hull_gives_the_published_chemistry(memory_store):
     """The shipped CHGNet phase set: limiting products and interphase types (not exact numbers)."""
     from ssbi.interfaces.analysis.hull import PhaseDiagramCache
     from ssbi.interfaces.analysis.interphase import classify_interphase
@@ -136,7 +135,7 @@ def test_shipped_hull_gives_the_published_chemistry():
     from ssbi.workflows.store.entries import entries_from_store
 
     # GGA literature carries no sulfide correction: the sulfides' oxidation side is compared on raw-gga
-    entries = convert(entries_from_store(memory_jobstore(), ["Li", "P", "S", "Cl", "Ge", "La", "Zr", "O"], get_engine("chgnet")),
+    entries = convert(entries_from_store(memory_store, ["Li", "P", "S", "Cl", "Ge", "La", "Zr", "O"], get_engine("chgnet")),
                       "raw-gga")
     cache = PhaseDiagramCache(entries)
     w = {f: stability_window(cache.get(s.split("-")), f)
@@ -165,7 +164,7 @@ def test_shipped_hull_gives_the_published_chemistry():
 
 
 @pytest.mark.slow
-def test_phase_set_of_an_unshipped_system_is_computed_then_reused(tmp_path, monkeypatch):
+def test_phase_set_of_an_unshipped_system_is_computed_then_reused(tmp_path, monkeypatch, memory_store):
     """Br-Li without shipped entries: single points of every reference structure, the lowest relaxed, the hull;
     a second plan finds everything stored."""
     from ssbi.workflows.flows.phase_set import PhaseSetMaker
@@ -173,7 +172,7 @@ def test_phase_set_of_an_unshipped_system_is_computed_then_reused(tmp_path, monk
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SSBI_REFERENCE_ENTRIES_DIR", str(tmp_path / "none"))
-    store = memory_jobstore()
+    store = memory_store
     maker = PhaseSetMaker(engine="chgnet", n_lowest=1, window=0.005)
     plan = maker.plan("Br-Li", store)
     assert len(plan.to_screen) == len(plan.reference) >= 3 and plan.to_relax is None
@@ -188,7 +187,7 @@ def test_phase_set_of_an_unshipped_system_is_computed_then_reused(tmp_path, monk
     assert again.complete and again.summary()["screened_stored"] == len(plan.reference)
 
 
-def test_a_relaxation_writes_no_analyses_and_the_next_builder_run_uses_it(tmp_path, monkeypatch):
+def test_a_relaxation_writes_no_analyses_and_the_next_builder_run_uses_it(tmp_path, monkeypatch, memory_store):
     """A bulk relaxation stores its result only (the builder is not run after each relaxation); the next builder
     run, asked for Li2S's window, uses it in place of the shipped entry of the same phase."""
     from ssbi.interfaces.materials import load
@@ -198,7 +197,7 @@ def test_a_relaxation_writes_no_analyses_and_the_next_builder_run_uses_it(tmp_pa
     from ssbi.workflows.store.derived import analysis_store
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
-    store = memory_jobstore()
+    store = memory_store
     maker = CalcMaker(engine="chgnet", kind="relax", target="bulk")
     flow = maker.make(load("Li2S", "experimental").get_primitive_structure(), material="Li2S")
     run_flow(flow, store)
@@ -239,7 +238,7 @@ def test_materials_project_source_without_key_is_one_line(tmp_path):
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
-def test_the_builder_is_the_only_writer_of_windows_and_reactions(tmp_path, monkeypatch):
+def test_the_builder_is_the_only_writer_of_windows_and_reactions(tmp_path, monkeypatch, memory_store):
     """A study's windows and reactions come from one builder run after the hull, and the CLI's from the builder
     too: every write of a derived document comes from workflows/stability/builder.py."""
     import inspect
@@ -268,7 +267,7 @@ def test_the_builder_is_the_only_writer_of_windows_and_reactions(tmp_path, monke
     monkeypatch.setattr(StabilityBuilder, "run_all", counting_run_all)
     spec = StudySpec(name="w", anodes=["Li"], cathodes=["Li2S"], electrolytes=["Li3PS4", "Li6PS5Cl"],
                      analyses={"window": {}, "reactions": {}})
-    store = memory_jobstore()
+    store = memory_store
     outcomes = StudyRunner(spec, store).run()
     assert [o.status for o in outcomes] == ["stored"] + ["done"] * 6, [o.message for o in outcomes]
     assert len(runs) == 1 and len(runs[0]) == 6  # one run for the 2 windows and 4 reactions
@@ -279,7 +278,7 @@ def test_the_builder_is_the_only_writer_of_windows_and_reactions(tmp_path, monke
 
 
 @pytest.mark.slow
-def test_a_hull_of_two_systems_computes_their_common_phases_once(tmp_path, monkeypatch):
+def test_a_hull_of_two_systems_computes_their_common_phases_once(tmp_path, monkeypatch, memory_store):
     """F-Li and Br-Li in one hull run, nothing shipped: Li's polymorphs and the library Li are screened and
     relaxed once (not once per system), and both hulls are complete."""
     from collections import Counter
@@ -290,7 +289,7 @@ def test_a_hull_of_two_systems_computes_their_common_phases_once(tmp_path, monke
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SSBI_REFERENCE_ENTRIES_DIR", str(tmp_path / "none"))
-    store = memory_jobstore()
+    store = memory_store
     hull = PhaseSetAnalysis(["F-Li", "Br-Li"], PhaseSetMaker(engine="chgnet"))
     plans = hull.plans(store)
     common = set(plans["F-Li"].to_screen) & set(plans["Br-Li"].to_screen)

@@ -12,6 +12,7 @@ import yaml
 
 from ssbi.interfaces.errors import InputError
 from ssbi.workflows.study.spec import load_study, plan
+from helpers import ssbi as run_cli
 
 DEFAULT = Path(__file__).parents[1] / "configs" / "studies" / "default.yaml"
 
@@ -73,8 +74,9 @@ SMALL = {
 
 
 def ssbi(*args, env):
-    return subprocess.run([sys.executable, "-m", "ssbi.workflows.cli", *args], capture_output=True, text=True, env=env,
-                          timeout=900)
+    """The command line in this process (tests/helpers.py), with the data folder and width of ``env``."""
+    settings = {k: v for k, v in env.items() if k.startswith("SSBI_") or k in ("COLUMNS", "PYTHONUNBUFFERED")}
+    return run_cli(*args, data_dir=env["SSBI_DATA_DIR"], env=settings)
 
 
 @pytest.mark.slow

@@ -3,9 +3,6 @@
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +11,7 @@ from rich.console import Console
 from ssbi.interfaces.errors import InputError
 from ssbi.workflows.cli.study import SUMMARY, summary_columns
 from ssbi.workflows.report.tables import Column, emit
+from helpers import ssbi as run_cli
 
 DEFAULT = Path(__file__).parent.parent / "configs" / "studies" / "default.yaml"
 
@@ -86,25 +84,19 @@ def test_an_optional_column_gives_way_before_the_table_turns_vertical():
     assert "doi" not in narrow and "9.800" in narrow and "also in --format json or csv: source" in narrow
 
 
-def test_cli_tables_at_100_columns_and_the_summary_as_json(tmp_path):
+def test_cli_tables_at_100_columns_and_the_summary_as_json(tmp_path, data_dir):
     """`ssbi query adhesion|mechanics|tasks` and `ssbi materials list` fit 100 columns without cutting a cell;
     `ssbi report STUDY --format json` prints only the summary on stdout (one row per electrolyte)."""
     from ssbi.workflows.store.jobstore import open_store
     from ssbi.workflows.testing.synthetic import calc_envelope, fill
 
-    env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path), "COLUMNS": "100"}
-    os.environ["SSBI_DATA_DIR"] = str(tmp_path)
-    try:
-        store = open_store(None)
-        fill(store, 30)
-        store.docs_store.update([calc_envelope(f, f"calc-{i}", -4.0 - i) for i, f in enumerate(["Li2S", "LiCl"])],
-                                key="uuid")
-    finally:
-        del os.environ["SSBI_DATA_DIR"]
+    store = open_store(None)  # the embedded store of the test's data folder
+    fill(store, 30)
+    store.docs_store.update([calc_envelope(f, f"calc-{i}", -4.0 - i) for i, f in enumerate(["Li2S", "LiCl"])],
+                            key="uuid")
 
     def ssbi(*args):
-        run = subprocess.run([sys.executable, "-m", "ssbi.workflows.cli", *args], capture_output=True, text=True,
-                             env=env, timeout=600)
+        run = run_cli(*args, data_dir=tmp_path, env={"COLUMNS": "100"})
         assert run.returncode == 0, run.stdout + run.stderr
         return run.stdout
 

@@ -11,7 +11,7 @@ from above in ``pyproject.toml``.
 | :func:`patch_cp2k_trajectory_parsing` | atomate2 ``_parse_trajectory`` passes MD energies as columns | atomate2 0.1.5 |
 | :class:`SharedModelRelaxMaker`, :class:`SharedModelStaticMaker` | atomate2's private ``_get_calculator`` hook builds a new model per job | atomate2 0.1.5 |
 | :func:`point_fireworks_at_mongomock_file` | FireWorks binds ``MongoClient`` when ``fireworks`` is first imported | FireWorks 2.1.4 |
-| :func:`flush_mongomock_file` | mongomock-persistence writes its file only at process exit (private ``_to_file``) | mongomock-persistence 0.0.5 |
+| :func:`flush_mongomock_file`, :func:`release_mongomock_file` | mongomock-persistence writes its file only at process exit, from a finalizer that keeps every client's store alive until then (private ``_to_file``, ``_finalizer``) | mongomock-persistence 0.0.5 |
 | ``SsbiCp2kSetGenerator._get_kpoints`` (in ``cp2k.py``) | overrides atomate2's private k-point hook (Gamma for MD, one k-point along a slab normal) | atomate2 0.1.5 |
 
 The private hooks the overrides rely on (``_get_calculator``, ``_get_kpoints``) are
@@ -158,6 +158,18 @@ def point_fireworks_at_mongomock_file(db_file: str) -> None:
 
             enable_gridfs_integration()
     os.environ["MONGOMOCK_SERVERSTORE_FILE"] = str(db_file)
+
+
+def release_mongomock_file(lp) -> None:
+    """Write a mongomock-persistence LaunchPad to its file and let it go: without this its finalizer keeps the store
+    alive and writes the file again when the process exits, over what later LaunchPads of the process wrote (a test
+    or a session that runs several commands in one process)."""
+    store = getattr(getattr(lp, "connection", None), "_store", None)
+    if store is not None and getattr(store, "_filename", None):
+        store._to_file()
+        finalizer = getattr(store, "_finalizer", None)
+        if finalizer is not None:
+            finalizer.detach()
 
 
 def flush_mongomock_file(lp) -> None:

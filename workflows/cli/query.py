@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -140,9 +141,6 @@ def query_md(material: Optional[str] = typer.Option(None), engine: Optional[str]
     emit(_results(store).md_rows(material=material, engine=engine), fmt, "MD")
 
 
-EXPORTS = {"cif": "cif", "poscar": "poscar", "extxyz": "extxyz"}
-
-
 @app.command()
 def show(result_id: str = typer.Argument(..., help="uuid of a stored result."),
          structures: bool = typer.Option(False, "--structures", help="Print structures too (long)."),
@@ -150,30 +148,16 @@ def show(result_id: str = typer.Argument(..., help="uuid of a stored result."),
          out: str = typer.Option("export", "-o", "--out", help="Folder for --export."),
          store: Optional[str] = STORE_Q):
     """Print one stored result; optionally export its structures."""
-    from pathlib import Path
-
-    from pymatgen.core import Structure
-
-    doc = _results(store, load=True).get(result_id)
+    results = _results(store, load=True)
+    doc = results.get(result_id)
     if not doc:
         fail(f"no stored result with id {result_id!r}")
     output = doc["output"] if isinstance(doc.get("output"), dict) else {"value": doc.get("output")}
-    found = {k: v for k, v in output.items() if isinstance(v, dict) and {"lattice", "sites"} <= set(v)}  # Structure,
-    # Interface, Slab ...
+    found = results.structures_of(doc)
     shown = {k: (v if structures or k not in found else f"<Structure: {len(v['sites'])} sites; --structures or "
                  "--export to see it>") for k, v in output.items()}
     typer.echo(json.dumps({"uuid": doc["uuid"], "name": doc.get("name"), "completed_at": doc.get("completed_at"),
                            "output": shown}, default=str, indent=1))
     if export:
-        if export not in EXPORTS:
-            fail(f"--export must be one of {', '.join(EXPORTS)}, not {export!r}")
-        if not found:
-            fail(f"result {result_id} holds no structures")
-        folder = Path(out)
-        folder.mkdir(parents=True, exist_ok=True)
-        for key, data in found.items():
-            s = Structure.from_dict(data)
-            suffix = {"cif": ".cif", "poscar": ".vasp", "extxyz": ".extxyz"}[export]
-            path = folder / f"{result_id[:8]}_{key}{suffix}"
-            s.to(filename=str(path), fmt=EXPORTS[export])
+        for path in results.export_structures(doc, export, Path(out)):
             console.print(f"wrote {path}")

@@ -1,4 +1,15 @@
-"""From a name or spec to the :class:`~ssbi.workflows.engines.base.Engine`: one instance per spec and process."""
+"""From a name or spec to the :class:`~ssbi.workflows.engines.base.Engine`: one instance per spec and process.
+
+``get_engine("chgnet")`` or ``get_engine(EngineSpec.resolve("chgnet", {"relax": {"fmax": 0.02}}))`` returns the engine
+whose makers (atomate2 Makers) every flow uses; a Maker carries the spec and resolves it once
+(:class:`~ssbi.workflows.engines.maker.EngineMaker`), so flows take ``engine=`` and nothing else changes:
+
+- ``chgnet`` (default), ``sevennet``: atomate2 force-field makers, model loaded once per process;
+- ``cp2k``: atomate2 CP2K makers with slab-appropriate settings;
+- ``vasp``: atomate2 VASP makers with slab/interface input sets (inputs only here).
+
+Settings live in ``configs/engines/NAME.yaml`` (:mod:`~ssbi.workflows.engines.config`).
+"""
 
 from __future__ import annotations
 

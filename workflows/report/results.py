@@ -8,6 +8,7 @@ are imported only when a filter or a DataFrame needs them, so that ``ssbi query`
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 from ssbi.interfaces.errors import InputError
@@ -340,3 +341,31 @@ class Results:
                 raise InputError(f"{len(matches)} results start with {result_id!r}: give more of the id")
             result_id = matches[0] if matches else result_id
         return self.store.query_one({"uuid": result_id}, load=True)
+
+    EXPORTS = {"cif": ".cif", "poscar": ".vasp", "extxyz": ".extxyz"}
+
+    @staticmethod
+    def structures_of(doc: dict) -> dict[str, dict]:
+        """The structures (Structure, Interface, Slab dicts) of a stored result's output, by field."""
+        output = doc.get("output")
+        if not isinstance(output, dict):
+            return {}
+        return {k: v for k, v in output.items() if isinstance(v, dict) and {"lattice", "sites"} <= set(v)}
+
+    def export_structures(self, doc: dict, fmt: str, folder: Path) -> list[Path]:
+        """Each structure of a stored result (:meth:`get`) written into ``folder`` as ``fmt`` (cif, poscar,
+        extxyz), named by the result's id and the field."""
+        from pymatgen.core import Structure
+
+        if fmt not in self.EXPORTS:
+            raise InputError(f"--export must be one of {', '.join(self.EXPORTS)}, not {fmt!r}")
+        found = self.structures_of(doc)
+        if not found:
+            raise InputError(f"result {doc['uuid']} holds no structures")
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for key, data in found.items():
+            path = folder / f"{doc['uuid'][:8]}_{key}{self.EXPORTS[fmt]}"
+            Structure.from_dict(data).to(filename=str(path), fmt=fmt)
+            written.append(path)
+        return written

@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from ssbi.configs.settings import settings as ssbi_settings
-from ssbi.workflows._compat import flush_mongomock_file, point_fireworks_at_mongomock_file
+from ssbi.workflows._compat import flush_mongomock_file, point_fireworks_at_mongomock_file, release_mongomock_file
 from ssbi.workflows.errors import LaunchPadError
 from ssbi.workflows.paths import CONFIG_DIR, data_dir, user_config_dir
 from ssbi.workflows.run.queue import make_qadapter
@@ -239,9 +239,15 @@ def rerun(lp, expiration_secs: int | None = None) -> dict[str, list[int]]:
 # --- what the commands ask for ----------------------------------------------------------------------------------------
 @contextlib.contextmanager
 def launchpad(purpose: str) -> Iterator[Any]:
-    """The configured LaunchPad, the local one's lock held (for ``purpose``) while it is open."""
+    """The configured LaunchPad, the local one's lock held (for ``purpose``) while it is open; a local one is
+    written to its file and let go at the end (another LaunchPad of this process may open the file after it)."""
     with local_lock(purpose):
-        yield get_launchpad()
+        lp = get_launchpad()
+        try:
+            yield lp
+        finally:
+            if is_local():
+                release_mongomock_file(lp)
 
 
 def work(store: str | None = None, nlaunches: int = 0, echo=print) -> int:

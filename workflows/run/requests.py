@@ -52,8 +52,8 @@ def execute(analysis: Analysis, job_store, force: bool = False, submit: bool = F
     executor = Executor(job_store, force=force)
     if not submit:
         return executor.run_one(analysis)
-    with fw.local_lock(purpose):
-        (outcome,) = executor.submit([analysis], fw.get_launchpad())
+    with fw.launchpad(purpose) as lp:
+        (outcome,) = executor.submit([analysis], lp)
     return outcome
 
 
