@@ -4,7 +4,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
-PYTEST_ARGS ?= -n 2 --durations=15
+# one test at a time to each worker, the long ones first (tests/conftest.py): the two workers end together
+PYTEST_ARGS ?= -n 2 --maxschedchunk 1 --durations=15
 
 .PHONY: demo test env bench validate-engines clean system-deps
 

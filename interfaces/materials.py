@@ -290,6 +290,12 @@ def load(name_or_path: str | Path, variant: str = "experimental") -> Structure:
         raise StructureReadError(
             f"{mat.name}: {path.name} is missing; run 'ssbi materials curate {mat.name}'"
         )
+    return _library_structure(str(path), path.stat().st_mtime_ns).copy()
+
+
+@lru_cache(maxsize=256)
+def _library_structure(path: str, mtime_ns: int) -> Structure:
+    """A library structure file, read once per version of the file (callers get copies)."""
     from pymatgen.core import Structure
 
     return Structure.from_file(path)

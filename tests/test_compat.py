@@ -60,6 +60,8 @@ def test_mongomock_persistence_still_writes_only_at_exit(tmp_path, monkeypatch):
 
     from ssbi.workflows._compat import flush_mongomock_file
 
+    monkeypatch.delenv("MONGOMOCK_SERVERSTORE_FILE", raising=False)  # else the store writes the file it names
+
     path = tmp_path / "lp.json"
     path.write_text("{}")
     store = ServerStore(str(path))

@@ -62,6 +62,7 @@ def test_an_electrolyte_at_the_anode_potential_and_bad_electrodes():
         electrode_potential(PhaseDiagram(li_in_entries()), "Li5In")
 
 
+@pytest.mark.slow
 def test_study_summary_reads_each_electrolyte_at_the_alloy_anodes_potential(tmp_path):
     """`ssbi run` of a window study with Li and LiIn anodes: the summary (``--format json`` on stdout, progress on
     stderr) gives each electrolyte at LiIn's potential from the hull: Li3PS4 reduced there (its window starts at

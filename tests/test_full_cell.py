@@ -3,10 +3,11 @@ anode | electrolyte interface in the summary, and build overrides per electrode 
 
 import json
 
+import pytest
 import yaml
+from helpers import ssbi
 
 from ssbi.workflows.study.spec import AdhesionSpec, build_options
-from helpers import ssbi
 
 
 def test_build_overrides_per_electrolyte_electrode_and_pair_in_that_order():
@@ -22,6 +23,7 @@ def _run(args, tmp_path):
     return ssbi(*args, data_dir=tmp_path / "data", env={"COLUMNS": "100"})
 
 
+@pytest.mark.slow
 def test_a_study_with_cathode_adhesion_and_md_fills_both_sides_and_the_md_columns(tmp_path):
     """Li | Li3PS4 | Li2S: the reactions at both sides, rigid W_ad at both sides (the Li2S(111) cell needs the electrode's override), each side's
     strain energy in `ssbi query adhesion`, and a 0.3 ps CHGNet MD whose reacted zone, intact PS4 and Li

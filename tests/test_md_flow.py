@@ -61,6 +61,7 @@ def test_changed_settings_refuse_old_checkpoints(tmp_path):
         run_md(atoms, calc, tmp_path, 900, 20, save_every=10, chunk_steps=20)
 
 
+@pytest.mark.slow
 def test_chgnet_interface_md_into_the_store(tmp_path, monkeypatch, memory_store):
     """Li(110) | Li3PS4(010), 54 atoms, 0.6 ps at 800 K: the AIMDDoc is complete, the trajectory is in data."""
 

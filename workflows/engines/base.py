@@ -80,7 +80,15 @@ class Engine(ABC):
     def describe(self) -> dict[str, Any]:
         """What identifies results of this engine: name, version, scale and settings."""
         settings = {k: v for k, v in self.config.items() if k not in ("name", "kind")}
-        return {"name": self.name, "version": self.version(), "energy_scale": self.energy_scale, "settings": settings}
+        return {"name": self.name, "version": self.known_version(), "energy_scale": self.energy_scale,
+                "settings": settings}
+
+    def known_version(self) -> str:
+        """:meth:`version`, found once per engine: it reads package metadata, hashes a checkpoint or runs the binary,
+        and every fingerprint asks for it (a study's plan asks thousands of times)."""
+        if getattr(self, "_version", None) is None:
+            self._version = self.version()
+        return self._version
 
     def identity(self) -> dict[str, Any]:
         """What makes two runs give the same numbers: ``describe()`` without the package version (the model

@@ -62,6 +62,6 @@ def engine_status() -> list[dict]:
             problem = ""
         except EngineError as exc:
             problem = str(exc)
-        rows.append({"name": name, "kind": eng.config["kind"], "version": eng.version(),
+        rows.append({"name": name, "kind": eng.config["kind"], "version": eng.known_version(),
                      "energy_scale": eng.energy_scale, "runs_here": eng.runs_here, "problem": problem})
     return rows

@@ -241,6 +241,7 @@ def rerun(lp, expiration_secs: int | None = None) -> dict[str, list[int]]:
 def launchpad(purpose: str) -> Iterator[Any]:
     """The configured LaunchPad, the local one's lock held (for ``purpose``) while it is open; a local one is
     written to its file and let go at the end (another LaunchPad of this process may open the file after it)."""
+    before = os.environ.get("MONGOMOCK_SERVERSTORE_FILE")
     with local_lock(purpose):
         lp = get_launchpad()
         try:
@@ -248,6 +249,11 @@ def launchpad(purpose: str) -> Iterator[Any]:
         finally:
             if is_local():
                 release_mongomock_file(lp)
+                # every mongomock client reads (and at exit writes) the file this names: not the LaunchPad's after it
+                if before is None:
+                    os.environ.pop("MONGOMOCK_SERVERSTORE_FILE", None)
+                else:
+                    os.environ["MONGOMOCK_SERVERSTORE_FILE"] = before
 
 
 def work(store: str | None = None, nlaunches: int = 0, echo=print) -> int:

@@ -12,12 +12,13 @@ Functions that depend on the engine take a resolved :class:`~ssbi.workflows.engi
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Optional
 
 from pymatgen.core import Structure
 
 from ssbi.interfaces.crystallography import in_setting_of
-from ssbi.interfaces.materials import load
+from ssbi.interfaces.materials import get_material, load
 from ssbi.workflows.store.identity import calc_fingerprint
 from ssbi.workflows.store.shipped import input_key, usable_shipped
 
@@ -46,7 +47,17 @@ def latest_mechanics(store, material: str, engine_name: str) -> Optional[dict]:
 
 # --- bulks ----------------------------------------------------------------------------------------------------------
 def bulk_cell(name: str) -> Structure:
-    """The cell relaxed for library phase ``name``: the primitive cell of its experimental structure."""
+    """The cell relaxed for library phase ``name``: the primitive cell of its experimental structure (a copy)."""
+    path = get_material(name).structure_path("experimental")
+    if not path.is_file():  # built from its Wyckoff description each time
+        return load(name, "experimental").get_primitive_structure()
+    return _primitive(name, str(path), path.stat().st_mtime_ns).copy()
+
+
+@lru_cache(maxsize=256)
+def _primitive(name: str, path: str, mtime_ns: int) -> Structure:
+    """The primitive cell of a library structure file, found once per version of the file (spglib's search is not
+    free, and a study asks for each bulk cell many times)."""
     return load(name, "experimental").get_primitive_structure()
 
 

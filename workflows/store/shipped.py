@@ -57,7 +57,7 @@ class ShippedSet:
 
     def version_note(self, engine) -> str:
         """Empty when the running package is the one the set was made with."""
-        made, now = self.engine.get("version"), engine.version()
+        made, now = self.engine.get("version"), engine.known_version()
         return "" if made == now else f"shipped {self.engine['name']} entries were made with {made}; running {now}"
 
     def relaxed_entries(self, elements: Optional[Iterable[str]] = None, accepted_only: bool = True,
