@@ -16,7 +16,7 @@ def pytest_collection_modifyitems(config, items):
     """The long tests (marked slow, or running the real CP2K) first: with one test at a time to each worker
     (`--maxschedchunk 1`, the Makefile's), the two workers of `pytest -n 2` share them and end on short ones, instead
     of one idling while the other finishes a long test collected last."""
-    items.sort(key=lambda item: not (item.get_closest_marker("slow") or item.get_closest_marker("cp2k")))
+    items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in ("slow", "cp2k", "hpc")))
 
 
 @pytest.fixture(scope="session")

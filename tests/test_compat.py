@@ -53,59 +53,56 @@ def test_fireworks_still_binds_its_mongo_client_on_first_import(tmp_path):
     assert proc.stdout.strip().splitlines()[-1] == "True"
 
 
-def test_mongomock_persistence_still_writes_only_at_exit(tmp_path, monkeypatch):
-    """flush_mongomock_file: a write does not reach the file until the store's private _to_file runs."""
+def _launchpad_on(store):
+    class Connection:
+        _store = store
+
+    class LaunchPad:
+        connection = Connection()
+
+    return LaunchPad()
+
+
+def test_a_mongomock_file_store_writes_at_exit_unless_detached(tmp_path, monkeypatch):
+    """detach_mongomock_file: mongomock-persistence's store registers a finalizer (private ``_finalizer``) that writes
+    its file when the process exits, over what other processes wrote to the shared file since; detached, it does
+    not."""
     import mongomock_persistence  # noqa: F401 - patches mongomock's stores
     from mongomock.store import ServerStore
 
-    from ssbi.workflows._compat import flush_mongomock_file
+    from ssbi.workflows._compat import detach_mongomock_file
 
     monkeypatch.delenv("MONGOMOCK_SERVERSTORE_FILE", raising=False)  # else the store writes the file it names
-
     path = tmp_path / "lp.json"
     path.write_text("{}")
     store = ServerStore(str(path))
-
-    class Connection:
-        _store = store
-
-    class LaunchPad:
-        connection = Connection()
-
-    from mongomock.store import DatabaseStore
-
-    store._databases["fw"] = DatabaseStore()
-    store._databases["fw"].create_collection("fireworks")
-    assert path.read_text() == "{}"  # not written by the change itself
-    flush_mongomock_file(LaunchPad())
-    assert "fireworks" in path.read_text()
+    assert store._finalizer.alive and store._finalizer.atexit  # the private hook the detach relies on
+    detach_mongomock_file(_launchpad_on(store))
+    assert not store._finalizer.alive
 
 
-def test_a_mongomock_client_writes_its_file_at_exit_unless_released(tmp_path, monkeypatch):
-    """release_mongomock_file: mongomock-persistence's store registers a finalizer that keeps it alive and writes its
-    file again when the process exits, over what later clients of the process wrote; released, the file holds the
-    store's state now and nothing is written at exit."""
+def test_a_mongomock_store_reloads_in_place_and_writes_atomically(tmp_path, monkeypatch):
+    """reload_mongomock_file, write_mongomock_file: the private ``_databases``, ``_collections`` and ``_documents``
+    of mongomock's stores. A reload replaces the documents of the collection a client already holds (it sees them)
+    and empties those the file no longer has; a write goes through a temporary file and a rename."""
+    import mongomock
     import mongomock_persistence  # noqa: F401 - patches mongomock's stores
-    from mongomock.store import DatabaseStore, ServerStore
+    from mongomock.store import ServerStore
 
-    from ssbi.workflows._compat import release_mongomock_file
+    from ssbi.workflows._compat import reload_mongomock_file, write_mongomock_file
 
-    monkeypatch.delenv("MONGOMOCK_SERVERSTORE_FILE", raising=False)  # else the store writes the file it names
-    path = tmp_path / "lp.json"
+    monkeypatch.delenv("MONGOMOCK_SERVERSTORE_FILE", raising=False)
+    path, other = tmp_path / "lp.json", tmp_path / "other.json"
     path.write_text("{}")
-    store = ServerStore(str(path))
-    store._databases["fw"] = DatabaseStore()
-    store._databases["fw"].create_collection("fireworks")
-
-    class Connection:
-        _store = store
-
-    class LaunchPad:
-        connection = Connection()
-
-    assert store._finalizer.alive and store._finalizer.atexit  # the private hook the release relies on
-    release_mongomock_file(LaunchPad())
-    assert not store._finalizer.alive and "fireworks" in path.read_text()
+    mine, theirs = ServerStore(str(path)), ServerStore(str(path))
+    coll = mongomock.MongoClient(_store=mine).db.fireworks
+    gone = mongomock.MongoClient(_store=mine).db.old
+    gone.insert_one({"x": 1})
+    mongomock.MongoClient(_store=theirs).db.fireworks.insert_many([{"fw_id": 1}, {"fw_id": 2}])
+    write_mongomock_file(_launchpad_on(theirs), other)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lp.json", "other.json"]  # no temporary file left
+    reload_mongomock_file(_launchpad_on(mine), other)
+    assert sorted(d["fw_id"] for d in coll.find()) == [1, 2] and gone.count_documents({}) == 0
 
 
 def test_reaction_mixing_ratio_matches_pymatgen():

@@ -131,28 +131,111 @@ def test_killed_worker_then_rerun_gives_one_result(tmp_path):
     assert len(rows) == 1 and rows[0]["formula"] == "Li3PS4"
 
 
-def test_local_launchpad_allows_one_process(tmp_path, monkeypatch):
-    monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
-    from ssbi.workflows.run.fireworks import local_lock
+def test_queue_scripts_work_on_a_bare_compute_node(data_dir):
+    """The job script: plain bash (a login shell resets PATH), this environment activated (or --pre-rocket), the
+    data folder, store and threads exported, a folder per job and the log at an absolute path; PBS renders too."""
+    import ssbi.workflows.run.fireworks as fw
 
-    with local_lock("a test"):
-        proc = ssbi("status", data_dir=tmp_path)
-    assert proc.returncode != 0 and "in use by `a test`" in proc.stderr and "one process" in proc.stderr
-    assert ssbi("status", data_dir=tmp_path).returncode == 0
-
-
-def test_queue_scripts_run_the_worker():
-    from ssbi.workflows.run.queue import make_qadapter
-
-    slurm = make_qadapter("slurm", walltime="01:00:00", queue="debug").get_script_str("/tmp/launch")
-    assert "#SBATCH --time=01:00:00" in slurm and "#SBATCH --partition=debug" in slurm
-    assert "ssbi worker" in slurm
-    pbs = make_qadapter("pbs", walltime="02:00:00").get_script_str("/tmp/launch")
-    assert "#PBS -l walltime=02:00:00" in pbs and "ssbi worker" in pbs
+    _, slurm = fw.queue_script("slurm", walltime="01:00:00", queue="debug", cpus_per_task=2)
+    lines = slurm.splitlines()
+    assert lines[0] == "#!/bin/bash"
+    assert "#SBATCH --time=01:00:00" in lines and "#SBATCH --partition=debug" in lines
+    assert "#SBATCH --ntasks=1" in lines and "#SBATCH --cpus-per-task=2" in lines
+    log_dir = data_dir / "fireworks" / "queue" / "logs"
+    assert f"#SBATCH --output={log_dir}/ssbi-%j.out" in lines
+    assert f"source {sys.prefix}/bin/activate" in lines
+    assert f"export SSBI_DATA_DIR={data_dir}" in lines
+    assert any(line.startswith("export OMP_NUM_THREADS=2 ") and "SSBI_TORCH_THREADS=2" in line for line in lines)
+    assert any(line.startswith("mkdir -p") and "job-$SLURM_JOB_ID" in line for line in lines)
+    assert lines.index("ssbi worker --nlaunches 0") > lines.index(f"source {sys.prefix}/bin/activate")
+    _, custom = fw.queue_script("slurm", store="mongodb://db.example/ssbi", pre_rocket="module load python/3.11")
+    assert "module load python/3.11" in custom and f"source {sys.prefix}/bin/activate" not in custom
+    assert "export SSBI_STORE=mongodb://db.example/ssbi" in custom
+    _, pbs = fw.queue_script("pbs", walltime="02:00:00")
+    assert pbs.startswith("#!/bin/bash\n") and "#PBS -l walltime=02:00:00" in pbs and "#PBS -l nodes=1:ppn=1" in pbs
+    assert f"#PBS -o {log_dir}/" in pbs and "ssbi worker" in pbs and 'job-$SSBI_JOB_ID' in pbs
+    dry = ssbi("queue", "--dry-run", "--cpus", "2", data_dir=data_dir, check=True).stdout
+    assert dry.startswith("#!/bin/bash") and "#SBATCH --cpus-per-task=2" in dry
     from ssbi.interfaces.errors import InputError
 
     with pytest.raises(InputError, match="slurm, pbs"):
-        make_qadapter("lsf")
+        fw.queue_script("lsf")
+
+
+def test_queue_refuses_in_one_line_and_returns_when_nothing_is_ready(tmp_path):
+    """Nothing READY: `ssbi queue` says so and returns (it used to poll for ever). A scheduler that refuses the
+    job, or none on PATH: one line and a non-zero exit (it used to print tracebacks and exit 0)."""
+    empty = ssbi("queue", data_dir=tmp_path, check=True)
+    assert "no Firework is READY; nothing submitted" in empty.stdout
+    ssbi("submit", "static", "Li2S", data_dir=tmp_path, check=True)
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "sbatch").write_text("#!/bin/sh\necho 'sbatch: error: Batch job submission failed: Unable to contact "
+                                 "slurm controller (connect failure)' >&2\nexit 1\n")
+    (fake / "sbatch").chmod(0o755)
+    down = ssbi("queue", data_dir=tmp_path, env={"PATH": f"{fake}:{os.environ['PATH']}"})
+    assert down.returncode == 2
+    assert down.stderr.strip().splitlines()[-1].endswith(
+        "sbatch refused the job: sbatch: error: Batch job submission failed: Unable to contact slurm controller "
+        "(connect failure)")
+    missing = ssbi("queue", "--template", "pbs", data_dir=tmp_path, env={"PATH": str(fake)})
+    assert missing.returncode == 2 and "`qsub` is not on PATH" in missing.stderr
+
+
+def test_two_launchpads_on_one_file_see_each_others_writes(data_dir):
+    """The embedded LaunchPad is one file shared by processes: what one LaunchPad object writes, another (as another
+    process would) reads at its next call; the file is whole JSON after every call (written atomically)."""
+    import json as _json
+
+    from fireworks import Firework, FWorker, ScriptTask
+
+    import ssbi.workflows.run.fireworks as fw
+
+    with fw.launchpad() as first, fw.launchpad() as second:
+        assert first.connection._store is not second.connection._store
+        for i in range(5):
+            first.add_wf(Firework(ScriptTask.from_str("true"), name=f"t{i}"))
+            _json.loads(fw.local_file().read_text())
+        assert len(second.get_fw_ids({"state": "READY"})) == 5
+        checked_out, _ = second.checkout_fw(FWorker(), str(data_dir))
+        assert first.get_fw_by_id(checked_out.fw_id).state == "RUNNING"
+        assert len(first.get_fw_ids({"state": "READY"})) == 4
+
+
+def test_two_workers_share_the_work_and_status_reads_meanwhile(tmp_path):
+    """Two `ssbi worker`s at once on the embedded LaunchPad: neither refuses or fails, every Firework runs once,
+    and `ssbi status` answers while they run."""
+    for name in ("Li2S", "LiCl", "Li"):
+        ssbi("submit", "static", name, data_dir=tmp_path, check=True)
+    env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path)}
+    workers = [subprocess.Popen([sys.executable, "-m", "ssbi.workflows.cli", "worker"], env=env, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)]
+    time.sleep(3)
+    during = ssbi("status", data_dir=tmp_path)
+    outputs = [w.communicate(timeout=600)[0] for w in workers]
+    assert during.returncode == 0 and "static Li2S" in during.stdout
+    assert [w.returncode for w in workers] == [0, 0], outputs
+    ran = [int(out.split("worker: ")[-1].split()[0]) for out in outputs]
+    import ssbi.workflows.run.fireworks as fw
+
+    db = fw.local_collections(tmp_path / "fireworks" / "launchpad.json")
+    assert sum(ran) == 6 and len(db["launches"]) == 6  # 3 workflows x 2 Fireworks, each launched once
+    assert {f["state"] for f in db["fireworks"]} == {"COMPLETED"}
+    assert len(stored_calcs(tmp_path)) == 3
+
+
+def test_submitted_ids_are_the_ids_status_shows(tmp_path):
+    """`ssbi run relax X --submit` submits (it used to run here); the workflow id it prints is the one `ssbi status`
+    lists."""
+    ids = []
+    for args in (("submit", "static", "Li2S"), ("run", "relax", "LiCl", "--submit")):
+        out = ssbi(*args, data_dir=tmp_path, check=True).stdout
+        assert "submitted" in out and "done in" not in out
+        ids.append(out.split("as workflow ")[1].split(";")[0])
+    rows = ssbi("status", data_dir=tmp_path, check=True).stdout
+    listed = [line.split("│")[1].strip() for line in rows.splitlines() if line.startswith("│")]
+    assert listed == ids
+    assert stored_calcs(tmp_path) == []
 
 
 def test_local_launchpad_when_fireworks_was_imported_first(tmp_path):

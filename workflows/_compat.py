@@ -11,7 +11,8 @@ from above in ``pyproject.toml``.
 | :func:`patch_cp2k_trajectory_parsing` | atomate2 ``_parse_trajectory`` passes MD energies as columns | atomate2 0.1.5 |
 | :class:`SharedModelRelaxMaker`, :class:`SharedModelStaticMaker` | atomate2's private ``_get_calculator`` hook builds a new model per job | atomate2 0.1.5 |
 | :func:`point_fireworks_at_mongomock_file` | FireWorks binds ``MongoClient`` when ``fireworks`` is first imported | FireWorks 2.1.4 |
-| :func:`flush_mongomock_file`, :func:`release_mongomock_file` | mongomock-persistence writes its file only at process exit, from a finalizer that keeps every client's store alive until then (private ``_to_file``, ``_finalizer``) | mongomock-persistence 0.0.5 |
+| :func:`detach_mongomock_file` | mongomock-persistence writes its file at process exit from a finalizer (private ``_finalizer``); a shared file must not be overwritten from a stale copy | mongomock-persistence 0.0.5 |
+| :func:`reload_mongomock_file`, :func:`write_mongomock_file` | mongomock reads a file only when a client is made and writes it in place; the embedded LaunchPad re-reads it in place and writes it atomically (private ``_databases``, ``_collections``, ``_documents``) | mongomock 4.3, mongomock-persistence 0.0.5 |
 | ``SsbiCp2kSetGenerator._get_kpoints`` (in ``cp2k.py``) | overrides atomate2's private k-point hook (Gamma for MD, one k-point along a slab normal) | atomate2 0.1.5 |
 
 The private hooks the overrides rely on (``_get_calculator``, ``_get_kpoints``) are
@@ -160,20 +161,44 @@ def point_fireworks_at_mongomock_file(db_file: str) -> None:
     os.environ["MONGOMOCK_SERVERSTORE_FILE"] = str(db_file)
 
 
-def release_mongomock_file(lp) -> None:
-    """Write a mongomock-persistence LaunchPad to its file and let it go: without this its finalizer keeps the store
-    alive and writes the file again when the process exits, over what later LaunchPads of the process wrote (a test
-    or a session that runs several commands in one process)."""
+def detach_mongomock_file(lp) -> None:
+    """Stop mongomock-persistence writing a LaunchPad's store at process exit (a shared file is written by its
+    holder of the lock, never from a stale copy at exit)."""
     store = getattr(getattr(lp, "connection", None), "_store", None)
-    if store is not None and getattr(store, "_filename", None):
-        store._to_file()
-        finalizer = getattr(store, "_finalizer", None)
-        if finalizer is not None:
-            finalizer.detach()
+    finalizer = getattr(store, "_finalizer", None)
+    if finalizer is not None:
+        finalizer.detach()
 
 
-def flush_mongomock_file(lp) -> None:
-    """Write a mongomock-persistence LaunchPad to its file now (the library writes it only at process exit)."""
-    store = getattr(getattr(lp, "connection", None), "_store", None)
-    if store is not None and getattr(store, "_filename", None):
-        store._to_file()
+def reload_mongomock_file(lp, path) -> None:
+    """Replace a mongomock LaunchPad's documents with those of the file ``path``, in place: the collection stores
+    keep their identity, so the LaunchPad's collection objects see the new documents (private ``_databases``,
+    ``_collections``, ``_documents``)."""
+    import collections
+
+    import bson.json_util
+    from mongomock.store import CollectionStore, DatabaseStore
+
+    with open(path, encoding="utf-8") as fh:
+        data = bson.json_util.loads(fh.read() or "{}")
+    databases = lp.connection._store._databases
+    for db_name, db_dict in data.items():
+        db_store = databases.setdefault(db_name, DatabaseStore())
+        for name, coll in db_dict.items():
+            if name in db_store._collections:
+                db_store._collections[name]._documents = collections.OrderedDict(coll["documents"])
+            else:
+                db_store._collections[name] = CollectionStore.from_dict(coll)
+        for name, coll in db_store._collections.items():
+            if name not in db_dict:
+                coll._documents = collections.OrderedDict()
+
+
+def write_mongomock_file(lp, path) -> None:
+    """Write a mongomock LaunchPad's store to ``path`` atomically (a reader sees the old file or the new one)."""
+    import bson.json_util
+
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(bson.json_util.dumps(lp.connection._store.to_dict()))
+    os.replace(tmp, path)

@@ -2,7 +2,18 @@
 parses, calls one library function and prints."""
 
 from ssbi.workflows.cli import (  # noqa: F401 - each module registers its commands on the app
-    adhesion, build, execution, materials, md, query, reference, stability, store, study)
+    adhesion,
+    build,
+    cluster,
+    execution,
+    materials,
+    md,
+    query,
+    reference,
+    stability,
+    store,
+    study,
+)
 from ssbi.workflows.cli.app import app, main
 
 __all__ = ["app", "main"]

@@ -4,6 +4,8 @@ Any :class:`~ssbi.interfaces.errors.SSBIError` a command raises (bad input, unkn
 unreachable database, a failed run) ends as one line on stderr and exit code 2, wherever it is raised.
 """
 
+import os
+
 import typer
 from typer.core import TyperGroup
 
@@ -66,4 +68,8 @@ app.add_typer(materials_app, name="materials")
 
 
 def main() -> None:
+    if os.environ.get("SSBI_TEST_MONGOMOCK_FILE"):  # tests only: mongodb:// URIs on a mongomock stand-in
+        from ssbi.workflows.testing.mongodb_stand_in import install_from_env  # lazy: start-up (mongomock)
+
+        install_from_env()
     app()

@@ -1,4 +1,4 @@
-"""ssbi commands that run things: engines, setup, run, submit, worker, queue, status, rerun, inputs."""
+"""ssbi commands that run things: engines, setup, run, submit, inputs (the FireWorks side: ``cluster``)."""
 
 from __future__ import annotations
 
@@ -87,7 +87,8 @@ def run(
     variant: str = VARIANT_OPT,
     store: Optional[str] = STORE_OPT,
     force: bool = typer.Option(False, "--force", help="Recompute even if the result is stored."),
-    submit: bool = typer.Option(False, "--submit", help="Study: one FireWorks workflow per analysis and pair."),
+    submit: bool = typer.Option(False, "--submit", help="Send to FireWorks instead of running here (a study: one "
+                                                        "workflow per analysis and pair)."),
     out: Path = typer.Option(Path("out/study"), "-o", "--out", help="Study: folder for the summary and plots."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Study with --submit: print the workflows, Fireworks, "
                                                           "estimated core-hours and queue resources; send nothing."),
@@ -104,6 +105,10 @@ def run(
     if material is None:
         fail("missing MATERIAL: `ssbi run relax|static MATERIAL`, or `ssbi run STUDY.yaml` (or a study's name: "
              "`ssbi run default`)")
+    if dry_run:
+        fail("--dry-run goes with a study and --submit")
+    if submit:
+        return _submit_calculation(kind, material, engine, target, variant, store, force)
     from ssbi.workflows.run import requests  # lazy: start-up (jobflow, pymatgen, the engine)
 
     with console.status("checking the input") as status:
@@ -137,6 +142,10 @@ def submit(
     force: bool = typer.Option(False, "--force", help="Submit even if the result is stored or queued."),
 ):
     """Send a calculation to FireWorks; `ssbi worker` (or `ssbi queue`) runs it."""
+    _submit_calculation(kind, material, engine, target, variant, store, force)
+
+
+def _submit_calculation(kind, material, engine, target, variant, store, force) -> None:
     from ssbi.workflows.run import requests  # lazy: start-up (jobflow, pymatgen, the engine)
 
     req = requests.calculation(kind, material, engine, target, variant, store, force=force, submit=True)
@@ -147,81 +156,7 @@ def submit(
     elif o.status == "queued":
         console.print(f"already queued: {label} is workflow {o.workflow}; nothing submitted")
     else:
-        console.print(f"submitted {label} as workflow {o.workflow}; run it with `ssbi worker`")
-
-
-@app.command()
-def worker(
-    store: Optional[str] = STORE_OPT,
-    nlaunches: int = typer.Option(0, help="Fireworks to run before stopping (0: until none is ready)."),
-):
-    """Run READY FireWorks jobs here, storing results in the configured store (rlaunch rapidfire)."""
-    import ssbi.workflows.run.fireworks as fw  # lazy: start-up (FireWorks)
-    from ssbi.workflows.store.jobstore import describe  # lazy: start-up
-
-    console.print(f"worker: results go to {describe(store)}"
-                  + ("; local LaunchPad: one worker at a time" if fw.is_local() else ""))
-    with console.status("running fireworks") as status:
-        count = fw.work(store, nlaunches=nlaunches, echo=lambda n: status.update(f"running fireworks ({n} done)"))
-    console.print(f"worker: {count} firework(s) run; nothing more is ready")
-
-
-@app.command()
-def status(state: Optional[str] = typer.Option(None, help="Only workflows in this state (COMPLETED, FIZZLED...).")):
-    """FireWorks workflows and their states."""
-    import ssbi.workflows.run.fireworks as fw  # lazy: start-up (FireWorks)
-
-    rows = fw.workflow_states()
-    table = Table(title="Workflows", header_style="bold")
-    for col in ("id", "name", "state", "fireworks", "updated"):
-        table.add_column(col)
-    colour = {"COMPLETED": "green", "FIZZLED": "red", "RUNNING": "yellow"}
-    for row in rows:
-        if state and row["state"] != state.upper():
-            continue
-        fws = ", ".join(f"{k.split('--')[0]}: {v}" for k, v in row["fireworks"].items())
-        table.add_row(str(row["id"]), row["name"], f"[{colour.get(row['state'], 'white')}]{row['state']}[/]", fws,
-                      row["updated"])
-    console.print(table)
-
-
-@app.command()
-def rerun(
-    store: Optional[str] = STORE_OPT,
-    expiration_secs: Optional[int] = typer.Option(None, help="Seconds without a ping before a RUNNING launch is lost "
-                                                  "(MongoDB; default from configs/fireworks/launchpad.yaml)."),
-    launch: bool = typer.Option(True, "--launch/--no-launch", help="Run a worker afterwards."),
-):
-    """Re-run FIZZLED and lost RUNNING FireWorks jobs (then run them, unless --no-launch)."""
-    import ssbi.workflows.run.fireworks as fw  # lazy: start-up (FireWorks)
-
-    def reset(found, ready):
-        console.print(f"rerun: {len(found['lost'])} lost, {len(found['fizzled'])} fizzled firework(s) reset; "
-                      f"{len(ready)} ready")
-
-    with console.status("running fireworks"):
-        result = fw.rerun_lost(store, expiration_secs, launch=launch, on_reset=reset)
-    if launch and result["ready"]:
-        console.print(f"rerun: {result['ran']} firework(s) run")
-
-
-@app.command()
-def queue(
-    template: str = typer.Option("slurm", help="Queue template: slurm or pbs (configs/fireworks/qadapter_*.yaml)."),
-    njobs: int = typer.Option(1, help="Queue jobs to submit."),
-    walltime: Optional[str] = typer.Option(None, help="Wall time, e.g. 24:00:00."),
-    queue_name: Optional[str] = typer.Option(None, "--queue", help="Queue/partition."),
-    account: Optional[str] = typer.Option(None, help="Account/project to charge."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Print the job script instead of submitting."),
-):
-    """Submit queue jobs that each run `ssbi worker` (FireWorks qlaunch)."""
-    import ssbi.workflows.run.fireworks as fw  # lazy: start-up (FireWorks)
-
-    result = fw.queue_jobs(template, njobs, walltime, queue_name, account, dry_run=dry_run)
-    if dry_run:
-        console.print(result, highlight=False, markup=False)
-    else:
-        console.print(f"submitted up to {njobs} queue job(s) from {result}")
+        console.print(f"submitted {label} as workflow {o.workflow}; run it with `ssbi worker` or `ssbi queue`")
 
 
 @app.command()

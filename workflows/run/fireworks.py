@@ -1,11 +1,10 @@
-"""FireWorks for ssbi: which LaunchPad, submitting flows, workers, states, reruns.
+"""FireWorks for ssbi: which LaunchPad, submitting flows, workers, states, reruns, queue jobs.
 
-Local default: mongomock persisted to ``<data dir>/fireworks/launchpad.json``.
-That backend reads the file when a process starts and writes it when it ends, so
-only one process may use it at a time: every command holds an exclusive lock
-while it has the LaunchPad open, and the worker saves the file after each
-Firework. With a real MongoDB LaunchPad (``SSBI_LAUNCHPAD`` = a FireWorks
-``my_launchpad.yaml``) there is no lock and any number of workers may run.
+Local default (the embedded LaunchPad): mongomock persisted to ``<data dir>/fireworks/launchpad.json`` and shared
+by every process through :class:`~ssbi.workflows.run.file_launchpad.FileLaunchPad` (a lock per LaunchPad call, none
+while a Firework runs): workers on one node, or on a shared filesystem with working ``flock``, share the work.
+With a real MongoDB LaunchPad (``SSBI_LAUNCHPAD`` = a FireWorks ``my_launchpad.yaml``) workers may run anywhere
+that reaches the server.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ import fcntl
 import json
 import logging
 import os
+import socket
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -23,14 +23,14 @@ from typing import Any
 import yaml
 
 from ssbi.configs.settings import settings as ssbi_settings
-from ssbi.workflows._compat import flush_mongomock_file, point_fireworks_at_mongomock_file, release_mongomock_file
+from ssbi.workflows._compat import point_fireworks_at_mongomock_file
 from ssbi.workflows.errors import LaunchPadError
 from ssbi.workflows.paths import CONFIG_DIR, data_dir, user_config_dir
-from ssbi.workflows.run.queue import make_qadapter
 from ssbi.workflows.store.jobstore import make_job_store
 
 FINISHED_STATES = ("COMPLETED",)
 ACTIVE_STATES = ("READY", "WAITING", "RESERVED", "RUNNING", "PAUSED")
+WORKER_LOCK = ".ssbi-worker.lock"  # in each launch folder, held by the worker while its Firework runs
 
 
 def settings() -> dict[str, Any]:
@@ -52,56 +52,36 @@ def local_dir() -> Path:
     return folder
 
 
-def _prepare_local_backend() -> Path:
-    """Point FireWorks at the mongomock file; must happen before fireworks is imported."""
-    db_file = local_dir() / "launchpad.json"
-    if not db_file.exists() or db_file.stat().st_size == 0:
-        db_file.write_text("{}")
-
-    point_fireworks_at_mongomock_file(str(db_file))
-    return db_file
+def local_file() -> Path:
+    """The embedded LaunchPad's file."""
+    return local_dir() / "launchpad.json"
 
 
-@contextlib.contextmanager
-def local_lock(purpose: str) -> Iterator[None]:
-    """Exclusive use of the local LaunchPad file (no-op for MongoDB)."""
-    if not is_local():
-        yield
-        return
-    lock_path = local_dir() / "launchpad.lock"
-    with open(lock_path, "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "another ssbi process"
-            raise LaunchPadError(
-                f"the local LaunchPad is in use by {holder}; the local (mongomock) backend allows one process "
-                "at a time: wait for it to finish, or use a MongoDB LaunchPad (SSBI_LAUNCHPAD) for parallel workers"
-            ) from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"`{purpose}` (pid {os.getpid()})")
-        fh.flush()
-        try:
-            yield
-        finally:
-            fh.seek(0)
-            fh.truncate()
-            fcntl.flock(fh, fcntl.LOCK_UN)
+def describe() -> str:
+    """One line naming the configured LaunchPad."""
+    config = settings()
+    return f"embedded LaunchPad {local_file()}" if config["type"] == "local" else f"LaunchPad {config['path']}"
 
 
-def get_launchpad():
-    """The configured LaunchPad (local file or MongoDB), checked to be reachable."""
+def get_launchpad(on_wait=None):
+    """The configured LaunchPad (the embedded file, or MongoDB checked to be reachable), initialised if empty.
+
+    ``on_wait(file)`` is told when another process has held the embedded LaunchPad's file for a few seconds."""
     config = settings()
     if config["type"] == "local":
-        _prepare_local_backend()
-        from fireworks import LaunchPad
+        from ssbi.workflows.run.file_launchpad import FileLaunchPad, prepare_file  # lazy: start-up (FireWorks)
 
-        lp = LaunchPad(host="localhost", port=27017, name="ssbi_fireworks", logdir=str(local_dir() / "logs"),
-                       strm_lvl="ERROR")
-        if "fireworks" not in lp.db.list_collection_names():
-            lp.reset("", require_password=False, max_reset_wo_password=1_000_000)
+        db_file = local_file()
+        prepare_file(db_file)
+        point_fireworks_at_mongomock_file(str(db_file))
+        lp = FileLaunchPad(db_file, host="localhost", port=27017, name=LOCAL_DATABASE,
+                           logdir=str(local_dir() / "logs"), strm_lvl="ERROR", on_wait=on_wait)
+        with lp.shared(writes=False):
+            empty = "fireworks" not in lp.db.list_collection_names()
+        if empty:
+            with lp.shared():
+                if "fireworks" not in lp.db.list_collection_names():
+                    lp.reset("", require_password=False, max_reset_wo_password=1_000_000)
         return lp
     from fireworks import LaunchPad
 
@@ -111,12 +91,25 @@ def get_launchpad():
         lp.connection.admin.command("ping")
     except Exception as exc:  # noqa: BLE001
         raise LaunchPadError(f"LaunchPad {config['path']} is not reachable: {str(exc).splitlines()[0][:160]}") from None
+    if lp.fw_id_assigner.count_documents({}) == 0:  # never reset: FireWorks could not number a Firework
+        if lp.workflows.count_documents({}) or lp.fireworks.count_documents({}):
+            raise LaunchPadError(f"LaunchPad {config['path']} has workflows but no id counter: `ssbi launchpad "
+                                 "reset --yes` empties it (FireWorks' `lpad reset`)")
+        lp.reset("", require_password=False)
     return lp
 
 
-def save_local(lp) -> None:
-    """Write the mongomock LaunchPad to its file now (not only at process exit)."""
-    flush_mongomock_file(lp)
+def reset_launchpad() -> dict[str, int]:
+    """Empty the configured LaunchPad (FireWorks' ``lpad reset``): how many workflows and Fireworks it held."""
+    with launchpad() as lp, held(lp):
+        counts = {"workflows": lp.workflows.count_documents({}), "fireworks": lp.fireworks.count_documents({})}
+        lp.reset("", require_password=False, max_reset_wo_password=1_000_000)
+    return counts
+
+
+def held(lp):
+    """A sequence of direct collection reads and writes on ``lp`` as one step (the embedded file held)."""
+    return lp.shared() if hasattr(lp, "shared") else contextlib.nullcontext(lp)
 
 
 def find_active(lp, fingerprint: str) -> list[int]:
@@ -139,15 +132,27 @@ def submit(lp, flow, fingerprint: str, metadata: dict, resources: dict | None = 
             firework.spec["_queueadapter"] = dict(resources)
     wf.metadata.update(metadata, ssbi_fingerprint=fingerprint)
     mapping = lp.add_wf(wf)
-    save_local(lp)
-    return min(mapping.values())
+    return lp.get_wf_ids({"nodes": {"$in": list(mapping.values())}})[0]  # the id `ssbi status` shows
+
+
+def job_identity() -> dict[str, str]:
+    """This worker as launches record it: host, pid, and the queue job (id, log) it runs in, if any."""
+    return {"host": socket.gethostname(), "pid": str(os.getpid()), "job_id": os.environ.get("SSBI_JOB_ID", ""),
+            "log": os.environ.get("SSBI_JOB_LOG", "")}
+
+
+def _ping_every(seconds: int) -> None:
+    """How often a running Firework tells the LaunchPad it is alive (``ping_secs`` in launchpad.yaml)."""
+    import fireworks.core.rocket as rocket
+
+    rocket.PING_TIME_SECS = seconds
 
 
 def run_worker(lp, store, nlaunches: int = 0, fw_id: int | None = None, echo=print) -> int:
     """Run READY Fireworks one after another with ``store`` as jobflow's JobStore.
 
-    ``nlaunches`` 0 means until none is ready. Saves the local LaunchPad after each.
-    Returns the number of Fireworks launched.
+    ``nlaunches`` 0 means until none is ready. Each runs in its own launch folder, whose lock this process holds
+    while it runs (``ssbi rerun`` on this host knows a launch whose lock is free is lost). Returns how many ran.
     """
     from fireworks import FWorker
     from fireworks.core.rocket_launcher import launch_rocket
@@ -155,16 +160,27 @@ def run_worker(lp, store, nlaunches: int = 0, fw_id: int | None = None, echo=pri
 
     SETTINGS.JOB_STORE = store
     logging.getLogger("jobflow").setLevel(logging.WARNING)
-    launch_root = local_dir() / "launches"
+    _ping_every(int(settings().get("ping_secs", 300)))
+    identity = job_identity()
+    worker = FWorker(name=f"{identity['host']}:{identity['job_id'] or identity['pid']}", env={"ssbi_job": identity})
+    # a queue job's launches go in its own folder (the job script's working directory)
+    launch_root = Path.cwd() if identity["job_id"] else local_dir() / "launches"
     launch_root.mkdir(parents=True, exist_ok=True)
     done = 0
-    while (nlaunches == 0 or done < nlaunches) and lp.run_exists(FWorker()):
-        folder = launch_root / f"launcher_{datetime.now():%Y-%m-%d-%H-%M-%S-%f}"
+    while (nlaunches == 0 or done < nlaunches) and lp.run_exists(worker):
+        folder = launch_root / f"launcher_{datetime.now():%Y-%m-%d-%H-%M-%S-%f}_{os.getpid()}"
         folder.mkdir()
-        with contextlib.chdir(folder):
-            launched = launch_rocket(lp, FWorker(), fw_id=fw_id, strm_lvl="ERROR")
-        save_local(lp)
+        with open(folder / WORKER_LOCK, "w") as lock, contextlib.chdir(folder):
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            lock.write(f"{identity['host']} {identity['pid']}\n")
+            lock.flush()
+            launched = launch_rocket(lp, worker, fw_id=fw_id, strm_lvl="ERROR")
         if not launched:
+            with contextlib.suppress(OSError):
+                (folder / WORKER_LOCK).unlink()
+                folder.rmdir()  # another worker took the Firework first
+            if lp.run_exists(worker):
+                continue
             break
         done += 1
         echo(done)
@@ -193,14 +209,20 @@ def _extended_json(obj: dict):
     return obj
 
 
+def local_collections(db_file: Path) -> dict[str, list[dict]]:
+    """The embedded LaunchPad's collections read straight from its file (written atomically: no lock needed)."""
+    db = json.loads(db_file.read_text(encoding="utf-8"), object_hook=_extended_json).get(LOCAL_DATABASE, {})
+    return {name: [doc for _, doc in coll.get("documents", [])] for name, coll in db.items()}
+
+
 def local_states(db_file: Path) -> list[dict]:
     """:func:`states` of the local LaunchPad read straight from its mongomock file, as FireWorks' summary gives them
     (``tests/test_execution.py`` compares the two): importing FireWorks alone takes 0.2 s, and ``ssbi status``
     should answer in a blink."""
-    db = json.loads(db_file.read_text(encoding="utf-8"), object_hook=_extended_json).get(LOCAL_DATABASE, {})
-    fireworks = [doc for _, doc in db.get("fireworks", {}).get("documents", [])]
+    db = local_collections(db_file)
+    fireworks = db.get("fireworks", [])
     rows = []
-    for wf in sorted((doc for _, doc in db.get("workflows", {}).get("documents", [])), key=lambda w: w["nodes"][0]):
+    for wf in sorted(db.get("workflows", []), key=lambda w: w["nodes"][0]):
         nodes = set(wf["nodes"])
         rows.append({"id": wf["nodes"][0], "name": wf["name"], "state": wf["state"],
                      "fireworks": {f"{fw['name']}--{int(fw['fw_id'])}": fw["state"] for fw in fireworks
@@ -212,55 +234,102 @@ def local_states(db_file: Path) -> list[dict]:
 def workflow_states() -> list[dict]:
     """One row per workflow (:func:`states`); a local LaunchPad that exists is read from its file."""
     if is_local():
-        with local_lock("ssbi status"):
-            db_file = local_dir() / "launchpad.json"
-            if db_file.is_file() and db_file.stat().st_size > 2:
-                return local_states(db_file)
-    with launchpad("ssbi status") as lp:
+        db_file = local_file()
+        if db_file.is_file() and db_file.stat().st_size > 2:
+            return local_states(db_file)
+    with launchpad() as lp:
         return states(lp)
 
 
-def rerun(lp, expiration_secs: int | None = None) -> dict[str, list[int]]:
-    """Mark FIZZLED and lost RUNNING Fireworks for rerun.
+def _lock_is_free(path: Path) -> bool:
+    try:
+        with open(path) as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+    except BlockingIOError:
+        return False
+    except OSError:
+        return False
 
-    Local backend: the lock guarantees no worker is alive, so every RUNNING launch
-    is lost. MongoDB: RUNNING launches without a ping for ``expiration_secs``.
-    """
+
+def dead_launches(lp) -> list[int]:
+    """RUNNING launches of this host whose worker is gone: its launch folder's lock is free (a killed, cancelled
+    or timed-out job's lock is released by the kernel). Other hosts' launches are left to ping expiry."""
+    host = socket.gethostname()
+    with held(lp):
+        running = list(lp.launches.find({"state": "RUNNING"}, {"launch_id": 1, "launch_dir": 1, "host": 1}))
+    return [launch["launch_id"] for launch in running
+            if launch.get("host") == host and launch.get("launch_dir")
+            and (Path(launch["launch_dir"]) / WORKER_LOCK).is_file()
+            and _lock_is_free(Path(launch["launch_dir"]) / WORKER_LOCK)]
+
+
+def rerun(lp, expiration_secs: int | None = None) -> dict[str, list[int]]:
+    """Mark FIZZLED and lost RUNNING Fireworks for rerun: launches of this host whose worker is gone (at once), and
+    any launch without a ping for ``expiration_secs`` (FireWorks' lost-run detection; default from
+    launchpad.yaml)."""
     if expiration_secs is None:
-        expiration_secs = 0 if is_local() else int(settings().get("run_expiration_secs", 14400))
-    lost_launches, lost_fws, _ = lp.detect_lostruns(expiration_secs=expiration_secs, rerun=True)
-    fizzled = lp.get_fw_ids({"state": "FIZZLED"})
-    for fw_id in fizzled:
-        lp.rerun_fw(fw_id)
-    save_local(lp)
-    return {"lost": list(lost_fws), "fizzled": list(fizzled)}
+        expiration_secs = int(settings().get("run_expiration_secs", 1800))
+    lost: set[int] = set()
+    with held(lp):
+        dead = dead_launches(lp)
+        if dead:
+            lost |= set(lp.detect_lostruns(expiration_secs=0, rerun=True,
+                                           launch_query={"launch_id": {"$in": dead}})[1])
+        lost |= set(lp.detect_lostruns(expiration_secs=expiration_secs, rerun=True)[1])
+        fizzled = lp.get_fw_ids({"state": "FIZZLED"})
+        for fw_id in fizzled:
+            lp.rerun_fw(fw_id)
+    return {"lost": sorted(lost), "fizzled": list(fizzled)}
 
 
 # --- what the commands ask for ----------------------------------------------------------------------------------------
 @contextlib.contextmanager
-def launchpad(purpose: str) -> Iterator[Any]:
-    """The configured LaunchPad, the local one's lock held (for ``purpose``) while it is open; a local one is
-    written to its file and let go at the end (another LaunchPad of this process may open the file after it)."""
+def launchpad(on_wait=None) -> Iterator[Any]:
+    """The configured LaunchPad; the process's mongomock file setting is restored afterwards (another mongomock
+    client of this process, e.g. a test's memory store, must not read the LaunchPad's file)."""
     before = os.environ.get("MONGOMOCK_SERVERSTORE_FILE")
-    with local_lock(purpose):
-        lp = get_launchpad()
-        try:
-            yield lp
-        finally:
-            if is_local():
-                release_mongomock_file(lp)
-                # every mongomock client reads (and at exit writes) the file this names: not the LaunchPad's after it
-                if before is None:
-                    os.environ.pop("MONGOMOCK_SERVERSTORE_FILE", None)
-                else:
-                    os.environ["MONGOMOCK_SERVERSTORE_FILE"] = before
+    try:
+        yield get_launchpad(on_wait=on_wait)
+    finally:
+        if is_local():
+            if before is None:
+                os.environ.pop("MONGOMOCK_SERVERSTORE_FILE", None)
+            else:
+                os.environ["MONGOMOCK_SERVERSTORE_FILE"] = before
 
 
-def work(store: str | None = None, nlaunches: int = 0, echo=print) -> int:
+def _torch_threads() -> None:
+    """``SSBI_TORCH_THREADS`` (set by the job script to the job's CPUs) as torch's intra-op threads."""
+    threads = int(os.environ.get("SSBI_TORCH_THREADS") or 0)
+    if threads > 0:
+        with contextlib.suppress(ImportError):
+            import torch
+
+            torch.set_num_threads(threads)
+
+
+def _import_the_jobs() -> None:
+    """Import what a Firework's jobs are made of (seconds: atomate2, pymatgen) before the first LaunchPad call:
+    the first Firework read would import them while holding the embedded LaunchPad's lock."""
+    import importlib
+    import pkgutil
+
+    import jobflow.managers.fireworks  # noqa: F401
+
+    import ssbi.workflows.flows as flows  # lazy: the worker imports them before its first LaunchPad call
+
+    for module in pkgutil.iter_modules(flows.__path__):
+        importlib.import_module(f"{flows.__name__}.{module.name}")
+
+
+def work(store: str | None = None, nlaunches: int = 0, echo=print, on_wait=None) -> int:
     """Run READY Fireworks here into ``store`` (``ssbi worker``); returns how many ran."""
     job_store = make_job_store(store)
     job_store.connect()
-    with launchpad("ssbi worker") as lp:
+    _torch_threads()
+    _import_the_jobs()
+    with launchpad(on_wait=on_wait) as lp:
         return run_worker(lp, job_store, nlaunches=nlaunches, echo=echo)
 
 
@@ -270,7 +339,7 @@ def rerun_lost(store: str | None = None, expiration_secs: int | None = None, lau
     here into ``store``: {"lost", "fizzled", "ready", "ran"}."""
     job_store = make_job_store(store)
     job_store.connect()
-    with launchpad("ssbi rerun") as lp:
+    with launchpad() as lp:
         found = rerun(lp, expiration_secs)
         ready = lp.get_fw_ids({"state": "READY"})
         on_reset(found, ready)
@@ -278,21 +347,40 @@ def rerun_lost(store: str | None = None, expiration_secs: int | None = None, lau
     return {**found, "ready": ready, "ran": ran}
 
 
-def queue_jobs(template: str = "slurm", njobs: int = 1, walltime: str | None = None, queue: str | None = None,
-               account: str | None = None, dry_run: bool = False) -> str:
-    """Queue jobs that each run ``ssbi worker`` (FireWorks qlaunch): with ``dry_run`` the job script, else the
-    folder the jobs were submitted from."""
-    from fireworks import FWorker
-    from fireworks.queue.queue_launcher import rapidfire
+def job_environment(store: str | None = None) -> dict[str, str | None]:
+    """What a queue job exports so that its worker uses this data folder, store and LaunchPad."""
+    current = ssbi_settings()
+    return {"data_dir": str(data_dir().resolve()), "store": store or current.store,
+            "launchpad": str(Path(settings()["path"]).resolve()) if not is_local() else None}
 
-    qadapter = make_qadapter(template, walltime=walltime, queue=queue, account=account)
-    if dry_run:
-        return qadapter.get_script_str(str(local_dir() / "queue"))
-    if is_local():
-        raise LaunchPadError("queue jobs need a LaunchPad that compute nodes can reach (MongoDB): set SSBI_LAUNCHPAD; "
-                             "the local mongomock LaunchPad works only with `ssbi worker` on this machine")
-    lp = get_launchpad()
-    launch_dir = local_dir() / "queue"
-    launch_dir.mkdir(parents=True, exist_ok=True)
-    rapidfire(lp, FWorker(), qadapter, launch_dir=str(launch_dir), nlaunches=njobs, njobs_queue=0, sleep_time=1)
-    return str(launch_dir)
+
+def queue_script(template: str = "slurm", store: str | None = None, pre_rocket: str | None = None,
+                 **options) -> tuple[Any, str]:
+    """The queue adapter and the job script ``ssbi queue`` would submit."""
+    from ssbi.workflows.run.queue import make_qadapter  # lazy: start-up (FireWorks)
+
+    logs = local_dir() / "queue" / "logs"
+    qadapter = make_qadapter(template, pre_rocket=pre_rocket, job_env=job_environment(store), log_dir=logs, **options)
+    return qadapter, qadapter.get_script_str(str(local_dir() / "queue"))
+
+
+def queue_jobs(template: str = "slurm", njobs: int = 1, store: str | None = None, pre_rocket: str | None = None,
+               **options) -> list[dict]:
+    """Submit up to ``njobs`` queue jobs that each run ``ssbi worker`` (no more than there are READY Fireworks):
+    one row per job (id, script, log). Nothing READY: no job."""
+    from ssbi.workflows.run.queue import submit_script  # lazy: start-up
+
+    qadapter, script = queue_script(template, store, pre_rocket, **options)
+    with launchpad() as lp:
+        ready = len(lp.get_fw_ids({"state": "READY"}))
+    folder = local_dir() / "queue"
+    (folder / "logs").mkdir(parents=True, exist_ok=True)
+    jobs = []
+    for _ in range(min(njobs, ready)):
+        path = folder / f"job_{datetime.now():%Y-%m-%d-%H-%M-%S-%f}.sh"
+        path.write_text(script + "\n")
+        job_id = submit_script(qadapter, path)
+        log = folder / "logs" / (f"{qadapter['job_name']}-{job_id}.out" if qadapter.q_type == "SLURM"
+                                 else f"{qadapter['job_name']}.o{job_id}")
+        jobs.append({"id": job_id, "script": str(path), "log": str(log)})
+    return jobs

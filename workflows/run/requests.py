@@ -45,14 +45,12 @@ class Request:
     notes: list[str] = field(default_factory=list)  # what was reused, what is already stored
 
 
-def execute(analysis: Analysis, job_store, force: bool = False, submit: bool = False,
-            purpose: str = "ssbi") -> Outcome:
-    """``analysis`` through the executor: here, or (``submit``) one FireWorks workflow, holding the local
-    LaunchPad's lock while it is open."""
+def execute(analysis: Analysis, job_store, force: bool = False, submit: bool = False) -> Outcome:
+    """``analysis`` through the executor: here, or (``submit``) one FireWorks workflow."""
     executor = Executor(job_store, force=force)
     if not submit:
         return executor.run_one(analysis)
-    with fw.launchpad(purpose) as lp:
+    with fw.launchpad() as lp:
         (outcome,) = executor.submit([analysis], lp)
     return outcome
 
@@ -79,7 +77,7 @@ def calculation(kind: str, material: str, engine: str = "chgnet", target: str = 
     job_store = open_store(store)
     analysis = CalcAnalysis.of(kind, material, eng, target, variant)
     progress(f"running {analysis.label}")
-    outcome = execute(analysis, job_store, force, submit, purpose="ssbi submit" if submit else "ssbi run")
+    outcome = execute(analysis, job_store, force, submit)
     return Request(analysis, outcome, describe(store), _docs(job_store, analysis, outcome))
 
 
@@ -130,7 +128,7 @@ def adhesion(film: str, substrate: str, film_miller=(1, 0, 0), substrate_miller=
               for i, fp in zip(maker.candidate_indices(), analysis.fingerprints())}
     on_built(analysis, built, bulks, stored)
     progress(f"{analysis.label}: relaxations and single points")
-    outcome = execute(analysis, job_store, force, submit, purpose="ssbi adhesion --submit")
+    outcome = execute(analysis, job_store, force, submit)
     return Request(analysis, outcome, describe(store), _docs(job_store, analysis, outcome))
 
 
@@ -180,7 +178,7 @@ def md(film: str, substrate: str, film_miller=(1, 0, 0), substrate_miller=(1, 0,
         return Request(analysis, Outcome(analysis, "inputs"), describe(store), [], notes)
     on_built(notes)
     progress(f"MD of {analysis.name} with {eng.name}")
-    outcome = execute(analysis, job_store, submit=submit, purpose="ssbi md --submit")
+    outcome = execute(analysis, job_store, submit=submit)
     return Request(analysis, outcome, describe(store), _docs(job_store, analysis, outcome), notes)
 
 
@@ -204,7 +202,7 @@ def phase_set(chemsys: str, engine: str = "chgnet", variant: str = "experimental
     name = "-".join(plan.elements)
     analysis = PhaseSetAnalysis([name], maker)
     on_plan(analysis, plan)
-    outcome = execute(analysis, job_store, submit=submit, purpose="ssbi phase-diagram --submit")
+    outcome = execute(analysis, job_store, submit=submit)
     docs = []
     if outcome.status == "done":  # the flow's hull update stored the summary
         docs = [job_store.query_one({"output.kind": "phase_diagram", "output.chemsys": name, "output.engine": eng.name},

@@ -249,8 +249,8 @@ class StudyRunner:
                               "cp2k)")
 
     def submit_here(self) -> list[Outcome]:
-        """:meth:`submit` to the configured LaunchPad (the local one's lock held while it is open)."""
-        with fw.launchpad("ssbi run --submit") as lp:
+        """:meth:`submit` to the configured LaunchPad."""
+        with fw.launchpad() as lp:
             return self.submit(lp)
 
     def submit(self, launchpad) -> list[Outcome]:
