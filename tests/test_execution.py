@@ -251,3 +251,20 @@ def test_local_launchpad_when_fireworks_was_imported_first(tmp_path):
                           env={**env, "SSBI_DATA_DIR": str(tmp_path)}, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.split() == ["GridFS", "[]"]
+
+
+def test_launchpad_reset_and_config_check_say_what_they_did_in_one_line(tmp_path):
+    """`ssbi launchpad reset` wants --yes, then says what it deleted; `ssbi config check` prints one line per
+    database and exits 1 when one cannot be reached."""
+    ssbi("submit", "static", "Li2S", data_dir=tmp_path, check=True)
+    refused = ssbi("launchpad", "reset", data_dir=tmp_path)
+    assert refused.returncode == 2 and "add --yes" in refused.stderr
+    done = ssbi("launchpad", "reset", "--yes", data_dir=tmp_path, check=True)
+    assert "1 workflow(s) and 2 firework(s) deleted" in " ".join(done.stdout.split())
+    assert "static Li2S" not in ssbi("status", data_dir=tmp_path, check=True).stdout
+    good = ssbi("config", "check", data_dir=tmp_path, check=True).stdout.splitlines()
+    assert [line.split()[0] for line in good] == ["ok", "ok"] and "0 workflow(s)" in good[1]
+    bad = ssbi("config", "check", "--store", "mongodb://u:pw@127.0.0.1:9/x", data_dir=tmp_path)
+    lines = bad.stdout.splitlines()
+    assert bad.returncode == 1 and lines[0].startswith("error results store mongodb (mongodb://***@127.0.0.1:9/x)")
+    assert "not reachable" in lines[0] and lines[1].startswith("ok embedded LaunchPad")

@@ -13,19 +13,30 @@ from pathlib import Path
 from ssbi.configs import CONFIG_DIR  # noqa: F401 - re-exported; configs/ here, inside the wheel when installed
 from ssbi.configs.settings import settings
 from ssbi.configs.settings import user_config_dir as folder
+from ssbi.interfaces.errors import InputError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent  # the source tree (tests and their recorded data only)
 
 
 def data_dir() -> Path:
-    """The project's data folder (created on first use)."""
+    """The project's data folder (created on first use); one line naming the setting when it cannot be."""
     current = settings()
     if current.data_dir:
         path = Path(current.data_dir).expanduser()
+        name = "SSBI_DATA_DIR"
     else:
         base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
         path = base / "ssb-interfaces" / current.project
-    path.mkdir(parents=True, exist_ok=True)
+        name = "the data folder (XDG_DATA_HOME / SSBI_PROJECT)"
+    fix = "set SSBI_DATA_DIR to a folder you can write"
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{name} {path} is a file, not a folder: {fix}")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{name} {path} cannot be made ({exc.strerror or type(exc).__name__}"
+                         f"{': ' + str(exc.filename) if exc.filename and str(exc.filename) != str(path) else ''}): "
+                         f"{fix}") from None
     return path.resolve()
 
 

@@ -30,13 +30,32 @@ class GuardedGroup(TyperGroup):
             return super().invoke(ctx)
         except SSBIError as exc:
             fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-        except (FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError) as exc:
-            where = exc.filename or ""
-            hint = "; -o/--out takes a folder" if isinstance(exc, (FileExistsError, NotADirectoryError)) else ""
-            fail(f"cannot write {where}: {exc.strerror or type(exc).__name__}{hint}")
+        except OSError as exc:
+            if exc.filename is None and not isinstance(exc, (PermissionError, FileExistsError, NotADirectoryError)):
+                raise
+            fail(_write_error(exc))
         except _usage_errors() as exc:
             command = exc.ctx.command_path if exc.ctx else "ssbi"
             fail(f"{exc.format_message().splitlines()[0]} (see `{command} --help`)")
+
+
+def _write_error(exc: OSError) -> str:
+    """One line for a file that could not be written: in the data folder, name SSBI_DATA_DIR; else the path."""
+    from pathlib import Path
+
+    from ssbi.workflows.paths import data_dir  # lazy: start-up
+
+    where = Path(str(exc.filename or ""))
+    reason = exc.strerror or type(exc).__name__
+    try:
+        folder = data_dir()
+    except SSBIError as bad:
+        return str(bad)
+    if where and (where == folder or folder in where.resolve().parents):
+        return (f"cannot write {where} in the data folder {folder}: {reason}: set SSBI_DATA_DIR to a folder you can "
+                "write, or fix its permissions")
+    hint = "; -o/--out takes a folder" if isinstance(exc, (FileExistsError, NotADirectoryError)) else ""
+    return f"cannot write {where}: {reason}{hint}"
 
 
 def _usage_errors() -> tuple[type, ...]:
