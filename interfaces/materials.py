@@ -225,6 +225,7 @@ def read_structure(path: str | Path) -> Structure:
     path = Path(path)
     if not path.is_file():
         raise StructureReadError(f"Structure file not found: {path}")
+    _check_text(path)
     try:
         structure = Structure.from_file(path)
     except Exception:
@@ -232,14 +233,40 @@ def read_structure(path: str | Path) -> Structure:
             from ase.io import read
             from pymatgen.io.ase import AseAtomsAdaptor
 
-            structure = AseAtomsAdaptor.get_structure(read(path))
+            atoms = read(path)
         except Exception as exc:
-            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            reason = str(exc).splitlines()[0] if str(exc) and not isinstance(exc, AssertionError) else \
+                f"no structure pymatgen or ASE can read (the format is taken from the name: {path.suffix or path.name})"
             raise StructureReadError(f"Cannot read structure from {path}: {reason}") from None
+        if atoms.cell.rank < 3 or not any(atoms.pbc):
+            raise StructureReadError(f"{path}: a molecule or cluster ({len(atoms)} atoms, no 3D unit cell): give a "
+                                     "periodic crystal (CIF, POSCAR, extxyz with a Lattice)")
+        try:
+            structure = AseAtomsAdaptor.get_structure(atoms)
+        except Exception as exc:
+            raise StructureReadError(f"Cannot read structure from {path}: {str(exc).splitlines()[0]}") from None
     if len(structure) == 0:
         raise StructureReadError(f"Cannot read structure from {path}: no atoms")
     check_species(structure, str(path))
     return structure
+
+
+BINARY_SUFFIXES = (".gz", ".bz2", ".xz", ".traj", ".npz", ".nc")
+
+
+def _check_text(path: Path) -> None:
+    """One line for a file that is not text (structure formats here are text, or compressed by name)."""
+    if path.name.endswith(BINARY_SUFFIXES):
+        return
+    head = path.open("rb").read(8192)
+    try:
+        head.decode("utf-8")
+        binary = b"\0" in head
+    except UnicodeDecodeError as exc:
+        binary = exc.start < len(head) - 4  # not a multi-byte character cut at the end of the sample
+    if binary:
+        raise StructureReadError(f"{path}: not a text file (binary data): give a CIF, POSCAR, extxyz or "
+                                 "pymatgen JSON file")
 
 
 def check_species(structure: Structure, source: str) -> None:
@@ -279,7 +306,14 @@ def load(name_or_path: str | Path, variant: str = "experimental") -> Structure:
         raise InputError(f"unknown variant {variant!r}; choose one of: {', '.join(VARIANTS)}")
     text = str(name_or_path)
     if isinstance(name_or_path, Path) or Path(text).is_file() or _looks_like_path(text):
-        return read_structure(text)
+        structure = read_structure(text)
+        if not structure.is_ordered and variant != "parent":
+            site = next(s for s in structure if not s.is_ordered)
+            raise StructureReadError(
+                f"{text}: partial occupancies (site {site.frac_coords.round(3).tolist()}: {site.species}); a "
+                "calculation needs an ordered cell: give one, or order it (pymatgen's "
+                "OrderDisorderedStructureTransformation; `ssbi materials add` builds an ordered approximant)")
+        return structure
     mat = get_material(text)
     if variant == "parent":
         return mat.parent_structure()

@@ -45,7 +45,7 @@ MILLER = ["--film-miller", "1", "0", "0", "--substrate-miller", "1", "0", "0"]
     (("materials", "add", "{cif}", "--name", "Xx", "--reference", "mp-1"), "unknown element 'Xx'"),
     (("run", "relax", "{cif}"), "unknown element 'Xx'"),
     (("build", "Li", "Li2S", *MILLER, "--variant", "relaxed"), "unknown variant 'relaxed'"),
-    (("build", "Li", "Li2S", *MILLER, "-o", "{file}"), "-o/--out takes a folder"),
+    (("build", "Li", "Li2S", *MILLER, "-o", "{file}"), "is a file: give a folder"),
     (("build", "Li", "Li2S", *MILLER, "--max-candidates", "0"), "--max-candidates 0"),
     (("build", "Li", "Li2S", *MILLER, "--fix-depth", "1000"), "fixes all"),
     (("build", "Li", "Li2S", "--film-miller", "1", "0", "--substrate-miller", "1", "0", "0"),

@@ -71,6 +71,8 @@ def classify_interphase(products: list[str], reactants: list[str], reaction_ener
     """Type of the interphase made of ``products`` (``reaction_energy`` in eV/atom, < 0 if it reacts)."""
     gaps = gaps if gaps is not None else load_band_gaps()
     names = sorted({_element_name(p) for p in products})
+    if not names:  # nothing forms on this side (no phase beyond it: S has nothing more oxidised in Li-S)
+        return Interphase("stable", [], None, "no product on this side: no phase of the system lies beyond it")
     if reaction_energy > -tolerance or set(names) == {_element_name(r) for r in reactants}:
         return Interphase("stable", names, None, f"no reaction (ΔE = {reaction_energy:+.3f} eV/atom)")
     conducting = [p for p in names if p in gaps and gaps[p].kind in CONDUCTING_KINDS]

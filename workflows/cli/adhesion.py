@@ -11,7 +11,7 @@ from rich.table import Table
 from ssbi.interfaces.build_settings import BuildSettings
 from ssbi.workflows.cli.app import app
 from ssbi.workflows.cli.console import console, fail
-from ssbi.workflows.cli.options import ENGINE_OPT, STORE_OPT, VARIANT_OPT, settings_options
+from ssbi.workflows.cli.options import ENGINE_OPT, STORE_OPT, VARIANT_OPT, output_folder, settings_options
 
 
 def adhesion_table(doc: dict, title: str) -> Table:
@@ -69,7 +69,7 @@ def adhesion(
     store: Optional[str] = STORE_OPT,
     force: bool = typer.Option(False, "--force", help="Recompute even if stored."),
     submit: bool = typer.Option(False, "--submit", help="Send to FireWorks instead of running here."),
-    out: Path = typer.Option(Path("out/adhesion"), "-o", "--out", help="Folder for uber.png / registry.png."),
+    out: Path = typer.Option(Path("out/adhesion"), "-o", "--out", callback=output_folder, help="Folder for uber.png / registry.png."),
     build: dict = None,
 ):
     """Work of adhesion (rigid and relaxed, optional UBER and registry scans); table and plots."""

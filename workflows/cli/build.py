@@ -10,7 +10,7 @@ from rich.table import Table
 from ssbi.interfaces.build_settings import BuildSettings
 from ssbi.workflows.cli.app import app
 from ssbi.workflows.cli.console import console
-from ssbi.workflows.cli.options import settings_options
+from ssbi.workflows.cli.options import output_folder, settings_options
 
 
 def _short(label: str) -> str:
@@ -42,7 +42,7 @@ def build(
     film_miller: tuple[str, str, str] = typer.Option(..., "--film-miller", help="h k l of the film plane."),
     substrate_miller: tuple[str, str, str] = typer.Option(..., "--substrate-miller", help="h k l of the substrate plane."),
     variant: str = typer.Option("experimental", help="Library structures: experimental or chgnet (relaxed)."),
-    out: Path = typer.Option(Path("out"), "-o", "--out", help="Output folder."),
+    out: Path = typer.Option(Path("out"), "-o", "--out", callback=output_folder, help="Output folder."),
     build: dict = None,
 ):
     """Build ranked lattice-matched interfaces and write CIF/extxyz/POSCAR + candidates.json."""

@@ -10,7 +10,15 @@ from rich.table import Table
 
 from ssbi.workflows.cli.app import app
 from ssbi.workflows.cli.console import console, fail
-from ssbi.workflows.cli.options import ENGINE_OPT, KIND_ARG, MATERIAL_ARG, STORE_OPT, TARGET_OPT, VARIANT_OPT
+from ssbi.workflows.cli.options import (
+    ENGINE_OPT,
+    KIND_ARG,
+    MATERIAL_ARG,
+    STORE_OPT,
+    TARGET_OPT,
+    VARIANT_OPT,
+    output_folder,
+)
 
 setup_app = typer.Typer(help="One-time set-up of engines.", no_args_is_help=True)
 app.add_typer(setup_app, name="setup")
@@ -89,7 +97,7 @@ def run(
     force: bool = typer.Option(False, "--force", help="Recompute even if the result is stored."),
     submit: bool = typer.Option(False, "--submit", help="Send to FireWorks instead of running here (a study: one "
                                                         "workflow per analysis and pair)."),
-    out: Path = typer.Option(Path("out/study"), "-o", "--out", help="Study: folder for the summary and plots."),
+    out: Path = typer.Option(Path("out/study"), "-o", "--out", callback=output_folder, help="Study: folder for the summary and plots."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Study with --submit: print the workflows, Fireworks, "
                                                           "estimated core-hours and queue resources; send nothing."),
     fmt: str = typer.Option("table", "--format", help="Study: the summary on stdout as table, json, csv or md "
@@ -166,7 +174,7 @@ def inputs(
     kind: str = typer.Option("relax", help="relax or static."),
     target: str = TARGET_OPT,
     variant: str = VARIANT_OPT,
-    out: Path = typer.Option(Path("inputs"), "-o", "--out", help="Folder to write."),
+    out: Path = typer.Option(Path("inputs"), "-o", "--out", callback=output_folder, help="Folder to write."),
 ):
     """Write an engine's input files (e.g. VASP for HPC) without running anything."""
     from ssbi.workflows.engines.inputs import write_inputs  # lazy: start-up (engine code)

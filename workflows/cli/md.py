@@ -11,7 +11,7 @@ from rich.table import Table
 from ssbi.interfaces.build_settings import BuildSettings
 from ssbi.workflows.cli.app import app
 from ssbi.workflows.cli.console import console, fail
-from ssbi.workflows.cli.options import ENGINE_OPT, STORE_OPT, settings_options
+from ssbi.workflows.cli.options import ENGINE_OPT, STORE_OPT, output_folder, settings_options
 
 
 def md_tables(doc: dict) -> list[Table]:
@@ -68,7 +68,7 @@ def md(
     thermostat: str = typer.Option("langevin", help="langevin or nose-hoover (cp2k also csvr)."),
     store: Optional[str] = STORE_OPT,
     submit: bool = typer.Option(False, "--submit", help="Send to FireWorks instead of running here."),
-    out: Path = typer.Option(Path("out/md"), "-o", "--out", help="Folder for md.png."),
+    out: Path = typer.Option(Path("out/md"), "-o", "--out", callback=output_folder, help="Folder for md.png."),
     build: dict = None,
 ):
     """MD of the best FILM | SUBSTRATE interface at each temperature; analysis stored as an AIMDDoc."""
@@ -108,7 +108,7 @@ def md_analyze(
     result_id: str = typer.Argument(..., help="uuid of a stored MD result (AIMDDoc)."),
     width: float = typer.Option(4.0, help="Interface zone width (Å)."),
     store: Optional[str] = STORE_OPT,
-    out: Path = typer.Option(Path("out/md"), "-o", "--out", help="Folder for the plots."),
+    out: Path = typer.Option(Path("out/md"), "-o", "--out", callback=output_folder, help="Folder for the plots."),
 ):
     """Re-run the analysis on a stored MD trajectory (e.g. with another interface width); plots."""
     from ssbi.workflows.flows.md import reanalyse_stored  # lazy: start-up (jobflow, pymatgen)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -68,6 +69,42 @@ def settings_options(model, into: str, exclude: tuple[str, ...] = (), defaults: 
     return decorate
 
 
+def output_problem(path: Path, kind: str = "folder") -> Optional[str]:
+    """Why ``path`` cannot be written as an output ``folder`` (or ``file``), checked before any work: nothing is
+    created here."""
+    path = Path(path).expanduser()
+    if kind == "folder" and path.exists() and not path.is_dir():
+        return f"{path} is a file: give a folder"
+    if kind == "file" and path.is_dir():
+        return f"{path} is a folder: give a file name"
+    parent = path if kind == "folder" else path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        return f"{parent} is a file, so {path} cannot be made"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"{parent} is not writable, so {path} cannot be written"
+    return None
+
+
+def output_folder(path: Optional[Path]) -> Optional[Path]:
+    """typer callback of the -o/--out folder options: one line before any work if it cannot be written."""
+    import typer
+
+    if path is not None and (problem := output_problem(path)):
+        raise typer.BadParameter(problem)
+    return path
+
+
+def output_file(path: Optional[Path]) -> Optional[Path]:
+    """typer callback of -o/--out file options."""
+    import typer
+
+    if path is not None and (problem := output_problem(path, "file")):
+        raise typer.BadParameter(problem)
+    return path
+
+
 def _checked(model, name: str, value):
     """The value of one option, validated against its field's constraints (one line if it fails)."""
     import typing
@@ -77,6 +114,8 @@ def _checked(model, name: str, value):
     field = model.model_fields[name]
     if value is None and field.default is None:
         return value
+    if name == "out" and (problem := output_problem(value)):  # every output folder, before any work
+        raise InputError(f"-o/--out {value}: {problem}")
     try:
         return TypeAdapter(typing.Annotated[field.annotation, field]).validate_python(value)
     except ValidationError as exc:

@@ -11,6 +11,7 @@ import typer
 from ssbi.interfaces.errors import InputError
 from ssbi.workflows.cli.app import app
 from ssbi.workflows.cli.console import console, fail
+from ssbi.workflows.cli.options import output_folder
 from ssbi.workflows.report.tables import Column
 from ssbi.workflows.report.tables import emit as print_rows
 
@@ -145,7 +146,7 @@ def query_md(material: Optional[str] = typer.Option(None), engine: Optional[str]
 def show(result_id: str = typer.Argument(..., help="uuid of a stored result."),
          structures: bool = typer.Option(False, "--structures", help="Print structures too (long)."),
          export: Optional[str] = typer.Option(None, "--export", help="Write its structures as cif, poscar or extxyz."),
-         out: str = typer.Option("export", "-o", "--out", help="Folder for --export."),
+         out: str = typer.Option("export", "-o", "--out", callback=output_folder, help="Folder for --export."),
          store: Optional[str] = STORE_Q):
     """Print one stored result; optionally export its structures."""
     results = _results(store, load=True)

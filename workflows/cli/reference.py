@@ -11,6 +11,7 @@ from rich.table import Table
 
 from ssbi.workflows.cli.app import app
 from ssbi.workflows.cli.console import console, fail
+from ssbi.workflows.cli.options import output_file
 
 reference_app = typer.Typer(help="Reference phases (competing phases of the hulls) and shipped entries.",
                             no_args_is_help=True)
@@ -67,7 +68,7 @@ def reference_build(
     systems: Optional[list[str]] = typer.Option(None, "--system", help="Chemical systems (default: "
                                                                        "configs/reference/systems.yaml)."),
     workers: int = typer.Option(2, "--workers", help="Worker processes (one thread each)."),
-    out: Optional[Path] = typer.Option(None, "-o", "--out", help="Output file (default: the shipped file of "
+    out: Optional[Path] = typer.Option(None, "-o", "--out", callback=output_file, help="Output file (default: the shipped file of "
                                                                   "the engine)."),
     recompute: list[str] = typer.Option([], "--recompute", help="static and/or relax: compute these again even "
                                                                 "where the file has them, and report the change."),

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from ssbi.workflows.cli.app import app
 from ssbi.workflows.cli.console import console, err_console, fail
-from ssbi.workflows.cli.options import STORE_OPT
+from ssbi.workflows.cli.options import STORE_OPT, output_folder
 from ssbi.workflows.report.tables import Column, check_format, emit
 
 STATUS_STYLE = {"stored": "dim", "done": "green", "failed": "red", "submitted": "cyan", "queued": "cyan"}
@@ -172,7 +172,7 @@ def print_dry_run(spec, runner) -> None:
 @app.command()
 def report(
     study: str = typer.Argument(..., help="Study file or name, e.g. configs/studies/default.yaml."),
-    out: Path = typer.Option(Path("report"), "-o", "--out", help="Folder for report.html, summary.md, plots."),
+    out: Path = typer.Option(Path("report"), "-o", "--out", callback=output_folder, help="Folder for report.html, summary.md, plots."),
     store: Optional[str] = STORE_OPT,
     screenshot: bool = typer.Option(False, "--screenshot", help="Also render report.png with headless Chromium."),
     fmt: str = typer.Option("table", "--format", help="The summary on stdout as table, json, csv or md."),

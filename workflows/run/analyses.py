@@ -16,6 +16,8 @@ what is stored, what runs and what is sent to FireWorks.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Optional
@@ -95,10 +97,13 @@ class CalcAnalysis(Analysis):
         engine = get_engine(engine)
         engine.check()
         structure = load(material, variant)
+        from_file = Path(str(material)).is_file()
         try:
-            name = get_material(material).name
+            name = None if from_file else get_material(material).name
         except SSBIError:
-            name = structure.composition.reduced_formula
+            name = None
+        if name is None:  # a user's structure: its own identity (file name and fingerprint), never a library name
+            name = f"file:{Path(str(material)).name}"
         else:
             if target == "bulk" and variant == "experimental":
                 structure = bulk_cell(name)  # the hull's bulk: one relaxation per material and engine

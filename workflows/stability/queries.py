@@ -119,6 +119,10 @@ class StabilityQuery:
 
     def reaction(self, a: str, b: str, voltage: Optional[float] = None) -> dict:
         """The reaction document of ``a`` (electrode) | ``b``: closed, or open to Li at ``voltage``."""
+        same = composition_of(phase_of(a)[0]).reduced_formula == composition_of(phase_of(b)[0]).reduced_formula
+        if same:
+            raise InputError(f"{a} and {b} are the same phase ({composition_of(phase_of(a)[0]).reduced_formula}): an "
+                             "interface needs two different phases")
         self.pd([a, b])  # a missing phase: one line before anything is stored
         return self.build([StabilityTarget("reaction", b, a, voltage)])[0]
 

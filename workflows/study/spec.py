@@ -47,6 +47,55 @@ def _material(name: str, where: str) -> str:
         raise ValueError(f"unknown material {name!r} in {where}{hint}; allowed: {', '.join(names)}") from None
 
 
+CONDUCTORS = ("metal", "semimetal")
+
+
+def _conductor(name: str) -> bool:
+    """A metal or semimetal by the curated band-gap table (configs/band_gaps.yaml), or a library anode."""
+    from ssbi.interfaces.analysis.interphase import load_band_gaps  # lazy: start-up (read only to check roles)
+
+    material = get_material(name)
+    gap = load_band_gaps().get(material.formula)
+    return (gap is not None and gap.kind in CONDUCTORS) or ("anode" in material.roles
+                                                           and "electrolyte" not in material.roles)
+
+
+def _role_problem(name: str, role: str) -> Optional[str]:
+    """Why ``name`` cannot be one of the study's ``role`` (anodes, cathodes, electrolytes), or None."""
+    from pymatgen.core import Composition
+
+    comp = Composition(get_material(name).formula)
+    if role == "electrolytes":
+        if len(comp.elements) == 1:
+            return f"{name} is an element, not an electrolyte"
+        if "Li" not in {el.symbol for el in comp.elements}:
+            return f"{name} has no Li: a Li-ion electrolyte conducts Li"
+        if _conductor(name):
+            return f"{name} conducts electrons (a metal or an anode): an electrolyte must not"
+    if role == "anodes" and not _conductor(name):
+        return f"{name} is not a metal: an anode here is Li metal or a Li alloy (roles in its library entry)"
+    return None
+
+
+class DuplicateKeyError(yaml.constructor.ConstructorError):
+    """A key given twice in one YAML mapping."""
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML that refuses a key given twice in one mapping (plain YAML keeps the last one silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise DuplicateKeyError(
+                    None, None, f"duplicate key {key!r} (lines {seen[key] + 1} and {key_node.start_mark.line + 1}): "
+                    "the second would silently replace the first", key_node.start_mark)
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -157,7 +206,17 @@ class StudySpec(_Strict):
     @field_validator("anodes", "cathodes", "electrolytes")
     @classmethod
     def _known(cls, names: list[str], info) -> list[str]:
-        return [_material(n, info.field_name) for n in names]
+        known = [_material(n, info.field_name) for n in names]
+        twice = sorted({n for n in known if known.count(n) > 1})
+        if twice:
+            raise ValueError(f"{', '.join(twice)} listed twice in {info.field_name} (as "
+                             f"{' and '.join(repr(n) for n, k in zip(names, known) if k == twice[0])}): each "
+                             "material once")
+        for name in known:
+            problem = _role_problem(name, info.field_name)
+            if problem:
+                raise ValueError(f"{problem}; remove it from {info.field_name}")
+        return known
 
     @field_validator("engine")
     @classmethod
@@ -225,9 +284,11 @@ def load_study(name_or_path: str | Path) -> StudySpec:
     """Read and validate a study; one-line :class:`InputError` naming the bad key and the allowed values."""
     path = study_path(name_or_path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except DuplicateKeyError as exc:
+        raise InputError(f"{path}: {exc.problem}") from None
     except yaml.YAMLError as exc:
         raise InputError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
     if not isinstance(data, dict):
