@@ -38,6 +38,30 @@ Li1 Li 0.5 0.5 0.5
 """
 
 MILLER = ["--film-miller", "1", "0", "0", "--substrate-miller", "1", "0", "0"]
+STUDY_HEAD = "name: bad\nanodes: [Li]\n"
+
+
+def second_sweep_files(folder) -> dict:
+    """Structure and study files that are not what they claim (issue 34)."""
+    disordered = folder / "disordered.cif"
+    disordered.write_text(BAD_CIF.replace("Xx1 Xx 0 0 0", "Li2 Li 0 0 0 0.5").replace(
+        "_atom_site_fract_z\n", "_atom_site_fract_z\n_atom_site_occupancy\n").replace("0.5 0.5 0.5", "0.5 0.5 0.5 1"))
+    molecule = folder / "water.xyz"
+    molecule.write_text("3\nwater\nO 0 0 0\nH 0.76 0.59 0\nH -0.76 0.59 0\n")
+    binary = folder / "data.cif"
+    binary.write_bytes(bytes(range(256)) * 8)
+    studies = {
+        "study_dup": "name: dup\nanodes: [Li]\nelectrolytes: [Li3PS4]\nengine: chgnet\nengine: sevennet\n"
+                     "analyses: {window: {}}\n",
+        "study_twice": STUDY_HEAD + "electrolytes: [Li3PS4, gamma-Li3PS4]\nanalyses: {window: {}}\n",
+        "study_metal": STUDY_HEAD + "electrolytes: [Li3PS4, LiIn]\nanalyses: {window: {}}\n",
+        "study_element": STUDY_HEAD + "electrolytes: [S8]\nanalyses: {window: {}}\n",
+    }
+    out = {"disordered": disordered, "molecule": molecule, "binary": binary}
+    for name, text in studies.items():
+        out[name] = folder / f"{name}.yaml"
+        out[name].write_text(text)
+    return out
 
 
 @pytest.mark.parametrize("args, says", [
@@ -53,16 +77,32 @@ MILLER = ["--film-miller", "1", "0", "0", "--substrate-miller", "1", "0", "0"]
     (("react", "Li", "Li3PSS4"), "'Li3PSS4' is not a library material nor a phase"),
     (("query", "tasks", "--store", "mongodb://user:se@cret@host/db"), "invalid MongoDB URI mongodb://***@host/db"),
     (("query", "tasks", "--bogus"), "No such option: --bogus"),
+    # second sweep (issue 34), one or more members of each class
+    (("build", "Li", "Li2S", "--film-miller", "1", "1", "1", "--substrate-miller", "1", "1", "1", "--max-area",
+      "1000000", "--max-atoms", "100000000"), "--max-area 1000000.0: input should be less than or equal to 2000"),
+    (("adhesion", "Li", "Li2S", *MILLER, "--film-thickness", "500"), "a hard cap"),
+    (("react", "S", "S8"), "S and S8 are the same phase (S)"),
+    (("react", "Li", "Li2S", "-o", "{file}"), "-o/--out {file}: {file} is a file: give a folder"),
+    (("window", "Li2S", "-o", "{file}/plots"), "is a file, so"),
+    (("run", "relax", "{disordered}"), "partial occupancies"),
+    (("run", "relax", "{molecule}"), "a molecule or cluster (3 atoms, no 3D unit cell)"),
+    (("run", "relax", "{binary}"), "not a text file (binary data)"),
+    (("build", "{disordered}", "Li", *MILLER), "partial occupancies"),
+    (("run", "{study_dup}"), "duplicate key 'engine' (lines 4 and 5)"),
+    (("run", "{study_twice}"), "Li3PS4 listed twice in electrolytes"),
+    (("run", "{study_metal}"), "LiIn conducts electrons (a metal or an anode): an electrolyte must not"),
+    (("run", "{study_element}"), "S8 is an element, not an electrolyte"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, args, says):
     cif = tmp_path / "x.cif"
     cif.write_text(BAD_CIF)
     existing = tmp_path / "existing"
     existing.write_text("keep me")
+    files = {"cif": cif, "file": existing, **second_sweep_files(tmp_path)}
     data = tmp_path / "data"
-    proc = ssbi(*[a.format(cif=cif, file=existing) for a in args], data_dir=data, timeout=600)
+    proc = ssbi(*[a.format(**files) for a in args], data_dir=data, timeout=600)
     assert one_line_error(proc), (proc.returncode, proc.stdout[-500:], proc.stderr[-1500:])
-    assert says in proc.stderr
+    assert says.format(**files) in proc.stderr
     assert "cret" not in proc.stderr
     assert not data.exists() or not any(data.rglob("*")), sorted(map(str, data.rglob("*")))
     assert existing.read_text() == "keep me"
@@ -248,3 +288,91 @@ def test_bad_study_input_is_one_line_and_writes_nothing(tmp_path):
         proc = ssbi("run", str(path), data_dir=data)
         assert one_line_error(proc) and says in proc.stderr, proc.stdout + proc.stderr
     assert not (data / "store").exists() or not any((data / "store").iterdir())
+
+
+def test_a_data_folder_that_cannot_be_used_is_one_line_naming_it(tmp_path):
+    """SSBI_DATA_DIR that is a file, under a file, or on a read-only filesystem: one line naming the variable or
+    the folder and the fix (it used to blame -o/--out, or print a traceback)."""
+    a_file = tmp_path / "afile"
+    a_file.write_text("x")
+    for folder, says in ((a_file, f"SSBI_DATA_DIR {a_file} is a file, not a folder: set SSBI_DATA_DIR"),
+                         (a_file / "sub", f"SSBI_DATA_DIR {a_file / 'sub'} cannot be made (Not a directory)")):
+        for args in (("submit", "static", "Li2S"), ("query", "tasks"), ("status",)):
+            proc = ssbi(*args, data_dir=folder)
+            assert one_line_error(proc) and says in proc.stderr, (args, proc.stderr)
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    import subprocess
+
+    if subprocess.run(["mount", "--bind", str(ro), str(ro)], capture_output=True).returncode != 0:
+        pytest.skip("cannot bind-mount a read-only folder here (needs root)")
+    try:
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(ro)], check=True, capture_output=True)
+        proc = ssbi("submit", "static", "Li2S", data_dir=ro)
+        assert one_line_error(proc), proc.stderr
+        assert f"in the data folder {ro}: Read-only file system: set SSBI_DATA_DIR" in proc.stderr
+    finally:
+        subprocess.run(["umount", str(ro)], capture_output=True)
+
+
+def test_degenerate_chemistry_answers_what_is_true(tmp_path):
+    """S has no Li and nothing more oxidised in Li-S: its window is its reduction (to Li polysulfides / Li2S) with
+    no upper limit, not a crash."""
+    proc = ssbi("window", "S", "-o", str(tmp_path / "plots"), data_dir=tmp_path / "d")
+    assert proc.returncode == 0, proc.stderr
+    words = " ".join(proc.stdout.split())
+    assert "S: electrochemical window" in words and "interphase vs Li │ passivating" in words
+    assert "Li2S" in words
+
+
+def test_a_user_structure_is_not_stored_under_a_library_name(tmp_path):
+    """`ssbi run relax ./Li.cif`: stored as file:Li.cif (its own identity), not as the library's Li."""
+    from ssbi.interfaces.materials import load
+
+    load("Li").to(filename=str(tmp_path / "Li.cif"))
+    proc = ssbi("run", "static", str(tmp_path / "Li.cif"), data_dir=tmp_path / "d")
+    assert proc.returncode == 0, proc.stderr
+    import json
+
+    rows = json.loads(ssbi("query", "tasks", "--format", "json", data_dir=tmp_path / "d", check=True).stdout)
+    assert [r["material"] for r in rows] == ["file:Li.cif"]
+    assert json.loads(ssbi("query", "tasks", "--material", "Li", "--format", "json", data_dir=tmp_path / "d",
+                           check=True).stdout) == []
+
+
+def test_credentials_readable_by_others_are_warned_about_never_printed(tmp_path):
+    """A LaunchPad file with a password that others can read: a warning naming it and `chmod 600`; the password is
+    not printed; once private, no warning."""
+    launchpad = tmp_path / "my_launchpad.yaml"
+    launchpad.write_text("host: 127.0.0.1\nport: 9\nname: fw\nusername: bob\npassword: s3cret-pw\n")
+    launchpad.chmod(0o644)
+    proc = ssbi("status", data_dir=tmp_path / "d", env={"SSBI_LAUNCHPAD": str(launchpad)})
+    assert f"warning: {launchpad} holds a password and others can read it: chmod 600 {launchpad}" in proc.stderr
+    assert "s3cret-pw" not in proc.stderr + proc.stdout and proc.returncode == 2
+    assert "not reachable" in proc.stderr.splitlines()[-1]
+    launchpad.chmod(0o600)
+    from ssbi.workflows import paths
+
+    paths._WARNED.clear()
+    again = ssbi("status", data_dir=tmp_path / "d", env={"SSBI_LAUNCHPAD": str(launchpad)})
+    assert "warning" not in again.stderr
+
+
+def test_long_output_is_cut_to_a_screen_unless_asked(tmp_path):
+    """`ssbi query` tables show the first 40 rows and say how to see all; --full or --format json give every row."""
+    from ssbi.workflows.cli.query import TABLE_ROWS, _cut
+
+    assert _cut({"positions": list(range(1000))})["positions"][-1] == "... 994 more (--full)"
+    from ssbi.workflows.store.jobstore import open_store
+    from ssbi.workflows.testing.synthetic import fill
+
+    os.environ["SSBI_DATA_DIR"] = str(tmp_path)
+    try:
+        store = open_store(None)
+        fill(store, 400)
+        store.close()
+    finally:
+        del os.environ["SSBI_DATA_DIR"]
+    table = ssbi("query", "adhesion", data_dir=tmp_path, check=True).stdout
+    assert f"first {TABLE_ROWS} of" in table and "--full shows every row" in table
+    assert "first" not in ssbi("query", "adhesion", "--full", data_dir=tmp_path, check=True).stdout.splitlines()[-1]

@@ -8,6 +8,7 @@ outright; otherwise it is ``$XDG_DATA_HOME/ssb-interfaces/<project>``
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from ssbi.configs import CONFIG_DIR  # noqa: F401 - re-exported; configs/ here, inside the wheel when installed
@@ -43,3 +44,22 @@ def data_dir() -> Path:
 def user_config_dir() -> Path:
     """Per-user settings outside the installation (credentials, the settings file live here)."""
     return folder()
+
+
+_WARNED: set = set()
+_SECRET = re.compile(r"(?im)^\s*(password|passwd|pwd)\s*:\s*\S|mongodb(\+srv)?://[^/\s:@]+:[^/\s@]+@")
+
+
+def check_private(path: Path, text: str) -> None:
+    """A settings file that holds a password and that others may read: one warning line naming it and the fix (once
+    per file and process). The password itself is never printed."""
+    import stat
+    import sys
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    if mode & (stat.S_IRGRP | stat.S_IROTH) and _SECRET.search(text) and str(path) not in _WARNED:
+        _WARNED.add(str(path))
+        print(f"warning: {path} holds a password and others can read it: chmod 600 {path}", file=sys.stderr)

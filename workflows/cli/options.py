@@ -120,7 +120,9 @@ def _checked(model, name: str, value):
         return TypeAdapter(typing.Annotated[field.annotation, field]).validate_python(value)
     except ValidationError as exc:
         error = exc.errors()[0]
-        raise InputError(f"--{name.replace('_', '-')} {value!r}: {error['msg'].lower()}") from None
+        cap = " (a hard cap: beyond it the work runs for hours and can exhaust memory)" \
+            if error["type"] in ("less_than_equal", "less_than") and name != "max_strain" else ""
+        raise InputError(f"--{name.replace('_', '-')} {value!r}: {error['msg'].lower()}{cap}") from None
 
 
 class EntrySource(BaseModel):

@@ -45,12 +45,20 @@ MECHANICS = [Column("id"), Column("material"), Column("K_vrh_GPa", "K", "bulk mo
              Column("engine"), Column("completed", short=_date)]
 
 
-def emit(rows: list[dict], fmt: str, title: str, columns=None) -> None:
-    """Print rows as a table that fits the terminal, JSON, CSV or Markdown (:func:`ssbi.workflows.report.tables.emit`)."""
+TABLE_ROWS = 40  # a screen: more only with --full or --format json/csv/md
+
+
+def emit(rows: list[dict], fmt: str, title: str, columns=None, full: bool = False) -> None:
+    """Print rows as a table that fits the terminal (the first TABLE_ROWS unless ``full``), JSON, CSV or Markdown
+    (:func:`ssbi.workflows.report.tables.emit`)."""
+    cut = fmt == "table" and not full and len(rows) > TABLE_ROWS
     try:
-        print_rows(rows, fmt, title, console, columns)
+        print_rows(rows[:TABLE_ROWS] if cut else rows, fmt, title, console, columns)
     except InputError as exc:
         fail(str(exc))
+    if cut:
+        console.print(f"[dim]first {TABLE_ROWS} of {len(rows)} rows: --full shows every row, --format json|csv all "
+                      "of them as data[/]")
 
 
 @query_app.command("tasks")
@@ -61,6 +69,7 @@ def query_tasks(
     kind: Optional[str] = typer.Option(None, help="relax or static."),
     target: Optional[str] = typer.Option(None, help="bulk, slab or interface."),
     fmt: str = typer.Option("table", "--format", help="table, json, csv or md."),
+    full: bool = typer.Option(False, "--full", help=f"Every row (a table shows the first {TABLE_ROWS})."),
     store: Optional[str] = typer.Option(None, "--store", help="Store name or mongodb:// URI."),
 ):
     """Stored relaxations and single points."""
@@ -69,10 +78,11 @@ def query_tasks(
 
     rows = calc_rows(open_results(store), formula=formula, material=material, engine=engine, kind=kind,
                      target=target)
-    emit(rows, fmt, "Calculations", TASKS)
+    emit(rows, fmt, "Calculations", TASKS, full=full)
 
 
 FMT_OPT = typer.Option("table", "--format", help="table, json, csv or md.")
+FULL_OPT = typer.Option(False, "--full", help=f"Every row (a table shows the first {TABLE_ROWS}).")
 STORE_Q = typer.Option(None, "--store", help="Store name or mongodb:// URI.")
 ENGINE_Q = typer.Option(None, "--engine", help="Engine name.")
 STUDY_Q = typer.Option(None, "--study", help="Study name or file: its materials and engine.")
@@ -92,60 +102,81 @@ def query_adhesion(anode: Optional[str] = typer.Option(None, help="Top material 
                    electrolyte: Optional[str] = typer.Option(None, help="Bottom material (substrate)."),
                    miller: Optional[str] = typer.Option(None, help="Miller index of either side, e.g. 100 or '1 1 0'."),
                    engine: Optional[str] = ENGINE_Q, study: Optional[str] = STUDY_Q, since: Optional[str] = SINCE_Q,
-                   fmt: str = FMT_OPT, store: Optional[str] = STORE_Q):
+                   fmt: str = FMT_OPT, full: bool = FULL_OPT, store: Optional[str] = STORE_Q):
     """Work of adhesion per interface."""
     rows = _results(store).adhesion_rows(anode=anode, electrolyte=electrolyte, miller=miller, engine=engine,
                                          study=study, since=since)
-    emit(rows, fmt, "Adhesion", ADHESION)
+    emit(rows, fmt, "Adhesion", ADHESION, full=full)
 
 
 @query_app.command("interfaces")
 def query_interfaces(anode: Optional[str] = typer.Option(None), electrolyte: Optional[str] = typer.Option(None),
                      miller: Optional[str] = typer.Option(None), engine: Optional[str] = ENGINE_Q,
-                     study: Optional[str] = STUDY_Q, fmt: str = FMT_OPT, store: Optional[str] = STORE_Q):
+                     study: Optional[str] = STUDY_Q, fmt: str = FMT_OPT, full: bool = FULL_OPT,
+                     store: Optional[str] = STORE_Q):
     """Interface cells behind the adhesion results."""
     rows = _results(store).interfaces_rows(anode=anode, electrolyte=electrolyte, miller=miller, engine=engine,
                                            study=study)
-    emit(rows, fmt, "Interfaces")
+    emit(rows, fmt, "Interfaces", full=full)
 
 
 @query_app.command("windows")
 def query_windows(electrolyte: Optional[str] = typer.Option(None, help="Material, e.g. Li6PS5Cl."),
                   engine: Optional[str] = ENGINE_Q, scale: Optional[str] = typer.Option(None, help="mp2020 or raw-gga."),
-                  study: Optional[str] = STUDY_Q, fmt: str = FMT_OPT, store: Optional[str] = STORE_Q):
+                  study: Optional[str] = STUDY_Q, fmt: str = FMT_OPT, full: bool = FULL_OPT,
+                  store: Optional[str] = STORE_Q):
     """Electrochemical windows and products."""
     rows = _results(store).windows_rows(electrolyte=electrolyte, engine=engine, scale=scale, study=study)
-    emit([{k: v for k, v in r.items() if k != "key"} for r in rows], fmt, "Windows")
+    emit([{k: v for k, v in r.items() if k != "key"} for r in rows], fmt, "Windows", full=full)
 
 
 @query_app.command("reactions")
 def query_reactions(electrode: Optional[str] = typer.Option(None, help="First material, e.g. Li or S8."),
                     electrolyte: Optional[str] = typer.Option(None, help="Second material."),
                     engine: Optional[str] = ENGINE_Q, study: Optional[str] = STUDY_Q, fmt: str = FMT_OPT,
+                    full: bool = FULL_OPT,
                     store: Optional[str] = STORE_Q):
     """Most negative interfacial reaction per pair (closed system)."""
     rows = _results(store).reactions_rows(electrode=electrode, electrolyte=electrolyte, engine=engine, study=study)
-    emit([{k: v for k, v in r.items() if k != "key"} for r in rows], fmt, "Reactions")
+    emit([{k: v for k, v in r.items() if k != "key"} for r in rows], fmt, "Reactions", full=full)
 
 
 @query_app.command("mechanics")
 def query_mechanics(material: Optional[str] = typer.Option(None), engine: Optional[str] = ENGINE_Q,
-                    study: Optional[str] = STUDY_Q, fmt: str = FMT_OPT, store: Optional[str] = STORE_Q):
+                    study: Optional[str] = STUDY_Q, fmt: str = FMT_OPT, full: bool = FULL_OPT,
+                  store: Optional[str] = STORE_Q):
     """Shear/bulk moduli and the Monroe–Newman ratio."""
-    emit(_results(store).mechanics_rows(material=material, engine=engine, study=study), fmt, "Mechanics", MECHANICS)
+    emit(_results(store).mechanics_rows(material=material, engine=engine, study=study), fmt, "Mechanics", MECHANICS,
+         full=full)
 
 
 @query_app.command("md")
 def query_md(material: Optional[str] = typer.Option(None), engine: Optional[str] = ENGINE_Q,
-             fmt: str = FMT_OPT, store: Optional[str] = STORE_Q):
+             fmt: str = FMT_OPT, full: bool = FULL_OPT, store: Optional[str] = STORE_Q):
     """MD results per temperature."""
-    emit(_results(store).md_rows(material=material, engine=engine), fmt, "MD")
+    emit(_results(store).md_rows(material=material, engine=engine), fmt, "MD", full=full)
+
+
+SHOW_ITEMS, SHOW_LINES = 6, 120
+
+
+def _cut(value):
+    """Lists longer than SHOW_ITEMS shortened to their first items and a count (trajectories, tensors ...)."""
+    if isinstance(value, dict):
+        return {k: _cut(v) for k, v in value.items()}
+    if isinstance(value, list):
+        if len(value) > SHOW_ITEMS:
+            return [_cut(v) for v in value[:SHOW_ITEMS]] + [f"... {len(value) - SHOW_ITEMS} more (--full)"]
+        return [_cut(v) for v in value]
+    return value
 
 
 @app.command()
 def show(result_id: str = typer.Argument(..., help="uuid of a stored result."),
          structures: bool = typer.Option(False, "--structures", help="Print structures too (long)."),
          export: Optional[str] = typer.Option(None, "--export", help="Write its structures as cif, poscar or extxyz."),
+         full: bool = typer.Option(False, "--full", help=f"Every value (long lists are cut to {SHOW_ITEMS} items and "
+                                                         f"the output to {SHOW_LINES} lines)."),
          out: str = typer.Option("export", "-o", "--out", callback=output_folder, help="Folder for --export."),
          store: Optional[str] = STORE_Q):
     """Print one stored result; optionally export its structures."""
@@ -157,8 +188,12 @@ def show(result_id: str = typer.Argument(..., help="uuid of a stored result."),
     found = results.structures_of(doc)
     shown = {k: (v if structures or k not in found else f"<Structure: {len(v['sites'])} sites; --structures or "
                  "--export to see it>") for k, v in output.items()}
-    typer.echo(json.dumps({"uuid": doc["uuid"], "name": doc.get("name"), "completed_at": doc.get("completed_at"),
-                           "output": shown}, default=str, indent=1))
+    text = json.dumps({"uuid": doc["uuid"], "name": doc.get("name"), "completed_at": doc.get("completed_at"),
+                       "output": shown if full else _cut(shown)}, default=str, indent=1)
+    lines = text.splitlines()
+    if not full and len(lines) > SHOW_LINES:
+        text = "\n".join(lines[:SHOW_LINES] + [f"... {len(lines) - SHOW_LINES} more lines: --full prints them all"])
+    typer.echo(text)
     if export:
         for path in results.export_structures(doc, export, Path(out)):
             console.print(f"wrote {path}")

@@ -25,7 +25,7 @@ import yaml
 from ssbi.configs.settings import settings as ssbi_settings
 from ssbi.workflows._compat import point_fireworks_at_mongomock_file
 from ssbi.workflows.errors import LaunchPadError
-from ssbi.workflows.paths import CONFIG_DIR, data_dir, user_config_dir
+from ssbi.workflows.paths import CONFIG_DIR, check_private, data_dir, user_config_dir
 from ssbi.workflows.store.jobstore import make_job_store
 
 FINISHED_STATES = ("COMPLETED",)
@@ -39,6 +39,9 @@ def settings() -> dict[str, Any]:
     user = user_config_dir() / "my_launchpad.yaml"
     if path or user.is_file():
         config.update(type="file", path=str(Path(path or user).expanduser()))
+        launchpad_file = Path(config["path"])
+        if launchpad_file.is_file():
+            check_private(launchpad_file, launchpad_file.read_text(errors="replace"))
     return config
 
 
@@ -86,8 +89,9 @@ def get_launchpad(on_wait=None):
     from fireworks import LaunchPad
 
     try:
-        lp = LaunchPad.from_file(config["path"])
-        lp.mongoclient_kwargs.setdefault("serverSelectionTimeoutMS", 3000)
+        spec = yaml.safe_load(Path(config["path"]).read_text()) or {}
+        spec.setdefault("mongoclient_kwargs", {}).setdefault("serverSelectionTimeoutMS", 3000)  # fail in 3 s
+        lp = LaunchPad.from_dict(spec)
         lp.connection.admin.command("ping")
     except Exception as exc:  # noqa: BLE001
         raise LaunchPadError(f"LaunchPad {config['path']} is not reachable: {str(exc).splitlines()[0][:160]}") from None

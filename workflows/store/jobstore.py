@@ -20,7 +20,7 @@ import yaml
 
 from ssbi.configs.settings import settings
 from ssbi.workflows.errors import StoreError
-from ssbi.workflows.paths import CONFIG_DIR, data_dir, user_config_dir
+from ssbi.workflows.paths import CONFIG_DIR, check_private, data_dir, user_config_dir
 from ssbi.workflows.store.derived import ANALYSIS_COLLECTION, ANALYSIS_INDEXED
 from ssbi.workflows.store.sqlite import SQLiteCollection
 
@@ -42,7 +42,9 @@ def _config() -> dict[str, Any]:
     config = yaml.safe_load((CONFIG_DIR / "stores.yaml").read_text())
     user = user_config_dir() / "stores.yaml"
     if user.is_file():
-        extra = yaml.safe_load(user.read_text()) or {}
+        text = user.read_text()
+        check_private(user, text)
+        extra = yaml.safe_load(text) or {}
         config["stores"].update(extra.get("stores", {}))
         config["default"] = extra.get("default", config["default"])
     return config
