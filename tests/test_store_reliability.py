@@ -201,3 +201,56 @@ def test_import_of_an_earlier_montydb_store(tmp_path):
 
 def one_line(proc):
     return proc.returncode != 0 and len(proc.stderr.strip().splitlines()) == 1
+
+
+READER = """
+import sys, time
+from pathlib import Path
+from ssbi.workflows.store.jobstore import open_store
+stop = Path(sys.argv[1])
+store = open_store("embedded")
+reads = errors = 0
+while not stop.exists():
+    try:
+        store.count({"output.kind": "relax"})
+        list(store.query({"output.formula": "Li2S"}, properties=["uuid"], limit=50))
+        reads += 1
+    except Exception as exc:
+        errors += 1
+        print(type(exc).__name__, str(exc).splitlines()[0])
+print("reads", reads, "errors", errors)
+"""
+
+
+def test_four_writers_one_reader_and_a_kill_9_lose_nothing_acknowledged(tmp_path):
+    """4 processes each storing 2,000 documents while a fifth queries; one writer SIGKILLed at a random moment.
+    Afterwards the count is what was acknowledged (the killed writer's one write in flight at most), every query
+    answered, and `ssbi store check` is clean."""
+    import random
+
+    go, stop = tmp_path / "go", tmp_path / "stop"
+    env = {**os.environ, "SSBI_DATA_DIR": str(tmp_path)}
+    writer = WRITER.replace('"x" * 20000', '"x" * 500')
+    procs = [subprocess.Popen([sys.executable, "-c", writer, str(go), "2000", "-"], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(stop)], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    time.sleep(3)
+    go.touch()
+    kill_after = random.randint(50, 1900)  # a random moment: after this many acknowledged writes
+    seen = [procs[0].stdout.readline() for _ in range(kill_after)]
+    procs[0].send_signal(signal.SIGKILL)
+    outs = [p.communicate(timeout=900)[0] for p in procs]
+    outs[0] = "".join(seen) + outs[0]
+    stop.touch()
+    read_out = reader.communicate(timeout=120)[0]
+    acknowledged = [o.count("stored") for o in outs]
+    assert acknowledged[1:] == [2000, 2000, 2000], [o[-300:] for o in outs]
+    assert 0 < acknowledged[0] < 2000  # killed part-way
+    n = count_docs(tmp_path)
+    assert sum(acknowledged) <= n <= sum(acknowledged) + 1
+    reads, errors = int(read_out.split()[-3]), int(read_out.split()[-1])
+    assert reads > 10 and errors == 0, read_out[-500:]
+    check = ssbi("store", "check", data_dir=tmp_path)
+    assert check.returncode == 0 and "store check passed" in check.stdout, check.stdout + check.stderr
+    print(f"acknowledged {acknowledged}, stored {n}, reader {reads} queries")
