@@ -252,6 +252,43 @@ def test_sweep_malformed_files(tmp_path_factory, kind, cut, noise, truncate):
                           data / "d"), data / "d")
 
 
+ROLE_POOL = ["Li", "LiIn", "Li3PS4", "gamma-Li3PS4", "beta-Li3PS4", "Li6PS5Cl", "S8", "Li2S", "P", "GeS", "LiCl",
+             "Li7La3Zr2O12", "In", "Ge"]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.sampled_from(ROLE_POOL), min_size=1, max_size=4),
+       st.lists(st.sampled_from(ROLE_POOL), min_size=1, max_size=4),
+       st.sampled_from(["", "engine: chgnet\n", "name: again\n", "anodes: [Li]\n"]))
+def test_sweep_study_roles_and_keys(tmp_path_factory, anodes, electrolytes, extra):
+    """Study files with random anodes and electrolytes (repeats, aliases, elements, metals, Li-free phases) and a
+    key that may be given twice: each loads, or is refused in one line saying why; a loaded one has each material
+    once per role, no element, metal or Li-free electrolyte and only metal anodes."""
+    from pymatgen.core import Composition
+
+    from ssbi.interfaces.errors import InputError
+    from ssbi.interfaces.materials import get_material
+    from ssbi.workflows.study.spec import _conductor, load_study
+
+    path = tmp_path_factory.mktemp("roles") / "study.yaml"
+    path.write_text(f"name: roles\nengine: chgnet\nanodes: {anodes}\nelectrolytes: {electrolytes}\n"
+                    f"analyses: {{window: {{}}}}\n{extra}".replace("'", ""))
+    SWEEP["cases"] += 1
+    try:
+        spec = load_study(path)
+    except InputError as exc:
+        message = str(exc)
+        assert "\n" not in message and message.startswith(("study.yaml", str(path)))
+        assert any(why in message for why in ("duplicate key", "listed twice", "is an element", "has no Li",
+                                              "conducts electrons", "is not a metal")), message
+        return
+    assert extra in ("",) and len(set(spec.electrolytes)) == len(spec.electrolytes)
+    assert len(set(spec.anodes)) == len(spec.anodes) and all(_conductor(a) for a in spec.anodes)
+    for name in spec.electrolytes:
+        comp = Composition(get_material(name).formula)
+        assert len(comp.elements) > 1 and "Li" in {e.symbol for e in comp.elements} and not _conductor(name)
+
+
 def test_zz_sweep_case_count():
     """Prints how many cases the sweep ran (reported in the closing note)."""
     print(f"hypothesis sweep: {SWEEP['cases']} cases")
