@@ -7,7 +7,8 @@ import string
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.helpers import ssbi
 
@@ -388,10 +389,7 @@ def test_credentials_readable_by_others_are_warned_about_never_printed(tmp_path)
     assert "s3cret-pw" not in proc.stderr + proc.stdout and proc.returncode == 2
     assert "not reachable" in proc.stderr.splitlines()[-1]
     launchpad.chmod(0o600)
-    from ssbi.workflows import paths
-
-    paths._WARNED.clear()
-    again = ssbi("status", data_dir=tmp_path / "d", env={"SSBI_LAUNCHPAD": str(launchpad)})
+    again = ssbi("status", data_dir=tmp_path / "d", env={"SSBI_LAUNCHPAD": str(launchpad)}, fresh_process=True)
     assert "warning" not in again.stderr
 
 

@@ -254,3 +254,37 @@ def test_four_writers_one_reader_and_a_kill_9_lose_nothing_acknowledged(tmp_path
     check = ssbi("store", "check", data_dir=tmp_path)
     assert check.returncode == 0 and "store check passed" in check.stdout, check.stdout + check.stderr
     print(f"acknowledged {acknowledged}, stored {n}, reader {reads} queries")
+
+
+def test_store_check_reports_leftovers_and_clean_removes_them(tmp_path):
+    """A killed run's folder (no done marker, no process holding it), a job folder of an earlier version and a
+    large-data blob no document refers to (a write cut off): `store check` names them (wasted space, not damage);
+    `store clean` removes them and leaves a running run's folder and a finished one alone."""
+    import fcntl
+
+    from ssbi.workflows.paths import RUN_DONE, RUN_LOCK
+
+    _filled(tmp_path, n=3)
+    runs = tmp_path / "runs"
+    killed, legacy, finished, running = (runs / "run_killed_1", runs / "job_2026-01-01-old", runs / "run_done_2",
+                                         runs / "run_alive_3")
+    for folder in (killed, legacy, finished, running):
+        folder.mkdir(parents=True)
+        (folder / RUN_LOCK).touch()
+    (finished / RUN_DONE).touch()
+    from ssbi.workflows.store.admin import embedded_stores
+
+    data = embedded_stores(tmp_path / "store" / "ssbi.sqlite3")["outputs_data"]
+    data.update({"blob_uuid": "orphan-1", "data": [1, 2, 3]}, key="blob_uuid")
+    data.close()
+    with open(running / RUN_LOCK) as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        check = ssbi("store", "check", data_dir=tmp_path)
+        words = " ".join(check.stdout.split())
+        assert check.returncode == 0 and "1 large-data blobs no document refers to" in words, words
+        assert "2 run folder(s) of killed runs" in words
+        clean = ssbi("store", "clean", data_dir=tmp_path, check=True)
+        assert "removed 2 run folder(s) of killed runs and 1 orphaned blob(s)" in clean.stdout
+    assert sorted(p.name for p in runs.iterdir()) == ["run_alive_3", "run_done_2"]
+    assert "store check passed" in ssbi("store", "check", data_dir=tmp_path, check=True).stdout
+    assert count_docs(tmp_path) == 3

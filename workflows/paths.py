@@ -63,3 +63,31 @@ def check_private(path: Path, text: str) -> None:
     if mode & (stat.S_IRGRP | stat.S_IROTH) and _SECRET.search(text) and str(path) not in _WARNED:
         _WARNED.add(str(path))
         print(f"warning: {path} holds a password and others can read it: chmod 600 {path}", file=sys.stderr)
+
+
+RUN_LOCK, RUN_DONE = ".ssbi-run.lock", ".ssbi-run.done"  # in each run folder (ssbi.workflows.run.local.run_flow)
+
+
+def run_is_alive(folder: Path) -> bool:
+    """Whether a process still runs the flow of this run folder (it holds the folder's lock)."""
+    import fcntl
+
+    try:
+        with open(folder / RUN_LOCK) as fh:
+            fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return False
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+
+
+def leftover_runs(folder: Path | None = None) -> list[Path]:
+    """Run folders of killed runs under ``<data dir>/runs``: not ended (no done marker) and no process holds them;
+    job folders of earlier versions (``runs/job_*``, no marker at all) count too."""
+    runs = (folder or data_dir()) / "runs"
+    if not runs.is_dir():
+        return []
+    return sorted(p for p in runs.iterdir() if p.is_dir() and (
+        p.name.startswith("job_") or (p.name.startswith("run_") and not (p / RUN_DONE).exists()
+                                      and not run_is_alive(p))))

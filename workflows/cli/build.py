@@ -9,7 +9,7 @@ from rich.table import Table
 
 from ssbi.interfaces.build_settings import BuildSettings
 from ssbi.workflows.cli.app import app
-from ssbi.workflows.cli.console import console
+from ssbi.workflows.cli.console import console, err_console
 from ssbi.workflows.cli.options import output_folder, settings_options
 
 
@@ -34,6 +34,9 @@ def candidates_table(candidates, title: str) -> Table:
     return table
 
 
+LARGE_AREA, LARGE_ATOMS = 800.0, 1000  # beyond these a build takes minutes (say so first)
+
+
 @app.command()
 @settings_options(BuildSettings, into="build", exclude=("film_miller", "substrate_miller"))
 def build(
@@ -48,6 +51,10 @@ def build(
     """Build ranked lattice-matched interfaces and write CIF/extxyz/POSCAR + candidates.json."""
     from ssbi.workflows.materials.candidates import build_and_write  # lazy: start-up (pymatgen's interface builder)
 
+    area, atoms = (build or {}).get("max_area", 400.0), (build or {}).get("max_atoms", 300)
+    if area > LARGE_AREA or atoms > LARGE_ATOMS:
+        err_console.print(f"build: a large search (max area {area:g} Å², {atoms} atoms) can take minutes; Ctrl-C "
+                          "stops it and writes nothing", highlight=False)
     with console.status(f"matching {film} on {substrate} and building slabs"):
         cands, path, seconds = build_and_write(film, substrate, film_miller, substrate_miller, variant, out, build)
     m = cands[0].metadata

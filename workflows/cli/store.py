@@ -11,7 +11,7 @@ from ssbi.workflows.cli.app import app
 from ssbi.workflows.cli.console import console, fail
 from ssbi.workflows.cli.options import STORE_OPT
 
-store_app = typer.Typer(help="The result store: check, repair, import.", no_args_is_help=True)
+store_app = typer.Typer(help="The result store: check, clean, repair, import.", no_args_is_help=True)
 app.add_typer(store_app, name="store")
 
 
@@ -34,11 +34,26 @@ def store_check(store: str = STORE_OPT):
     if report.duplicate_fingerprints:
         console.print(f"{len(report.duplicate_fingerprints)} fingerprints stored more than once, e.g. "
                       f"{report.duplicate_fingerprints[0]}")
+    if report.orphaned_blobs:
+        console.print(f"{len(report.orphaned_blobs)} large-data blobs no document refers to (a write cut off, e.g. by "
+                      f"a full disk), e.g. {report.orphaned_blobs[0]}: `ssbi store clean` removes them")
+    if report.leftover_runs:
+        console.print(f"{len(report.leftover_runs)} run folder(s) of killed runs, e.g. {report.leftover_runs[0]}: "
+                      "`ssbi store clean` removes them")
     if report.set_aside:
         console.print(f"{report.set_aside} results set aside by a forced re-run (kept until it is stored)")
     if not report.ok:
         fail("the store has problems: `ssbi store repair` copies every readable document into a new store", 1)
     console.print("store check passed")
+
+
+@store_app.command("clean")
+def store_clean(store: str = STORE_OPT):
+    """Remove the run folders of killed runs and large data no document refers to."""
+    import ssbi.workflows.store.admin as store_admin  # lazy: start-up (maggma)
+
+    counts = store_admin.clean(store)
+    console.print(f"removed {counts['runs']} run folder(s) of killed runs and {counts['blobs']} orphaned blob(s)")
 
 
 @store_app.command("repair")

@@ -16,10 +16,9 @@ what is stored, what runs and what is sent to FireWorks.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar, Optional
 
 from jobflow import Flow

@@ -86,8 +86,11 @@ def get_launchpad(on_wait=None):
                 if "fireworks" not in lp.db.list_collection_names():
                     lp.reset("", require_password=False, max_reset_wo_password=1_000_000)
         return lp
+    import fireworks.core.launchpad as launchpad_module
+    import pymongo
     from fireworks import LaunchPad
 
+    launchpad_module.MongoClient = pymongo.MongoClient  # an embedded LaunchPad opened before rebinds it to mongomock
     try:
         spec = yaml.safe_load(Path(config["path"]).read_text()) or {}
         spec.setdefault("mongoclient_kwargs", {}).setdefault("serverSelectionTimeoutMS", 3000)  # fail in 3 s

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
+from datetime import datetime
+from pathlib import Path
 
 from jobflow import Flow, JobStore, run_locally
 
 from ssbi.interfaces.errors import SSBIError
-from ssbi.workflows.paths import data_dir
+from ssbi.workflows.paths import RUN_DONE, RUN_LOCK, data_dir
 
 
 class RunFailedError(SSBIError):
@@ -29,11 +33,22 @@ class _Capture(logging.Handler):
 def run_flow(flow: Flow, store: JobStore) -> dict:
     """Run ``flow`` in this process into ``store`` (jobflow ``run_locally``).
 
-    Job folders go under ``<data dir>/runs``. Raises :class:`RunFailedError` with
-    the failing job's error when any job fails.
+    Job folders go under ``<data dir>/runs/run_<time>_<pid>/``, whose lock this process holds while the flow runs
+    and which gets a ``.done`` marker when it ends (a folder with neither is a killed run's:
+    :func:`ssbi.workflows.paths.leftover_runs`). Raises :class:`RunFailedError` with the failing job's error
+    when any job fails.
     """
-    root = data_dir() / "runs"
+    root = data_dir() / "runs" / f"run_{datetime.now():%Y-%m-%d-%H-%M-%S-%f}_{os.getpid()}"
     root.mkdir(parents=True, exist_ok=True)
+    with open(root / RUN_LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return _run(flow, store, root)
+        finally:
+            (root / RUN_DONE).touch()
+
+
+def _run(flow: Flow, store: JobStore, root: Path) -> dict:
     logger = logging.getLogger("jobflow")
     capture = _Capture()
     logger.addHandler(capture)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ssbi.workflows.errors import StoreError
+from ssbi.workflows.paths import leftover_runs
 from ssbi.workflows.store.blobs import BlobDirStore
 from ssbi.workflows.store.derived import ANALYSIS_COLLECTION, ANALYSIS_INDEXED, analysis_store
 from ssbi.workflows.store.embedded import SQLiteStore
@@ -31,6 +32,8 @@ class StoreReport:
     store: str
     collections: list[CollectionReport]
     missing_blobs: list[str] = field(default_factory=list)
+    orphaned_blobs: list[str] = field(default_factory=list)  # large data no document refers to (a write cut off)
+    leftover_runs: list[str] = field(default_factory=list)  # run folders of killed runs (`ssbi store clean`)
     duplicate_fingerprints: list[str] = field(default_factory=list)
     set_aside: int = 0
 
@@ -87,6 +90,7 @@ def check_embedded(file: Path) -> StoreReport:
         store.close()
         reports.append(report)
     return StoreReport(str(file), reports, missing_blobs=sorted(refs - blob_keys),
+                       orphaned_blobs=sorted(k for k in blob_keys - refs if k),
                        duplicate_fingerprints=sorted(fp for fp, uuids in fingerprints.items() if len(uuids) > 1),
                        set_aside=set_aside)
 
@@ -198,7 +202,27 @@ def embedded_file_of(store: str | None = None) -> Path | None:
 def check(store: str | None = None) -> StoreReport:
     """``ssbi store check``: every document and blob of ``store`` (embedded file or MongoDB), read only."""
     file = embedded_file_of(store)
-    return check_embedded(file) if file else check_mongo(open_store(store))
+    report = check_embedded(file) if file else check_mongo(open_store(store))
+    report.leftover_runs = [str(p) for p in leftover_runs()]
+    return report
+
+
+def clean(store: str | None = None) -> dict[str, int]:
+    """``ssbi store clean``: the run folders of killed runs removed, and (embedded store) large data that no
+    document refers to: {"runs": n, "blobs": n}."""
+    runs = leftover_runs()
+    for folder in runs:
+        shutil.rmtree(folder, ignore_errors=True)
+    blobs = 0
+    file = embedded_file_of(store)
+    if file and file.is_file():
+        orphans = check_embedded(file).orphaned_blobs
+        if orphans:
+            data = embedded_stores(file)["outputs_data"]
+            data.remove_docs({"blob_uuid": {"$in": orphans}})
+            data.close()
+            blobs = len(orphans)
+    return {"runs": len(runs), "blobs": blobs}
 
 
 def repair(store: str | None = None) -> tuple[Path, Path, dict[str, tuple[int, int]]]:
