@@ -411,3 +411,23 @@ def test_long_output_is_cut_to_a_screen_unless_asked(tmp_path):
     table = ssbi("query", "adhesion", data_dir=tmp_path, check=True).stdout
     assert f"first {TABLE_ROWS} of" in table and "--full shows every row" in table
     assert "first" not in ssbi("query", "adhesion", "--full", data_dir=tmp_path, check=True).stdout.splitlines()[-1]
+
+
+@pytest.mark.parametrize("args, says", [
+    (("run", "relax", "Li2S"), "is a file, not a folder: set SSBI_DATA_DIR"),  # 1: the environment
+    (("build", "Li", "Li2S", *MILLER, "--max-atoms", "100000000"), "a hard cap"),  # 2: unbounded work
+    (("react", "Li2S", "Li2S"), "are the same phase"),  # 3: degenerate chemistry
+    (("run", "{study_dup}"), "duplicate key"),  # 4: study files
+    (("run", "static", "{binary}"), "not a text file"),  # 5: structure files
+    (("windows", "Li2S", "-o", "{file}"), "is a file: give a folder"),  # 6: outputs before work
+])
+def test_each_class_through_the_installed_command(tmp_path, args, says):
+    """One member of each class of the second sweep through the `ssbi` entry point in a fresh process."""
+    existing = tmp_path / "existing"
+    existing.write_text("keep me")
+    files = {"file": existing, **second_sweep_files(tmp_path)}
+    data = existing if args == ("run", "relax", "Li2S") else tmp_path / "data"
+    proc = ssbi(*[a.format(**files) for a in args], data_dir=data, fresh_process=True)
+    assert one_line_error(proc) and says in proc.stderr, proc.stderr[-800:]
+    assert existing.read_text() == "keep me"
+    assert not (tmp_path / "data").exists() or not any((tmp_path / "data").rglob("*"))

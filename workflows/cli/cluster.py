@@ -81,7 +81,8 @@ def _study_status(study: str) -> None:
 @app.command()
 def status(state: Optional[str] = typer.Option(None, help="Only workflows in this state (COMPLETED, FIZZLED...)."),
            study: Optional[str] = typer.Option(None, help="A submitted study (file or name): per analysis how many "
-                                                          "are done, running, waiting or failed")):
+                                                          "are done, running, waiting or failed"),
+           full: bool = typer.Option(False, "--full", help="Every workflow (else the newest 40).")):
     """FireWorks workflows and their states."""
     if study:
         return _study_status(study)
@@ -92,13 +93,17 @@ def status(state: Optional[str] = typer.Option(None, help="Only workflows in thi
     for col in ("id", "name", "state", "fireworks", "updated"):
         table.add_column(col)
     colour = {"COMPLETED": "green", "FIZZLED": "red", "RUNNING": "yellow"}
-    for row in rows:
-        if state and row["state"] != state.upper():
-            continue
+    rows = [r for r in rows if not state or r["state"] == state.upper()]
+    shown = rows if full else rows[-40:]
+    for row in shown:
         fws = ", ".join(f"{k.split('--')[0]}: {v}" for k, v in row["fireworks"].items())
         table.add_row(str(row["id"]), row["name"], f"[{colour.get(row['state'], 'white')}]{row['state']}[/]", fws,
                       row["updated"])
     console.print(table)
+    if len(shown) < len(rows):
+        counts = {s: sum(r["state"] == s for r in rows) for s in dict.fromkeys(r["state"] for r in rows)}
+        console.print(f"[dim]newest 40 of {len(rows)} workflows ({', '.join(f'{n} {s}' for s, n in counts.items())})"
+                      ": --full shows all, --state or --study fewer[/]")
 
 
 @app.command()

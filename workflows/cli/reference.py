@@ -18,9 +18,13 @@ reference_app = typer.Typer(help="Reference phases (competing phases of the hull
 app.add_typer(reference_app, name="reference")
 
 
+SCREEN_ROWS = 20
+
+
 @reference_app.command("list")
 def reference_list(chemsys: Optional[str] = typer.Argument(None, help="Only phases within this system, "
-                                                                       "e.g. Li-P-S.")):
+                                                                       "e.g. Li-P-S."),
+                   full: bool = typer.Option(False, "--full", help=f"Every phase (else the first {SCREEN_ROWS}).")):
     """Reference structures (id, formula, space group, sites) and, per engine, what is shipped for them."""
     from ssbi.workflows.store.entries import reference_rows  # lazy: start-up (pymatgen)
 
@@ -30,7 +34,7 @@ def reference_list(chemsys: Optional[str] = typer.Argument(None, help="Only phas
                 "bonding", "ΔV", "in hull", "source"):
         t.add_column(col, justify="right" if col in ("sites", "chgnet single point (eV/at)", "relaxed (eV/at)", "ΔV")
                      else "left")
-    for p in phases:
+    for p in phases if full else phases[:SCREEN_ROWS]:
         check = p["volume_check"] or {}
         t.add_row(p["id"], p["formula"], p["spacegroup"], str(p["sites"]),
                   "" if p["single_point"] is None else f"{p['single_point']:.4f}",
@@ -40,6 +44,8 @@ def reference_list(chemsys: Optional[str] = typer.Argument(None, help="Only phas
                                                    check.get("reason", "")),
                   p["database"].split(",")[0])
     console.print(t)
+    if not full and len(phases) > SCREEN_ROWS:
+        console.print(f"[dim]first {SCREEN_ROWS} of {len(phases)} phases: --full shows all, a system (Li-P-S) fewer[/]")
     if note:
         console.print(note)
 
