@@ -431,3 +431,36 @@ def test_each_class_through_the_installed_command(tmp_path, args, says):
     assert one_line_error(proc) and says in proc.stderr, proc.stderr[-800:]
     assert existing.read_text() == "keep me"
     assert not (tmp_path / "data").exists() or not any((tmp_path / "data").rglob("*"))
+
+
+def test_ctrl_c_stops_a_long_build_cleanly(tmp_path):
+    """A build at the size caps says it can take minutes; Ctrl-C (SIGINT) then ends it at once with exit 130 and
+    nothing written."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "ssbi.workflows.cli", "build", "Li", "Li2S", "--film-miller", "1",
+                             "1", "1", "--substrate-miller", "1", "1", "1", "--max-area", "2000", "--max-atoms", "5000",
+                             "-o", str(out)], env={**os.environ, "SSBI_DATA_DIR": str(tmp_path / "d")},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = proc.stderr.readline()
+    assert "can take minutes; Ctrl-C stops it" in line
+    time.sleep(2)
+    start = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=60)
+    assert proc.returncode == 130 and time.monotonic() - start < 10
+    assert not out.exists()
+
+
+def test_a_settings_file_with_a_password_others_can_read_is_warned_about(tmp_path):
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("mongodb_uri: mongodb://bob:s3cret-pw@db.example/ssbi\n")
+    settings.chmod(0o644)
+    proc = ssbi("query", "tasks", data_dir=tmp_path / "d", env={"SSBI_SETTINGS_FILE": str(settings)},
+                fresh_process=True)
+    assert f"warning: {settings} holds a password and others can read it: chmod 600 {settings}" in proc.stderr
+    assert "s3cret-pw" not in proc.stdout + proc.stderr

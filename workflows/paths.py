@@ -22,6 +22,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent  # the source tree (tests and
 def data_dir() -> Path:
     """The project's data folder (created on first use); one line naming the setting when it cannot be."""
     current = settings()
+    _check_settings_file()
     if current.data_dir:
         path = Path(current.data_dir).expanduser()
         name = "SSBI_DATA_DIR"
@@ -48,6 +49,20 @@ def user_config_dir() -> Path:
 
 _WARNED: set = set()
 _SECRET = re.compile(r"(?im)^\s*(password|passwd|pwd)\s*:\s*\S|mongodb(\+srv)?://[^/\s:@]+:[^/\s@]+@")
+
+
+def _check_settings_file() -> None:
+    """The user's settings file (it may hold ``mongodb_uri`` with a password) checked by :func:`check_private`."""
+    import stat
+
+    from ssbi.configs.settings import settings_file
+
+    path = settings_file()
+    try:
+        if path.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH) and str(path) not in _WARNED:
+            check_private(path, path.read_text(errors="replace"))
+    except OSError:
+        return
 
 
 def check_private(path: Path, text: str) -> None:
