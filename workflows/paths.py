@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from ssbi.configs import CONFIG_DIR  # noqa: F401 - re-exported; configs/ here, inside the wheel when installed
-from ssbi.configs.settings import settings
+from ssbi.configs.settings import settings, settings_file
 from ssbi.configs.settings import user_config_dir as folder
 from ssbi.interfaces.errors import InputError
 
@@ -55,7 +55,6 @@ def _check_settings_file() -> None:
     """The user's settings file (it may hold ``mongodb_uri`` with a password) checked by :func:`check_private`."""
     import stat
 
-    from ssbi.configs.settings import settings_file
 
     path = settings_file()
     try:
