@@ -244,7 +244,7 @@ def test_study_engine_settings_reach_the_worker(tmp_path):
     not the YAML defaults (500 steps, 0.05 eV/Å)."""
     from ssbi.workflows.engines.config import engine_config
 
-    spec = {"name": "steps3", "anodes": ["Li"], "electrolytes": ["LiIn"], "engine": "chgnet",
+    spec = {"name": "steps3", "anodes": ["Li"], "electrolytes": ["LiIn"], "engine": "chgnet", "check_roles": False,
             "engine_settings": {"relax": {"steps": 3, "fmax": 1e-4}},
             "analyses": {"adhesion": {"relax": True, "miller": {"Li": [1, 0, 0], "LiIn": [1, 0, 0]},
                                       "build": {"film_thickness": 5.0, "substrate_thickness": 6.0, "max_atoms": 80,
@@ -299,7 +299,7 @@ def li_liin_study(tmp_path, name: str, **analyses):
     """Li | LiIn: window and adhesion (plus ``analyses``), a shipped In-Li set without the library phases (the
     hull relaxes those in the store). Returns the study file and the environment of its commands."""
     entries = _shipped_without_library(tmp_path / "entries", {"In", "Li"})
-    spec = {"name": name, "anodes": ["Li"], "electrolytes": ["LiIn"], "engine": "chgnet",
+    spec = {"name": name, "anodes": ["Li"], "electrolytes": ["LiIn"], "engine": "chgnet", "check_roles": False,
             "analyses": {"window": {}, **analyses,
                          "adhesion": {"miller": {"Li": [1, 0, 0], "LiIn": [1, 0, 0]},
                                       "build": {"film_thickness": 5.0, "substrate_thickness": 6.0, "max_atoms": 80,

@@ -55,7 +55,6 @@ def _check_settings_file() -> None:
     """The user's settings file (it may hold ``mongodb_uri`` with a password) checked by :func:`check_private`."""
     import stat
 
-
     path = settings_file()
     try:
         if path.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH) and str(path) not in _WARNED:

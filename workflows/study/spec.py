@@ -197,6 +197,9 @@ class StudySpec(_Strict):
                           "relaxed bulk of the library structure")
     store: Optional[str] = None
     execution: Execution = Field(default_factory=Execution)
+    check_roles: bool = Field(True, description="false: any library material in any role (e.g. a metal | metal "
+                                                "interface studied as anode | electrolyte); true refuses an element, "
+                                                "metal or Li-free electrolyte and an insulating anode")
 
     @property
     def mechanics_engine(self) -> str:
@@ -212,10 +215,6 @@ class StudySpec(_Strict):
             raise ValueError(f"{', '.join(twice)} listed twice in {info.field_name} (as "
                              f"{' and '.join(repr(n) for n, k in zip(names, known) if k == twice[0])}): each "
                              "material once")
-        for name in known:
-            problem = _role_problem(name, info.field_name)
-            if problem:
-                raise ValueError(f"{problem}; remove it from {info.field_name}")
         return known
 
     @field_validator("engine")
@@ -227,6 +226,11 @@ class StudySpec(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self):
+        for role in ("anodes", "electrolytes") if self.check_roles else ():
+            for name in getattr(self, role):
+                problem = _role_problem(name, role)
+                if problem:
+                    raise ValueError(f"{problem}; remove it from {role} (or set check_roles: false)")
         config = engine_config(self.engine)
         optional = {"model_path"} if config.get("kind") == "forcefield" else set()  # not in the YAML: no default
         unknown = sorted(set(self.engine_settings) - set(config) - optional)
