@@ -81,18 +81,24 @@ def check_private(path: Path, text: str) -> None:
 RUN_LOCK, RUN_DONE = ".ssbi-run.lock", ".ssbi-run.done"  # in each run folder (ssbi.workflows.run.local.run_flow)
 
 
-def run_is_alive(folder: Path) -> bool:
-    """Whether a process still runs the flow of this run folder (it holds the folder's lock)."""
+def lock_state(path: Path) -> str:
+    """``held`` (a live process holds the ``flock`` on ``path``; the kernel drops it when the process dies),
+    ``free``, or ``missing``."""
     import fcntl
 
     try:
-        with open(folder / RUN_LOCK) as fh:
+        with open(path) as fh:
             fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            return False
+            return "free"
     except BlockingIOError:
-        return True
+        return "held"
     except OSError:
-        return False
+        return "missing"
+
+
+def run_is_alive(folder: Path) -> bool:
+    """Whether a process still runs the flow of this run folder (it holds the folder's lock)."""
+    return lock_state(folder / RUN_LOCK) == "held"
 
 
 def leftover_runs(folder: Path | None = None) -> list[Path]:

@@ -25,7 +25,7 @@ import yaml
 from ssbi.configs.settings import settings as ssbi_settings
 from ssbi.workflows._compat import point_fireworks_at_mongomock_file
 from ssbi.workflows.errors import LaunchPadError
-from ssbi.workflows.paths import CONFIG_DIR, check_private, data_dir, user_config_dir
+from ssbi.workflows.paths import CONFIG_DIR, check_private, data_dir, lock_state, user_config_dir
 from ssbi.workflows.store.jobstore import make_job_store
 
 FINISHED_STATES = ("COMPLETED",)
@@ -248,17 +248,6 @@ def workflow_states() -> list[dict]:
         return states(lp)
 
 
-def _lock_is_free(path: Path) -> bool:
-    try:
-        with open(path) as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-    except BlockingIOError:
-        return False
-    except OSError:
-        return False
-
-
 def dead_launches(lp) -> list[int]:
     """RUNNING launches of this host whose worker is gone: its launch folder's lock is free (a killed, cancelled
     or timed-out job's lock is released by the kernel). Other hosts' launches are left to ping expiry."""
@@ -268,7 +257,7 @@ def dead_launches(lp) -> list[int]:
     return [launch["launch_id"] for launch in running
             if launch.get("host") == host and launch.get("launch_dir")
             and (Path(launch["launch_dir"]) / WORKER_LOCK).is_file()
-            and _lock_is_free(Path(launch["launch_dir"]) / WORKER_LOCK)]
+            and lock_state(Path(launch["launch_dir"]) / WORKER_LOCK) == "free"]
 
 
 def rerun(lp, expiration_secs: int | None = None) -> dict[str, list[int]]:
