@@ -16,7 +16,7 @@ REJECTED_MP_IDS = {"mp-1020666"}  # Li4P2O7 with an O-O contact (shared/referenc
 
 def test_every_reference_file_has_its_provenance_and_reads_as_its_formula():
     index = reference_index()
-    assert len(index) >= 1198
+    assert len(index) >= 1188  # 1190 MP (10 probable GNoME ids removed) + other sources
     for phase in index.values():
         assert phase.source_repo and phase.commit and phase.database and phase.licence, phase.id
         assert phase.path().is_file(), phase.id
@@ -247,3 +247,27 @@ def test_validation_on_the_shipped_entries(tmp_path, memory_store):
     exp = {r.phase: r.published["formation_energy"] for r in results if r.source == "exp-thermo" and r.published}
     assert all(r.source in ("zhu2015", "exp-thermo", "none") for r in results) and "LiF" in exp
     assert not proc.stderr.strip()
+
+
+def test_no_gnome_id_is_shipped():
+    """Ids mp-3000000 and above are GNoME entries, which the Materials Project does not license as CC BY: none may
+    appear anywhere in the package data (reference index and structures, shipped entries, library, studies)."""
+    import gzip
+    import re
+
+    from ssbi.workflows.paths import CONFIG_DIR
+
+    gnome = re.compile(r"mp-3\d{6,}")
+    found = []
+    for path in CONFIG_DIR.rglob("*"):
+        if not path.is_file() or path.name == "PROVENANCE.md":  # the provenance names the removed ids
+            continue
+        if gnome.search(path.name):
+            found.append(str(path))
+            continue
+        if path.suffix in (".py", ".pyc"):
+            continue
+        data = gzip.open(path).read() if path.name.endswith(".gz") else path.read_bytes()
+        if gnome.search(data.decode("utf-8", errors="replace")):
+            found.append(str(path))
+    assert found == []
