@@ -1,7 +1,9 @@
 """Reference phases: the competing phases of the hulls (``configs/reference``).
 
 Every Materials Project structure (database 2025.02.12, CC BY 4.0) whose elements
-lie in {Li, P, S, Ge, Cl, La, Zr, O, N, In}, the Li halides and halogens, and three
+lie in {Li, P, S, Ge, Cl, La, Zr, O, N, In} (one CIF each in ``structures/``), those
+elements plus exactly one of I, Br, F, Sn, Si, Mg, Al, Ag, Au, B, C, Nb, Ta (the
+extended set, one LZMA zip ``structures-ext.zip``, so the wheel stays lean), and three
 structures from other public sources. ``index.csv`` gives each file's id, formula,
 source repository, path and commit; ``PROVENANCE.md`` the validation. These are
 DFT-relaxed cells (r2SCAN where MP has one) without energies: energies come from
@@ -11,10 +13,11 @@ the project's own engines (:mod:`ssbi.workflows.store.shipped`).
 from __future__ import annotations
 
 import csv
+import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Optional
 
 from pymatgen.core import Element, Structure
 
@@ -50,10 +53,43 @@ class ReferencePhase:
         return frozenset(self.chemsys.split("-"))
 
     def path(self) -> Path:
-        return reference_dir() / self.file
+        """The file, or for a member of an archive (``structures-ext.zip/mp-117.cif``) the archive."""
+        archive, _ = _split_member(self.file)
+        return reference_dir() / (archive or self.file)
+
+    def exists(self) -> bool:
+        archive, member = _split_member(self.file)
+        if archive is None:
+            return self.path().is_file()
+        return self.path().is_file() and member in _members(str(self.path()))
+
+    def read_text(self) -> str:
+        """The CIF text, from its own file or from the archive that holds it."""
+        archive, member = _split_member(self.file)
+        if archive is None:
+            return self.path().read_text()
+        with zipfile.ZipFile(self.path()) as zf:
+            return zf.read(member).decode()
 
     def provenance(self) -> str:
         return f"{self.database}; {self.source_repo} {self.source_path} @{self.commit[:10]}"
+
+
+ARCHIVE_SUFFIX = ".zip/"
+
+
+def _split_member(file: str) -> tuple[Optional[str], str]:
+    """``structures-ext.zip/mp-117.cif`` -> (``structures-ext.zip``, ``mp-117.cif``); a plain file -> (None, file)."""
+    if ARCHIVE_SUFFIX in file:
+        archive, member = file.split(ARCHIVE_SUFFIX, 1)
+        return archive + ".zip", member
+    return None, file
+
+
+@lru_cache(maxsize=4)
+def _members(archive: str) -> frozenset[str]:
+    with zipfile.ZipFile(archive) as zf:
+        return frozenset(zf.namelist())
 
 
 @lru_cache(maxsize=4)
@@ -97,18 +133,19 @@ def reference_elements() -> set[str]:
 
 
 @lru_cache(maxsize=2048)
-def _read(path: str) -> Structure:
-    return Structure.from_file(path)
+def _read(ref_id: str, folder: str) -> Structure:
+    text = get_reference(ref_id).read_text()
+    return Structure.from_str(text, fmt="cif")
 
 
 def reference_structure(ref_id: str) -> Structure:
     """The structure of a reference phase as stored (a copy); one line naming the file if it cannot be read."""
     phase = get_reference(ref_id)
-    path = phase.path()
-    if not path.is_file():
+    path = reference_dir() / phase.file
+    if not phase.exists():
         raise StructureReadError(f"reference phase {ref_id}: {path} is missing")
     try:
-        structure = _read(str(path))
+        structure = _read(ref_id, str(reference_dir()))
     except Exception as exc:  # noqa: BLE001 - any parser failure is one line naming the file
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise StructureReadError(f"reference phase {ref_id}: cannot read {path}: {reason}") from None
