@@ -101,7 +101,8 @@ def test_builder_is_incremental_and_replaces_stale_documents(tmp_path, monkeypat
                StabilityTarget("window", "LiF")]
     first = StabilityBuilder(store.docs_store, analysis, engine="chgnet", targets=targets).run_all()
     assert first["computed"] == len(targets) and first["failed"] == 0
-    # LiS4 (mp-1546006) is on the MP2020-scale hull: the sulfide correction applied to every S of a polysulfide
+    # LiS4 (mp-1546006) is on the engine's MP2020-scale hull (the sulfide correction applied to every S of a
+    # polysulfide), a hypothetical phase that the default hull of known phases leaves out
     assert summary["stable"] == ["Li", "Li2S", "LiS4", "S"] and summary["energy_scale"] == "mp2020"
     assert summary["n_shipped_entries"] == summary["n_entries"] > 20  # every Li, S and Li-S polymorph relaxed
     keys = {d["key"] for d in analysis.query({})}
@@ -111,11 +112,19 @@ def test_builder_is_incremental_and_replaces_stale_documents(tmp_path, monkeypat
     window = analysis.query_one({"key": "window|Li2S|store|chgnet|mp2020"})
     assert {"Li", "Li2S", "S"} <= {e["formula"] for e in window["entries"]}
     assert window["reduction_limit"] == 0.0 and window["interphase_vs_li"]["type"] == "stable"
-    assert 1.8 < window["oxidation_limit"] < 2.6  # Li2S -> LiS4 on the MP2020 scale (2.12 V measured)
-    assert window["oxidation_sources"] == ["LiS4: mp-1546006"]
+    assert window["oxidation_limit"] == pytest.approx(2.21, abs=0.02)  # Li2S -> S (2.32 V from experiment's ΔHf)
+    assert window["oxidation_sources"] == ["S: mp-666931"] and "LiS4" not in {e["formula"] for e in window["entries"]}
+    # with the hypothetical phases: a document of its own (never overwriting the default one), Li2S -> LiS4
+    every = StabilityBuilder(store.docs_store, analysis, engine="chgnet", targets=targets[:1], known_only=False)
+    assert every.run_all()["computed"] == 1
+    hypo = analysis.query_one({"key": "window|Li2S|store+hypothetical|chgnet|mp2020"})
+    assert hypo["oxidation_sources"] == ["LiS4: mp-1546006"] and hypo["oxidation_limit"] == pytest.approx(2.12,
+                                                                                                      abs=0.02)
+    assert analysis.query_one({"key": window["key"]})["oxidation_sources"] == ["S: mp-666931"]
+    keys.add(hypo["key"])
 
     again = StabilityBuilder(store.docs_store, analysis).run_all()
-    assert again["computed"] == 0 and again["unchanged"] == len(keys)
+    assert again["computed"] == 0 and again["unchanged"] == len(keys) - 1  # the default hull's documents
 
     # a new, lower Li2S relaxation (as if re-relaxed here) changes every document that used Li2S, only those
     lif = analysis.query_one({"key": "window|LiF|store|chgnet|mp2020"})["entries_hash"]
@@ -167,6 +176,7 @@ def test_shipped_hull_gives_the_published_chemistry(memory_store):
 def test_phase_set_of_an_unshipped_system_is_computed_then_reused(tmp_path, monkeypatch, memory_store):
     """Br-Li without shipped entries: single points of every reference structure, the lowest relaxed, the hull;
     a second plan finds everything stored."""
+    from ssbi.interfaces.reference import reference_index
     from ssbi.workflows.flows.phase_set import PhaseSetMaker
     from ssbi.workflows.run.local import run_flow
 
@@ -181,7 +191,9 @@ def test_phase_set_of_an_unshipped_system_is_computed_then_reused(tmp_path, monk
     assert doc["stable"] == ["Br", "Li", "LiBr"] and doc["n_shipped_entries"] == 0
     selection = doc["phase_set"]["selection"]
     assert selection["screened"] == len(plan.reference) and selection["relaxed_here"]
-    assert {"mp-23259", "mp-23154"} <= set(selection["selected"])  # LiBr and Br2: one polymorph each
+    index = reference_index()
+    chosen = sorted(index[i].formula for i in selection["selected"] if index[i].formula in ("LiBr", "Br"))
+    assert chosen == ["Br", "LiBr"]  # LiBr and Br2: the one lowest polymorph each (n_lowest=1)
     assert store.docs_store.count({"output.kind": "static"}) == len(plan.reference)
     again = maker.plan("Br-Li", store)
     assert again.complete and again.summary()["screened_stored"] == len(plan.reference)

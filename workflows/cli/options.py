@@ -141,5 +141,9 @@ class EntrySource(BaseModel):
     arbitrary: bool = Field(False, description="Accept arbitrary compositions (neither library materials nor "
                                                "phases of the entries); their results are shown, not stored.",
                             json_schema_extra={"flags": ["--formula/--no-formula"]})
+    known_phases_only: bool = Field(True, description="Hull of known phases: the curated hypothetical phases "
+                                                      "(LiS4, Li2S2, P2S7 ...; `ssbi reference list` shows them) "
+                                                      "left out; --all-phases keeps them.",
+                                    json_schema_extra={"flags": ["--known-phases-only/--all-phases"]})
     out: Path = Field(Path("out/stability"), description="Folder for the plots.",
                       json_schema_extra={"flags": ["-o", "--out"]})

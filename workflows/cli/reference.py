@@ -31,7 +31,7 @@ def reference_list(chemsys: Optional[str] = typer.Argument(None, help="Only phas
     phases, note = reference_rows(chemsys)
     t = Table(title=f"{len(phases)} reference phases{' in ' + chemsys if chemsys else ''}", header_style="bold")
     for col in ("id", "formula", "space group", "sites", "chgnet single point (eV/at)", "relaxed (eV/at)",
-                "bonding", "ΔV", "in hull", "source"):
+                "bonding", "ΔV", "in hull", "known", "source"):
         t.add_column(col, justify="right" if col in ("sites", "chgnet single point (eV/at)", "relaxed (eV/at)", "ΔV")
                      else "left")
     for p in phases if full else phases[:SCREEN_ROWS]:
@@ -42,20 +42,25 @@ def reference_list(chemsys: Optional[str] = typer.Argument(None, help="Only phas
                   "" if not check else f"{check['volume_change']:+.1%}",
                   "" if p["relaxed"] is None else ("yes" if check.get("accepted", True) else "no: " +
                                                    check.get("reason", "")),
-                  p["database"].split(",")[0])
+                  "hypothetical" if p["status"] == "hypothetical" else "", p["database"].split(",")[0])
     console.print(t)
     if not full and len(phases) > SCREEN_ROWS:
         console.print(f"[dim]first {SCREEN_ROWS} of {len(phases)} phases: --full shows all, a system (Li-P-S) fewer[/]")
     if note:
         console.print(note)
+    if any(p["status"] == "hypothetical" for p in phases):
+        console.print("known: hypothetical = never made (configs/reference/phase_status.yaml), left out of the hulls "
+                      "unless --all-phases")
 
 
 @reference_app.command("show")
 def reference_show(ref_id: str = typer.Argument(..., help="Reference id, e.g. mp-641703.")):
     """One reference phase: provenance, structure and its shipped energies."""
+    from ssbi.interfaces.phase_status import phase_status  # lazy: start-up (pymatgen)
     from ssbi.interfaces.reference import get_reference, reference_structure  # lazy: start-up (pymatgen)
 
     phase = get_reference(ref_id)
+    status = phase_status(phase.id, phase.formula)
     structure = reference_structure(ref_id)
     t = Table(show_header=False, title=f"{phase.id}: {phase.formula}")
     t.add_column("field", style="bold")
@@ -63,7 +68,9 @@ def reference_show(ref_id: str = typer.Argument(..., help="Reference id, e.g. mp
     for k, v in [("formula", phase.formula), ("space group", phase.spacegroup), ("sites", str(phase.nsites)),
                  ("volume", f"{structure.volume / len(structure):.2f} Å³/atom"), ("file", str(phase.path())),
                  ("database", phase.database), ("source", f"{phase.source_repo} {phase.source_path}"),
-                 ("commit", phase.commit), ("licence", phase.licence), ("note", phase.note)]:
+                 ("commit", phase.commit), ("licence", phase.licence), ("note", phase.note),
+                 ("known", f"hypothetical: {status.why}" if status.status == "hypothetical" else
+                  "unknown (an MP phase of unstated origin: the CIFs carry no ICSD ids)")]:
         t.add_row(k, v)
     console.print(t)
 

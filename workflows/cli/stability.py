@@ -18,7 +18,8 @@ def _query(names, source: dict, joint: bool = False):
     from ssbi.workflows.stability.queries import StabilityQuery  # lazy: start-up (pymatgen, the stores)
 
     return StabilityQuery(names, source["entries"], source["engine"], source["scale"], source["file_scale"],
-                          source["store"], joint=joint, arbitrary=source.get("arbitrary", False))
+                          source["store"], joint=joint, arbitrary=source.get("arbitrary", False),
+                          known_only=source.get("known_phases_only", True))
 
 
 def _fmt_v(v) -> str:
@@ -236,6 +237,8 @@ def validate(
     engine: str = ENGINE_OPT,
     store: Optional[str] = STORE_OPT,
     markdown: Optional[Path] = typer.Option(None, "--markdown", help="Also write the tables as Markdown here."),
+    known_only: bool = typer.Option(True, "--known-phases-only/--all-phases",
+                                    help="Hull without the curated hypothetical phases (default), or with them."),
 ):
     """Computed windows of the library's electrolytes and Li binaries next to published values: limits,
     products, ΔE at 0 V, E_hull, formation energies, each on its energy scale, with deviations and sources."""
@@ -243,7 +246,7 @@ def validate(
     from ssbi.workflows.stability.validation import products_agree, published  # lazy: start-up (pymatgen)
 
     with console.status("computing windows on both scales"):
-        results = validation(engine, store)
+        results = validation(engine, store, known_only)
 
     def window(w):
         if not w or "window" not in w:
@@ -258,7 +261,9 @@ def validate(
     def agree(flag):
         return "" if flag is None else (" ✓" if flag else " ✗")
 
-    t = Table(title=f"Validation: windows vs published ({engine}; V vs Li/Li+; products: reduced | oxidised)",
+    hull = "known phases" if known_only else "hypothetical phases included"
+    t = Table(title=f"Validation: windows vs published ({engine}, {hull}; V vs Li/Li+; products: reduced | "
+                    "oxidised)",
               header_style="bold")
     for col in ("phase", "scale", "E_hull", "window", "products", "ΔE 0 V", "published", "products (published)",
                 "Δ red/ox", "src"):

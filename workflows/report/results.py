@@ -15,6 +15,8 @@ from ssbi.interfaces.errors import InputError
 from ssbi.workflows.engines.config import CALC_KINDS, TARGETS, engine_names
 from ssbi.workflows.store.derived import analysis_store
 
+ENTRY_SOURCES = ("store", "file", "mp")  # the sources of window/reaction documents (StabilityQuery, the builder)
+
 
 def get_material(name: str):
     """The library entry of ``name`` (imported when a filter names a material)."""
@@ -121,8 +123,13 @@ class Results:
         self.store = store
 
     # shared criteria ---------------------------------------------------------------------------------------
-    def _criteria(self, kind: str, engine=None, study=None, since=None, prefix: str = "output.") -> dict:
+    def _criteria(self, kind: str, engine=None, study=None, since=None, prefix: str = "output.",
+                  hypothetical: Optional[bool] = None) -> dict:
         criteria: dict = {f"{prefix}kind": kind}
+        if not prefix:  # window/reaction documents: of the hull of known phases, or of the one with hypothetical ones
+            if hypothetical is None:
+                hypothetical = bool(study) and not _study(study).known_phases_only
+            criteria["source"] = {"$in": [f"{s}+hypothetical" if hypothetical else s for s in ENTRY_SOURCES]}
         engine_key = f"{prefix}engine.name" if prefix else "engine"  # results nest it; analysis docs do not
         if engine:
             criteria[engine_key] = _engine_name(engine)
@@ -217,9 +224,11 @@ class Results:
         """Electrochemical windows as a DataFrame (filters: :meth:`windows_rows`)."""
         return self._frame(self.windows_rows(**filters), self.WINDOW_COLUMNS)
 
-    def windows_rows(self, electrolyte=None, engine=None, scale=None, study=None, since=None) -> list[dict]:
-        """Electrochemical windows (V vs Li/Li+), products and the interphase type against Li."""
-        criteria = self._criteria("window", engine, study, since, prefix="")
+    def windows_rows(self, electrolyte=None, engine=None, scale=None, study=None, since=None,
+                     hypothetical: Optional[bool] = None) -> list[dict]:
+        """Electrochemical windows (V vs Li/Li+), products and the interphase type against Li (``hypothetical``:
+        from the hull with the hypothetical phases; default: the study's choice, else the hull of known phases)."""
+        criteria = self._criteria("window", engine, study, since, prefix="", hypothetical=hypothetical)
         if electrolyte:  # the library phase (a polymorph such as beta-Li3PS4 has its own window document)
             criteria["material"] = get_material(_material_name(electrolyte)).name
         sets = self._study_sets(study)
@@ -243,9 +252,10 @@ class Results:
         return self._frame(self.reactions_rows(**filters), self.REACTION_COLUMNS)
 
     def reactions_rows(self, a=None, b=None, electrode=None, electrolyte=None, voltage=None, engine=None, study=None,
-                       since=None) -> list[dict]:
-        """Most negative interfacial reaction per pair: ratio, energy, products, interphase type."""
-        criteria = self._criteria("reaction", engine, study, since, prefix="")
+                       since=None, hypothetical: Optional[bool] = None) -> list[dict]:
+        """Most negative interfacial reaction per pair: ratio, energy, products, interphase type (``hypothetical``:
+        as for :meth:`windows_rows`)."""
+        criteria = self._criteria("reaction", engine, study, since, prefix="", hypothetical=hypothetical)
         first, second = a or electrode, b or electrolyte
         if first:
             criteria["a"] = _formula(get_material(_material_name(first)).formula)

@@ -63,7 +63,7 @@ def anode_potentials(spec: StudySpec, results: Results, engine=None) -> dict:
         if "Li" not in elements or len(elements) == 1:
             continue
         try:
-            entries = entries_from_store(results.store, elements, engine)
+            entries = entries_from_store(results.store, elements, engine, known_only=spec.known_phases_only)
             out[name] = electrode_potential(PhaseDiagram(entries), comp)
         except (SSBIError, ValueError):
             continue
@@ -84,7 +84,8 @@ def cathode_potential(spec: StudySpec, results: Results, engine=None):
     if not host.num_atoms:
         return None
     try:
-        pd = PhaseDiagram(entries_from_store(results.store, sorted({"Li", *(e.symbol for e in host)}), engine))
+        pd = PhaseDiagram(entries_from_store(results.store, sorted({"Li", *(e.symbol for e in host)}), engine,
+                                             known_only=spec.known_phases_only))
         lithiated = [e.composition for e in pd.stable_entries if "Li" in {x.symbol for x in e.composition.elements}
                      and Composition({k: v for k, v in e.composition.items() if k.symbol != "Li"}).reduced_formula
                      == host.reduced_formula]
@@ -226,8 +227,9 @@ def study_summary(spec: StudySpec, results: Results, settings: RankingSettings =
     (stable, passivating, then growing), then the dendrite criterion, then the reaction energy with the anode
     (least negative first)."""
     formula = {n: get_material(n).formula for n in [*spec.anodes, *spec.cathodes, *spec.electrolytes]}
-    windows = results.windows(engine=spec.engine).to_dict("records")
-    reactions = results.reactions(engine=spec.engine).to_dict("records")
+    hypothetical = not spec.known_phases_only
+    windows = results.windows(engine=spec.engine, hypothetical=hypothetical).to_dict("records")
+    reactions = results.reactions(engine=spec.engine, hypothetical=hypothetical).to_dict("records")
     adhesion = results.adhesion(engine=spec.engine).to_dict("records")
     mechanics = {r["material"]: r for r in results.mechanics(engine=spec.mechanics_engine).to_dict("records")}
     g_li = spec.analyses.mechanics.g_li_gpa if spec.analyses.mechanics else None

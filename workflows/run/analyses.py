@@ -273,6 +273,7 @@ class StabilityAnalysis(Analysis):
 
     targets: list  # StabilityTarget
     engine: Any = None
+    known_only: bool = True  # hull without the curated hypothetical phases
     kind: ClassVar[str] = "stability"
     derived: ClassVar[bool] = True
     builder: Any = field(default=None, repr=False)
@@ -289,7 +290,7 @@ class StabilityAnalysis(Analysis):
 
     def run_here(self, store) -> list[str]:
         self.builder = StabilityBuilder(store.docs_store, analysis_store(store), engine=self.engine,
-                                        targets=self.targets)
+                                        targets=self.targets, known_only=self.known_only)
         self.builder.run_all()
         return list(self.builder.keys.values())
 

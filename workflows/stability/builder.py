@@ -9,7 +9,9 @@ Each document lists the entries (ids, energies) it came from. One phase diagram 
 chemical system, engine and scale.
 
 Entries are the store's relaxations plus the engine's shipped reference entries, or
-those the caller passes (an entries file, Materials Project, a converted scale).
+those the caller passes (an entries file, Materials Project, a converted scale); by
+default without the curated hypothetical phases (:mod:`ssbi.interfaces.phase_status`),
+with them (``known_only=False``) under their own source label (``store+hypothetical``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from ssbi.interfaces.analysis.interphase import load_band_gaps
 from ssbi.interfaces.analysis.scales import common_scale
 from ssbi.interfaces.errors import SSBIError
 from ssbi.interfaces.materials import get_material
+from ssbi.interfaces.phase_status import known_phases
 from ssbi.workflows.engines.base import Engine
 from ssbi.workflows.engines.config import engine_names
 from ssbi.workflows.engines.registry import get_engine
@@ -86,8 +89,11 @@ class StabilityBuilder(Builder):
 
     def __init__(self, results: Store, analysis: Store, engine: Optional[EngineLike | Engine] = None,
                  targets: Optional[Sequence[StabilityTarget]] = None, entries: Optional[list] = None,
-                 source: str = "store", **kwargs):
+                 source: str = "store", known_only: bool = True, **kwargs):
         self.results, self.analysis = results, analysis
+        self.known_only = known_only  # hull without the curated hypothetical phases (LiS4, Li2S2 ...)
+        if not known_only:  # its own documents: the two hulls never overwrite each other
+            source = f"{source}+hypothetical"
         self.wanted = None if targets is None else list(targets)  # (maggma's Builder owns .targets: the stores)
         self.given_entries, self.source = entries, source
         if entries is not None:  # the caller's entries: ``engine`` is their label (engine, file, materials-project)
@@ -120,7 +126,8 @@ class StabilityBuilder(Builder):
         """Newest entry per fingerprint, grouped by (engine, energy scale), structures not loaded; relaxations the
         volume check rejected are left out; each engine's shipped reference entries are added."""
         if self.given_entries is not None:
-            return {(self.engine, common_scale(self.given_entries)): self.given_entries} if self.given_entries else {}
+            given = known_phases(self.given_entries) if self.known_only else self.given_entries
+            return {(self.engine, common_scale(given)): given} if given else {}
         criteria = {"output.kind": "relax", "output.target": "bulk"}
         if self.engine:
             criteria["output.engine.name"] = self.engine
@@ -139,6 +146,8 @@ class StabilityBuilder(Builder):
                 continue  # an engine no longer configured: its stored entries only
             scale = resolved.energy_scale
             groups[(engine, scale)] = with_shipped(groups.get((engine, scale), []), resolved)
+        if self.known_only:
+            groups = {k: known_phases(v) for k, v in groups.items()}
         return {k: v for k, v in groups.items() if v}
 
     def _existing(self) -> dict[str, dict]:

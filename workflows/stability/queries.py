@@ -16,6 +16,7 @@ from ssbi.interfaces.analysis.hull import PhaseDiagramCache, composition_of
 from ssbi.interfaces.analysis.scales import common_scale, convert
 from ssbi.interfaces.errors import InputError, SSBIError
 from ssbi.interfaces.materials import get_material, list_materials
+from ssbi.interfaces.phase_status import phase_status
 from ssbi.workflows.engines.registry import get_engine
 from ssbi.workflows.stability.builder import StabilityBuilder, StabilityTarget
 from ssbi.workflows.stability.validation import ValidationRow, published, validation_rows
@@ -41,12 +42,14 @@ class StabilityQuery:
     ``mp``, or the path of a JSON file of entries (``file_scale`` for those that do not say). ``scale``: the energy
     scale to analyse on (default: the entries' own). ``joint``: the phases react with each other (one chemical
     system for all), else each stands alone. ``arbitrary``: compositions that are neither library materials nor
-    phases of the entries are accepted (shown, not stored).
+    phases of the entries are accepted (shown, not stored). ``known_only``: the hull without the curated hypothetical
+    phases (LiS4, Li2S2, P2S7 ...: :mod:`ssbi.interfaces.phase_status`).
     """
 
     def __init__(self, names, entries: str = "store", engine: str = "chgnet", scale: Optional[str] = None,
                  file_scale: Optional[str] = None, store: Optional[str] = None, joint: bool = False,
-                 arbitrary: bool = False):
+                 arbitrary: bool = False, known_only: bool = True):
+        self.known_only = known_only
         comps = [composition_of(phase_of(f)[0]) for f in names]
         self.elements = sorted({el.symbol for c in comps for el in c.elements} | {"Li"})
         self.job_store = None
@@ -57,13 +60,13 @@ class StabilityQuery:
             if joint:  # a reaction needs the system of both materials
                 systems = [set().union(*systems)]
             found = load_entries("store", self.elements, engine=get_engine(engine), store=self.job_store,
-                                 systems=systems)
+                                 systems=systems, known_only=known_only)
         elif entries == "mp":
             self.source, self.engine = "mp", "materials-project"
-            found = load_entries("mp", self.elements)
+            found = load_entries("mp", self.elements, known_only=known_only)
         else:
             self.source, self.engine = "file", f"file:{Path(entries).name}"
-            found = load_entries("file", self.elements, file=entries, file_scale=file_scale)
+            found = load_entries("file", self.elements, file=entries, file_scale=file_scale, known_only=known_only)
         self.entries = convert(found, scale) if scale else found
         self.scale = common_scale(self.entries)
         self.cache = PhaseDiagramCache(self.entries)
@@ -80,6 +83,10 @@ class StabilityQuery:
             return True  # known; or outside the entries, which the phase look-up then says in one line
         if allow_formula:
             return False
+        why = phase_status(formula=comp.reduced_formula)
+        if why.status == "hypothetical":
+            raise InputError(f"{comp.reduced_formula} is a hypothetical phase ({why.why.split(';')[0]}), left out of "
+                             "the hull of known phases: add --all-phases to keep it")
         names = sorted({m.name for m in list_materials()} | phases)
         close = difflib.get_close_matches(name, names, n=2, cutoff=0.6)
         hint = f" (did you mean {' or '.join(close)}?)" if close else ""
@@ -101,7 +108,7 @@ class StabilityQuery:
         elif target is None:
             target = open_store(None)
         builder = StabilityBuilder(target.docs_store, analysis_store(target), engine=self.engine, targets=targets,
-                                   entries=self.entries, source=self.source)
+                                   entries=self.entries, source=self.source, known_only=self.known_only)
         builder.caches[(self.engine, self.scale)] = self.cache
         builder.run_all()
         docs = builder.documents()
@@ -131,12 +138,17 @@ def update_documents(store: Optional[str] = None, engine: Optional[str] = None) 
     """Every stored window and reaction document brought up to date with the stored entries (incremental;
     ``engine``: only its entries): the builder's counts and the errors."""
     job_store = open_store(store)
-    builder = StabilityBuilder(job_store.docs_store, analysis_store(job_store), engine=engine)
-    counts = builder.run_all()
-    return counts, builder.errors
+    counts, errors = {}, []
+    for known_only in (True, False):  # the hull of known phases, and the one with hypothetical phases
+        builder = StabilityBuilder(job_store.docs_store, analysis_store(job_store), engine=engine,
+                                   known_only=known_only)
+        for k, v in builder.run_all().items():
+            counts[k] = counts.get(k, 0) + v
+        errors += builder.errors
+    return counts, errors
 
 
-def validation(engine: str = "chgnet", store: Optional[str] = None) -> list[ValidationRow]:
+def validation(engine: str = "chgnet", store: Optional[str] = None, known_only: bool = True) -> list[ValidationRow]:
     """The windows of the published phases, the library's electrolytes and the Li binaries from ``engine``'s
     entries (store and shipped) on both energy scales, next to the published values
     (:func:`~ssbi.workflows.stability.validation.validation_rows`)."""
@@ -145,7 +157,7 @@ def validation(engine: str = "chgnet", store: Optional[str] = None) -> list[Vali
     names = {r["phase"] for r in rows} | {m.name for m in list_materials() if "electrolyte" in m.roles}
     elements = sorted({el.symbol for n in names for el in Composition(phase_of(n)[0]).elements} | {"Li"})
     # one entry set per engine and scale; systems that are not covered stay out (their rows say so)
-    entries = entries_from_store(job_store, elements, get_engine(engine))
+    entries = entries_from_store(job_store, elements, get_engine(engine), known_only=known_only)
     if not entries:
         raise InputError(f"no {engine} entries: run `ssbi phase-diagram` for the systems of the published phases")
     return validation_rows({"mp2020": entries, "raw-gga": convert(entries, "raw-gga")}, engine)

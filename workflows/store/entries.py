@@ -23,6 +23,7 @@ from ssbi.interfaces.analysis.hull import entries_in_chemsys
 from ssbi.interfaces.analysis.scales import ENERGY_SCALES
 from ssbi.interfaces.errors import InputError
 from ssbi.interfaces.materials import get_material, list_materials
+from ssbi.interfaces.phase_status import known_phases, phase_status
 from ssbi.interfaces.reference import reference_index, reference_phases
 from ssbi.workflows.engines.registry import get_engine
 from ssbi.workflows.store.lookup import bulk_cell
@@ -165,9 +166,11 @@ def _library_keys(engine: str, identity: str, names: tuple) -> dict[str, str]:
     return out
 
 
-def entries_from_store(store, elements: Iterable[str], engine, shipped: bool = True) -> list[ComputedEntry]:
+def entries_from_store(store, elements: Iterable[str], engine, shipped: bool = True,
+                       known_only: bool = False) -> list[ComputedEntry]:
     """Bulk relaxations by ``engine`` of every phase within ``elements`` (newest per structure), without those
-    the volume check rejected, plus the shipped reference entries of the engine (``shipped``)."""
+    the volume check rejected, plus the shipped reference entries of the engine (``shipped``); ``known_only``:
+    without the curated hypothetical phases (:mod:`ssbi.interfaces.phase_status`)."""
     elements = list(elements)
     criteria = {"output.kind": "relax", "output.target": "bulk", "output.engine.name": engine.name,
                 "output.chemsys": {"$in": subsystems(elements)}}
@@ -178,7 +181,8 @@ def entries_from_store(store, elements: Iterable[str], engine, shipped: bool = T
             seen.add(fp)
             if _accepted(doc):
                 out.append(entry_from_calc(doc))
-    return with_shipped(out, engine, elements, structures=True) if shipped else out
+    out = with_shipped(out, engine, elements, structures=True) if shipped else out
+    return known_phases(out) if known_only else out
 
 
 def rejected_relaxations(store, elements: Iterable[str], engine) -> list[dict]:
@@ -261,11 +265,12 @@ def entries_from_mp(elements: Iterable[str]) -> list[ComputedEntry]:
 
 def load_entries(source: str, elements: Iterable[str], engine=None, store=None,
                  file: Optional[str] = None, file_scale: Optional[str] = None,
-                 systems: Optional[list] = None) -> list[ComputedEntry]:
+                 systems: Optional[list] = None, known_only: bool = False) -> list[ComputedEntry]:
     """Entries within ``elements`` from ``source`` (store | file | mp).
 
     ``engine``: the resolved engine of the store source. ``systems``: the chemical systems the question needs
     (each must have a complete phase set in the store source); default: ``elements`` as one system.
+    ``known_only``: without the curated hypothetical phases.
     """
     elements = elements_of(elements)
     if source == "store":
@@ -284,7 +289,7 @@ def load_entries(source: str, elements: Iterable[str], engine=None, store=None,
         entries = entries_from_mp(elements)
     else:
         raise InputError(f"unknown entry source {source!r}; choose one of: {', '.join(SOURCES)}")
-    return entries
+    return known_phases(entries) if known_only else entries
 
 
 def reference_rows(chemsys: Optional[str] = None, engine: str = "chgnet") -> tuple[list[dict], str]:
@@ -299,7 +304,8 @@ def reference_rows(chemsys: Optional[str] = None, engine: str = "chgnet") -> tup
     rows = [{"id": p.id, "formula": p.formula, "spacegroup": p.spacegroup, "sites": p.nsites,
              "single_point": (screened.get(p.id) or {}).get("energy_per_atom"),
              "relaxed": (relaxed.get(p.id) or {}).get("energy_per_atom"),
-             "volume_check": (relaxed.get(p.id) or {}).get("volume_check"), "database": p.database} for p in phases]
+             "volume_check": (relaxed.get(p.id) or {}).get("volume_check"), "database": p.database,
+             "status": phase_status(p.id, p.formula).status} for p in phases]
     note = ""
     if shipped:
         eng = get_engine(engine)

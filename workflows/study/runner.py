@@ -136,7 +136,8 @@ class StudyRunner:
     def _stability_analysis(self):
         if self._stability is None:
             targets = [self._target(t) for t in self.tasks if t.analysis in ("window", "reactions")]
-            self._stability = StabilityAnalysis(targets, engine=self.engine)
+            self._stability = StabilityAnalysis(targets, engine=self.engine,
+                                                known_only=self.spec.known_phases_only)
         return self._stability
 
     def _hull_then_adhesion(self, members):

@@ -200,6 +200,9 @@ class StudySpec(_Strict):
     check_roles: bool = Field(True, description="false: any library material in any role (e.g. a metal | metal "
                                                 "interface studied as anode | electrolyte); true refuses an element, "
                                                 "metal or Li-free electrolyte and an insulating anode")
+    known_phases_only: bool = Field(True, description="windows, reactions and electrode potentials from the hull "
+                                                      "without the curated hypothetical phases (LiS4, Li2S2, P2S7 "
+                                                      "...: configs/reference/phase_status.yaml); false keeps them")
 
     @property
     def mechanics_engine(self) -> str:
