@@ -315,3 +315,29 @@ def plot_cells(rows: list[dict], path: Path) -> Path:
     fig.tight_layout()
     _save(fig, path)
     return Path(path)
+
+
+def plot_alloy_profile(report: dict, path: Path) -> Path:
+    """Voltage vs Li per M of an alloy anode (steps at the hull's plateaus), the published plateaus as markers."""
+    from ssbi.interfaces.analysis.alloy import AlloyPlateau, AlloyProfile, alloy_curve, li_per_metal
+
+    p = report["profile"]
+    profile = AlloyProfile(**{**p, "plateaus": [AlloyPlateau(**q) for q in p["plateaus"]]})
+    xs, vs = alloy_curve(profile)
+    fig, ax = plt.subplots(figsize=(5.5, 3.6), dpi=150)
+    ax.plot(xs, vs, "-", color="C0", lw=2, label=f"{report['engine']} hull")
+    for q in profile.plateaus:
+        ax.annotate(q.li_rich, ((q.x_start + q.x_end) / 2, q.voltage), fontsize=6, ha="center", va="bottom")
+    for r in report["comparison"]:
+        lo, hi = (li_per_metal(f, profile.metal) for f in r["phases"])
+        ax.plot([lo, hi], [r["published"]] * 2, "--", color="C3", lw=1.2)
+    if report["comparison"]:
+        ax.plot([], [], "--", color="C3", label=f"published ({report['published'].get('temperature_C', '?')} °C)")
+    ax.set_xlabel(f"Li per {profile.metal}")
+    ax.set_ylabel("voltage vs Li/Li⁺ (V)")
+    ax.set_ylim(bottom=0)
+    ax.set_title(f"{report['system']}: to {profile.lithiated}, {profile.capacity_mah_g:.0f} mAh/g", fontsize=8)
+    legend_outside(ax)
+    fig.tight_layout()
+    _save(fig, path)
+    return path
