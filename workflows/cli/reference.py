@@ -112,3 +112,59 @@ def reference_build(
         if report[kind]["n"]:
             console.print(f"  {kind}: {report[kind]['n']} recomputed, largest change against the previous file "
                           f"{1000 * report[kind]['max_abs_ev_per_atom']:.2f} meV/atom")
+
+
+@reference_app.command("import")
+def reference_import(
+    path: Path = typer.Argument(..., help="A JSON file of pymatgen ComputedStructureEntry dicts (mp-api's "
+                                          "get_entries_in_chemsys, saved with monty's dumpfn) or a folder of CIFs."),
+    name: Optional[str] = typer.Option(None, "--name", help="Name of the set (default: the file or folder name); "
+                                                            "use it as --entries NAME."),
+    scale: Optional[str] = typer.Option(None, "--scale", help="Energy scale of entries that do not say: mp2020 "
+                                                              "(Materials Project's entries) or raw-gga."),
+    engine: str = typer.Option("chgnet", "--engine", "-e", help="Engine that computes a folder of CIFs."),
+    workers: int = typer.Option(1, "--workers", help="Worker processes for a folder of CIFs."),
+    force: bool = typer.Option(False, "--force", help="Replace a set of the same name."),
+):
+    """Your own reference entries for a chemical system: Materials Project entries as they are (their scale and
+    ids kept), or a folder of CIFs relaxed with ENGINE. The set is the whole phase set wherever `--entries NAME` is
+    given (window, windows, react, alloy), never mixed with another engine's energies."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ssbi.interfaces.errors import SSBIError  # lazy: start-up (pymatgen)
+    from ssbi.workflows.store.imported import check_scale, import_cif_folder, import_entries_file, read_cif_folder
+
+    try:
+        check_scale(scale)
+        if path.is_dir():
+            read_cif_folder(path)  # unreadable or incomplete: one line before anything runs
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          console=console) as bar:
+                task = bar.add_task("relaxing", total=None)
+                out, prov = import_cif_folder(path, engine, name, workers, force,
+                                              progress=lambda d, n, t: bar.update(task, description=f"relaxing {d}"[:50],
+                                                                                  completed=n, total=t))
+        elif path.is_file():
+            out, prov = import_entries_file(path, name, scale, force)
+        else:
+            fail(f"{path} does not exist")
+    except SSBIError as exc:
+        fail(str(exc).splitlines()[0])
+    console.print(f"imported {prov['n_entries']} entries of {'-'.join(prov['elements'])} ({prov['engine']}, "
+                  f"{prov['energy_scale']} scale{', run types ' + ', '.join(prov['run_types']) if prov.get('run_types') else ''}) "
+                  f"as {out.stem!r}: {out}")
+    console.print(f"use it with --entries {out.stem}, e.g. `ssbi windows ... --entries {out.stem}`")
+
+
+@reference_app.command("imported")
+def reference_imported():
+    """The imported entry sets: name, elements, engine and scale, source."""
+    from ssbi.workflows.store.imported import list_imported
+
+    t = Table(title="imported entry sets", header_style="bold")
+    for col in ("name", "elements", "entries", "engine", "scale", "source", "imported"):
+        t.add_column(col)
+    for row in list_imported():
+        t.add_row(row["name"], "-".join(row.get("elements", [])), str(row.get("n_entries", "?")), row.get("engine", ""),
+                  row.get("energy_scale", ""), row.get("source", ""), row.get("imported_at", "")[:19])
+    console.print(t)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from functools import lru_cache
+from pathlib import Path
 from typing import Optional
 
 import yaml
@@ -15,6 +16,7 @@ from ssbi.interfaces.errors import InputError
 from ssbi.workflows.engines.registry import get_engine
 from ssbi.workflows.paths import CONFIG_DIR
 from ssbi.workflows.store.entries import elements_of, load_entries
+from ssbi.workflows.store.imported import resolve_entries
 from ssbi.workflows.store.jobstore import open_store
 
 ALLOYS_FILE = CONFIG_DIR / "reference" / "alloys.yaml"
@@ -44,8 +46,9 @@ def alloy_report(system: str, engine: str = "chgnet", store: Optional[str] = Non
         found = load_entries("store", els, engine=get_engine(engine), store=open_store(store), known_only=known_only)
         label = engine
     else:
+        entries = resolve_entries(entries)
         found = load_entries("file", els, file=entries, file_scale=file_scale, known_only=known_only)
-        label = f"file:{entries}"
+        label = f"file:{Path(entries).name}"
     profile: AlloyProfile = alloy_profile(PhaseDiagram(found), metal)
     pub = (published_alloys()["systems"]).get(name) or {}
     sources = published_alloys()["sources"]

@@ -22,6 +22,7 @@ from ssbi.workflows.stability.builder import StabilityBuilder, StabilityTarget
 from ssbi.workflows.stability.validation import ValidationRow, published, validation_rows
 from ssbi.workflows.store.derived import analysis_store
 from ssbi.workflows.store.entries import entries_from_store, load_entries
+from ssbi.workflows.store.imported import resolve_entries
 from ssbi.workflows.store.jobstore import open_store
 
 
@@ -65,6 +66,7 @@ class StabilityQuery:
             self.source, self.engine = "mp", "materials-project"
             found = load_entries("mp", self.elements, known_only=known_only)
         else:
+            entries = resolve_entries(entries)  # an imported set by name, else a file
             self.source, self.engine = "file", f"file:{Path(entries).name}"
             found = load_entries("file", self.elements, file=entries, file_scale=file_scale, known_only=known_only)
         self.entries = convert(found, scale) if scale else found
