@@ -164,10 +164,16 @@ def _stored(data_dir) -> int:
 
 def test_an_element_without_any_phase_is_one_line_naming_what_to_add(tmp_path):
     proc = ssbi("phase-diagram", "Na-Cl", data_dir=tmp_path)
-    assert proc.returncode != 0 and "no reference or library phase contains Na" in proc.stderr
+    assert proc.returncode != 0 and "Na has no reference phases" in proc.stderr
     assert "ssbi materials add" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert "engines that support Na: chgnet, sevennet, sevennet-l3i5" in proc.stderr
     proc = ssbi("window", "NaCl", data_dir=tmp_path)
-    assert proc.returncode != 0 and "contains Na" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert proc.returncode != 0 and "Na has no reference phases" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    # an element the engine was not trained on: said before anything else, with the engines that can
+    proc = ssbi("phase-diagram", "Li-Po", "--engine", "sevennet", data_dir=tmp_path)
+    assert proc.returncode != 0 and "sevennet cannot compute Po" in proc.stderr
+    assert "engines that support Po: chgnet" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert _stored(tmp_path) == 0
 
 

@@ -8,6 +8,7 @@ import warnings
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 # library warnings (CIF rounding, deprecations) are noise to a user; errors are ours
 warnings.filterwarnings("ignore")
@@ -29,5 +30,5 @@ def fit_console() -> None:
 
 def fail(message: str, code: int = 2) -> None:
     """Print one line on stderr and exit non-zero."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(str(message))}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)

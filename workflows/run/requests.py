@@ -26,7 +26,7 @@ from ssbi.workflows.flows.phase_diagram import summarize_hull
 from ssbi.workflows.flows.phase_set import PhaseSetMaker, PhaseSetPlan
 from ssbi.workflows.run.analyses import AdhesionAnalysis, Analysis, CalcAnalysis, MDRunAnalysis, PhaseSetAnalysis
 from ssbi.workflows.run.executor import Executor, Outcome
-from ssbi.workflows.store.entries import elements_of, missing_element_hint
+from ssbi.workflows.store.entries import elements_of, missing_element_hint, unsupported_hint
 from ssbi.workflows.store.jobstore import describe, open_store
 from ssbi.workflows.store.lookup import find_result, stored_bulk, stored_bulk_of
 
@@ -197,6 +197,9 @@ def phase_set(chemsys: str, engine: str = "chgnet", variant: str = "experimental
     job_store = open_store(store)
     maker = PhaseSetMaker(engine=eng, variant=variant, n_lowest=n_lowest, window=window_mev / 1000)
     plan = maker.plan(elements, job_store)
+    cannot = unsupported_hint(eng, elements)
+    if cannot:
+        raise InputError(cannot)
     if plan.missing_elements:
         raise InputError(missing_element_hint(plan.missing_elements[0]))
     name = "-".join(plan.elements)

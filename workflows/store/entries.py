@@ -70,10 +70,23 @@ def has_elemental_phase(element: str) -> bool:
 
 
 def missing_element_hint(element: str) -> str:
-    """What to add when no phase of the reference set or library contains ``element``."""
-    return (f"no reference or library phase contains {element}: add its elemental phase, e.g. "
-            f"`ssbi materials add {element}.cif --name {element} --reference \"...\"` (a published structure), "
-            f"or a reference structure listed in configs/reference/index.csv")
+    """What to add when no phase of the reference set or library contains ``element`` (the hull would be
+    incomplete), and which engines can compute it."""
+    from ssbi.workflows.engines.elements import engine_support  # lazy: an MLIP's species list
+
+    return (f"{element} has no reference phases (no hull without them): add its elemental phase and its compounds, "
+            f"e.g. `ssbi materials add {element}.cif --name {element} --reference \"...\"`, or import a phase set "
+            f"(`ssbi reference import`); {engine_support(element)}")
+
+
+def unsupported_hint(engine, elements: Iterable[str]) -> str:
+    """One line when ``engine`` cannot compute some of ``elements``, else ""."""
+    from ssbi.workflows.engines.elements import engine_support, unsupported  # lazy: an MLIP's species list
+
+    missing = unsupported(engine.name, elements)
+    if not missing:
+        return ""
+    return f"{engine.name} cannot compute {', '.join(missing)} (not among its species); {engine_support(missing[0])}"
 
 
 def entry_from_calc(doc: dict) -> ComputedEntry:
@@ -107,6 +120,9 @@ def coverage_gap(store, elements: Iterable[str], engine, entries: list) -> str:
     (a phase-set run of the system or of a larger one)."""
     elements = set(elements_of(elements))
     have = {e.composition.elements[0].symbol for e in entries if e.composition.is_element}
+    cannot = unsupported_hint(engine, elements)
+    if cannot:
+        return cannot
     for el in sorted(elements - have):
         if not has_elemental_phase(el):
             return missing_element_hint(el)
