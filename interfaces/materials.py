@@ -61,7 +61,7 @@ class Material:
     name: str
     formula: str
     roles: list[str]
-    crystallography: dict[str, Any]
+    crystallography: dict[str, Any] | None  # None: a glass (or any phase) known by composition only
     source: dict[str, Any]
     description: str = ""
     aliases: list[str] = field(default_factory=list)
@@ -73,11 +73,29 @@ class Material:
     # published (measured) cell when the positions come from a DFT reference structure: the volume check
     # compares the relaxed cell with it ({a, b, c, alpha, beta, gamma, atoms, reference})
     experimental_cell: dict[str, Any] | None = None
+    glass: bool = False  # a glass or glass-ceramic (75Li2S-25P2S5, LiPON): no crystal structure, by composition
+    # energy above the hull (eV/atom) of a phase known by composition only, when the user knows it; None: unknown
+    e_above_hull: float | None = None
     folder: str | None = field(default=None, repr=False, compare=False)  # the library folder it was read from
 
     @property
+    def has_structure(self) -> bool:
+        return self.crystallography is not None
+
+    @property
+    def kind(self) -> str:
+        return "glass" if self.glass else ("crystal" if self.has_structure else "composition only")
+
+    def no_structure(self, what: str = "adhesion, mechanics and MD") -> InputError:
+        """The one-line refusal of an analysis that needs atoms, for a phase known by composition only."""
+        return InputError(f"{self.name} is a {'glass' if self.glass else 'phase'} given by composition only "
+                          f"({self.formula}), with no crystal structure: {what} need atoms (give a crystalline model "
+                          f"with `ssbi materials add MODEL.cif --name ...`); its window and reactions come from the "
+                          "hull")
+
+    @property
     def is_disordered(self) -> bool:
-        return any(isinstance(s["species"], dict) for s in self.crystallography["sites"])
+        return self.has_structure and any(isinstance(s["species"], dict) for s in self.crystallography["sites"])
 
     def structure_path(self, variant: str = "experimental") -> Path:
         suffix = {"experimental": ".cif", "chgnet": ".chgnet.cif", "parent": ".parent.cif"}[variant]
@@ -87,6 +105,8 @@ class Material:
         """The published cell built from space group, lattice and Wyckoff sites."""
         from ssbi.interfaces.crystallography import structure_from_wyckoff  # lazy: start-up (pymatgen, spglib)
 
+        if not self.has_structure:
+            raise self.no_structure()
         return structure_from_wyckoff(self.crystallography)
 
     def experimental_volume_per_atom(self) -> float | None:
@@ -130,7 +150,9 @@ def material_entry(
     from pymatgen.analysis.structure_matcher import StructureMatcher
 
     from ssbi.interfaces.crystallography import (  # lazy: start-up (pymatgen, spglib)
-        crystallography_from_structure, structure_from_wyckoff)
+        crystallography_from_structure,
+        structure_from_wyckoff,
+    )
 
     if not name or not name.replace("-", "").replace("_", "").isalnum():
         raise InputError(f"invalid material name '{name}': use letters, digits, '-' or '_'")
@@ -177,6 +199,10 @@ def write_material(material: Material, folder: Path | None = None) -> Path:
     }
     if material.experimental_cell:
         data["experimental_cell"] = material.experimental_cell
+    if material.glass:
+        data["glass"] = True
+    if material.e_above_hull is not None:
+        data["e_above_hull"] = material.e_above_hull
     path = folder / f"{material.name}.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False, default_flow_style=None, allow_unicode=True, width=120))
     refresh_library()
@@ -196,7 +222,8 @@ def list_materials() -> list[Material]:
 def _lookup_table() -> dict[str, Material]:
     table = {}
     for mat in list_materials():
-        for key in [mat.name, mat.formula, *mat.aliases]:
+        # a phase known by composition only is not named by its formula (75Li2S-25P2S5 is not crystalline Li3PS4)
+        for key in [mat.name, *([mat.formula] if mat.has_structure else []), *mat.aliases]:
             table.setdefault(key.lower(), mat)
     return table
 
@@ -315,6 +342,8 @@ def load(name_or_path: str | Path, variant: str = "experimental") -> Structure:
                 "OrderDisorderedStructureTransformation; `ssbi materials add` builds an ordered approximant)")
         return structure
     mat = get_material(text)
+    if not mat.has_structure:
+        raise mat.no_structure()
     if variant == "parent":
         return mat.parent_structure()
     path = mat.structure_path(variant)
@@ -337,6 +366,12 @@ def _library_structure(path: str, mtime_ns: int) -> Structure:
 
 def summary(mat: Material, variant: str = "experimental") -> dict[str, Any]:
     """Formula, space group, lattice, density and source of one entry, as shown by the CLI."""
+    if not mat.has_structure:  # a glass: composition and source only
+        known = "unknown" if mat.e_above_hull is None else f"{1000 * mat.e_above_hull:.0f} meV/atom (given)"
+        return {"name": mat.name, "formula": mat.formula, "roles": ", ".join(mat.roles), "spacegroup": mat.kind,
+                "a": None, "b": None, "c": None, "density": None, "n_atoms": None, "source": mat.source_text(),
+                "reference": mat.source.get("reference", ""), "positions_quality": mat.positions_quality,
+                "ordering": f"energy above the hull: {known}"}
     structure = load(mat.name, variant)
     # the published space group (for a disordered phase, that of the average structure)
     sg = mat.crystallography["spacegroup"]

@@ -150,7 +150,12 @@ class WindowDoc(StabilityDoc):
     oxidation_limit: Optional[float]
     reduction_products: list[str]
     oxidation_products: list[str]
-    e_above_hull: float = Field(description="eV/atom; the phase was put on the hull for the window")
+    e_above_hull: Optional[float] = Field(description="eV/atom; the phase was put on the hull for the window; None "
+                                                      "for a phase known by composition only (a glass) whose energy "
+                                                      "above the hull is unknown")
+    composition_only: bool = Field(False, description="a glass or other phase with no crystal structure: placed "
+                                                      "on the hull by composition, e_above_hull given by the user or "
+                                                      "unknown")
     plateaus: list[dict]
     decomposition_energy: dict[str, float] = Field(description="eV/atom of the phase, keyed by voltage")
     decomposition_products: dict[str, list[str]]

@@ -41,7 +41,7 @@ def _library_names() -> dict:
     # a formula shared by polymorphs (Li3PS4, beta-Li3PS4) is named by the entry called by the formula itself
     for mat in sorted(list_materials(), key=lambda m: (m.name != m.formula, m.name)):
         comp = Composition(mat.formula)
-        if not comp.is_element:
+        if not comp.is_element and mat.has_structure:
             out.setdefault(comp.reduced_composition, mat.name)
     return out
 

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from ssbi.workflows.cli.app import materials_app
-from ssbi.workflows.cli.console import console
+from ssbi.workflows.cli.console import console, fail
 from ssbi.workflows.report.tables import Column, emit
 
 LIBRARY = [Column("name"), Column("formula"), Column("roles"), Column("spacegroup", "SG", "space group"),
@@ -62,8 +62,10 @@ def materials_curate(names: list[str] = typer.Argument(None, help="Materials to 
     from ssbi.interfaces.materials import get_material, library_dir, list_materials  # lazy: start-up (pymatgen)
     from ssbi.workflows.materials.curation import curate  # lazy: start-up (CHGNet)
 
-    mats = [get_material(n) for n in names] if names else list_materials()
+    mats = [get_material(n) for n in names] if names else [m for m in list_materials() if m.has_structure]
     for mat in mats:
+        if not mat.has_structure:
+            fail(f"{mat.name} is known by composition only: nothing to curate")
         with console.status(f"curating {mat.name}"):
             prov = curate(mat, Path(mat.folder or library_dir()) / "structures", log=console.print)
         rel = prov["relaxation"]
@@ -72,11 +74,14 @@ def materials_curate(names: list[str] = typer.Argument(None, help="Materials to 
 
 @materials_app.command("add")
 def materials_add(
-    structure_file: Optional[Path] = typer.Argument(None, help="CIF (or any structure file) of the phase, e.g. exported from ICSD or COD."),
+    structure_file: Optional[Path] = typer.Argument(None, help="CIF (or any structure file) of the phase, e.g. exported from ICSD or COD; with --composition: the library name (75Li2S-25P2S5)."),
     reference_id: Optional[str] = typer.Option(None, "--reference-id", help="Take the structure from the reference set instead (e.g. mp-641703); recorded as the entry's source structure."),
-    name: str = typer.Option(..., "--name", help="Library name, e.g. P4S10."),
+    name: Optional[str] = typer.Option(None, "--name", help="Library name, e.g. P4S10."),
+    composition: Optional[str] = typer.Option(None, "--composition", help="A phase with no crystal structure (a glass), by its formula, e.g. Li3PS4 or Li2.9PO3.3N0.46: window, reactions and interphases from the hull; adhesion, mechanics and MD refuse it."),
+    glass: bool = typer.Option(False, "--glass", help="The phase is a glass or glass-ceramic (with --composition)."),
+    e_above_hull: Optional[float] = typer.Option(None, "--e-above-hull", help="Its energy above the hull (eV/atom) where known (with --composition); else reported as unknown."),
     roles: list[str] = typer.Option(["competing"], "--role", help="anode, cathode, electrolyte, interphase or competing (repeatable)."),
-    reference: str = typer.Option(..., "--reference", help="Who published the structure, where (authors, journal, year)."),
+    reference: str = typer.Option(..., "--reference", help="Who published the structure (or made the glass), where (authors, journal, year)."),
     doi: Optional[str] = typer.Option(None, help="DOI of the structure paper."),
     database_id: Optional[str] = typer.Option(None, "--database-id", help="e.g. 'ICSD 12345' or 'COD 1010245'."),
     aliases: list[str] = typer.Option([], "--alias", help="Other names (repeatable)."),
@@ -90,8 +95,26 @@ def materials_add(
     and the library's checks; nothing is kept when a check fails."""
     from ssbi.interfaces.analysis.hull import formula_name  # lazy: start-up (pymatgen)
     from ssbi.interfaces.analysis.interphase import load_band_gaps  # lazy: start-up (pymatgen)
-    from ssbi.workflows.materials.curation import add_material  # lazy: start-up (CHGNet, pymatgen)
+    from ssbi.workflows.materials.curation import add_composition_material, add_material  # lazy: start-up (CHGNet)
 
+    if composition is not None:
+        if reference_id or (structure_file and name):
+            fail("--composition takes the name (as the argument or --name), not a structure")
+        label = name or (str(structure_file) if structure_file else None)
+        if not label:
+            fail("give the library name, e.g. `ssbi materials add 75Li2S-25P2S5 --composition Li3PS4 --glass`")
+        entry, path = add_composition_material(label, composition, reference,
+                                               roles if roles != ["competing"] else ["electrolyte"], glass,
+                                               e_above_hull, doi, aliases, description, force)
+        known = "unknown" if entry.e_above_hull is None else f"{1000 * entry.e_above_hull:.0f} meV/atom (given)"
+        console.print(f"added {entry.name} ({entry.formula}, {entry.kind}, roles {', '.join(entry.roles)}) to {path}: "
+                      f"window and reactions from the hull, energy above the hull {known}; adhesion, mechanics and MD "
+                      "need a crystalline model")
+        return
+    if glass or e_above_hull is not None:
+        fail("--glass and --e-above-hull describe a phase given by --composition")
+    if not name:
+        fail("give --name for the library entry")
     with console.status("reading the structure") as status:
         entry, path, prov = add_material(name, reference, structure_file, reference_id, roles, doi, database_id,
                                          aliases, description, van_der_waals, layered, symprec, force,

@@ -32,7 +32,10 @@ def window_table(doc: dict) -> Table:
     t.add_column("quantity", style="bold")
     t.add_column("value")
     t.add_row("window", f"{_fmt_v(doc['reduction_limit'])} – {_fmt_v(doc['oxidation_limit'])} V vs Li/Li+")
-    t.add_row("e above hull", f"{1000 * doc['e_above_hull']:.1f} meV/atom (put on the hull for the window)")
+    t.add_row("e above hull", "unknown (a glass given by composition: placed on the hull by its composition)"
+              if doc["e_above_hull"] is None else
+              f"{1000 * doc['e_above_hull']:.1f} meV/atom (put on the hull for the window"
+              f"{'; given for this glass' if doc.get('composition_only') else ''})")
     red = " + ".join(doc["reduction_products"]) or "stable against Li metal"
     t.add_row("reduced to", f"{red} (below {_fmt_v(doc['reduction_limit'])} V)")
     t.add_row("oxidised to", f"{' + '.join(doc['oxidation_products']) or '—'} (above {_fmt_v(doc['oxidation_limit'])} V)")
@@ -87,7 +90,9 @@ def windows(formulas: list[str] = typer.Argument(..., help="Phases, e.g. Li3PS4 
                 "ΔE at 0 V (eV/at)", "vs Li"):
         t.add_column(col, justify="left" if col in ("phase", "reduced to", "oxidised to", "vs Li") else "right")
     for d in rows:
-        t.add_row(d.get("material") or d["formula"], f"{1000 * d['e_above_hull']:.0f}", _fmt_v(d["reduction_limit"]),
+        t.add_row(d.get("material") or d["formula"],
+                  "unknown" if d["e_above_hull"] is None else f"{1000 * d['e_above_hull']:.0f}",
+                  _fmt_v(d["reduction_limit"]),
                   " + ".join(d["reduction_products"]) or "stable vs Li", _fmt_v(d["oxidation_limit"]),
                   " + ".join(d["oxidation_products"]) or "—", f"{d['decomposition_energy']['0']:.3f}",
                   d["interphase_vs_li"]["type"])
@@ -283,7 +288,7 @@ def validate(
         pub_p = (f"{'+'.join(pub.get('reduced_to') or ['—'])} | {'+'.join(pub.get('oxidised_to') or ['—'])}"
                  if pub.get("oxidised_to") or pub.get("reduced_to") else "—")
         src = {"zhu2015": "Zhu 2015", "exp-thermo": "exp. ΔHf", "none": "none"}[r.source]
-        ehull = f"{1000 * mine['e_above_hull']:.0f}" if "e_above_hull" in mine else "—"
+        ehull = "—" if mine.get("e_above_hull") is None else f"{1000 * mine['e_above_hull']:.0f}"
         de = f"{mine['dE_0V']:.3f}" if "dE_0V" in mine else "—"
         devs = f"{dev(r.deviation, 'reduction')}/{dev(r.deviation, 'oxidation')}"
         t.add_row(r.phase, r.compare_scale, ehull, window(mine), f"{red} | {ox}", de, window(pub) if pub else "—",

@@ -14,6 +14,7 @@ from pymatgen.io.cif import CifWriter
 
 from ssbi.interfaces.errors import InputError
 from ssbi.interfaces.materials import (
+    ROLES,
     Material,
     library_dir,
     list_materials,
@@ -240,3 +241,42 @@ def add_material(name: str, reference: str, structure_file: Optional[Path] = Non
     if failures:
         raise InputError(f"{entry.name} not added: {'; '.join(failures)}")
     return entry, path, prov
+
+
+def add_composition_material(name: str, composition: str, reference: str, roles: Sequence[str] = ("electrolyte",),
+                             glass: bool = True, e_above_hull: Optional[float] = None, doi: Optional[str] = None,
+                             aliases: Sequence[str] = (), description: str = "", force: bool = False) -> tuple[Material,
+                                                                                                                 Path]:
+    """A phase known by composition only (a glass or glass-ceramic: 75Li2S-25P2S5 as Li3PS4, LiPON as
+    Li2.9PO3.3N0.46): its window, reactions and interphases come from the hull, where it is placed; its energy above
+    the hull is ``e_above_hull`` (eV/atom) when known, else unknown. Analyses that need atoms refuse it."""
+    from pymatgen.core import Composition
+
+    from ssbi.workflows.store.entries import elements_of
+
+    try:
+        comp = Composition(composition)
+    except Exception:  # noqa: BLE001 - pymatgen's parser: any malformed formula
+        raise InputError(f"--composition {composition!r} is not a chemical formula") from None
+    elements_of([el.symbol for el in comp.elements])  # an unknown element: one line
+    if comp.num_atoms <= 0:
+        raise InputError(f"--composition {composition!r} has no atoms")
+    if not name or not name.replace("-", "").replace("_", "").replace(".", "").isalnum():
+        raise InputError(f"invalid material name '{name}': use letters, digits, '-', '.' or '_'")
+    unknown = [r for r in roles if r not in ROLES]
+    if not roles or unknown:
+        raise InputError(f"unknown role(s) {', '.join(unknown) or '(none given)'}; allowed: {', '.join(ROLES)}")
+    if not reference:
+        raise InputError("a source reference is required (who made or measured the phase, where)")
+    if e_above_hull is not None and not 0 <= e_above_hull < 1:
+        raise InputError(f"--e-above-hull {e_above_hull} eV/atom is outside [0, 1)")
+    taken = {m.name.lower(): m.name for m in list_materials()}
+    if name.lower() in taken and not force:
+        raise InputError(f"'{taken[name.lower()]}' is already in the library; use --force to replace it")
+    # a stoichiometric formula reduced (Li3PS4); a glass's fractional one as written (Li2.9PO3.3N0.46)
+    formula = comp.reduced_formula if all(float(v).is_integer() for v in comp.values()) else composition.strip()
+    entry = Material(name=taken.get(name.lower(), name), formula=formula, roles=list(roles), crystallography=None,
+                     source={k: v for k, v in {"reference": reference, "doi": doi}.items() if v},
+                     description=description, aliases=list(aliases), glass=glass, e_above_hull=e_above_hull,
+                     positions_quality="none (composition only)")
+    return entry, write_material(entry, library_dir())

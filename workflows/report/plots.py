@@ -92,7 +92,8 @@ def plot_window_profile(doc: dict, path: Path, v_max: float = 5.0) -> Path:
     ax.set_xlabel("voltage vs Li/Li⁺ (V)")
     ax.set_ylabel(f"Li per {doc['formula']} (+ taken up)")
     ax.set_title(f"{doc['formula']}: {doc['engine']} ({doc['energy_scale']} scale), "
-                 f"E_hull = {1000 * doc['e_above_hull']:.0f} meV/atom", fontsize=8)
+                 + ("E_hull unknown (glass)" if doc['e_above_hull'] is None else
+                    f"E_hull = {1000 * doc['e_above_hull']:.0f} meV/atom"), fontsize=8)
     legend_outside(ax)
     fig.tight_layout()
     _save(fig, path)

@@ -236,7 +236,7 @@ class Results:
             criteria.setdefault("material", {"$in": [get_material(n).name for n in sets[1]]})
         if scale:
             criteria["energy_scale"] = _choice(scale, ("mp2020", "raw-gga"), "energy scale")
-        rows = [{"electrolyte": d.get("material") or d["formula"], "e_above_hull_meV": 1000 * d["e_above_hull"],
+        rows = [{"electrolyte": d.get("material") or d["formula"], "e_above_hull_meV": None if d["e_above_hull"] is None else 1000 * d["e_above_hull"],
                  "reduction_V": d["reduction_limit"], "oxidation_V": d["oxidation_limit"],
                  "reduced_to": " + ".join(d["reduction_products"]), "oxidised_to": " + ".join(d["oxidation_products"]),
                  "dE_0V_eV_atom": d["decomposition_energy"]["0"], "interphase_vs_li": d["interphase_vs_li"]["type"],

@@ -6,10 +6,10 @@ import hashlib
 import json
 from typing import Optional, Sequence
 
-from pymatgen.analysis.phase_diagram import PhaseDiagram
+from pymatgen.analysis.phase_diagram import PDEntry, PhaseDiagram
 from pymatgen.core import Composition
 
-from ssbi.interfaces.analysis.hull import entries_in_chemsys, formula_name
+from ssbi.interfaces.analysis.hull import HULL_PLACEMENT_MARGIN, entries_in_chemsys, formula_name
 from ssbi.interfaces.analysis.interphase import classify_interphase, load_band_gaps
 from ssbi.interfaces.analysis.reactions import interfacial_reaction
 from ssbi.interfaces.analysis.window import stability_window
@@ -56,7 +56,16 @@ def window_doc(pd: PhaseDiagram, formula: str, entries: Sequence, source: str, e
     """
     gaps = gaps or load_band_gaps()
     own = material_entry_of(pd.all_entries, material) if material else None
+    glass = _composition_only(material)
+    if glass is not None:  # no structure, no entry: at the hull's energy plus what the user says it lies above
+        comp = Composition(formula)
+        above = glass.e_above_hull or -HULL_PLACEMENT_MARGIN  # unknown: just on the hull (a mixture's energy)
+        own = PDEntry(comp, pd.get_hull_energy(comp) + above * comp.num_atoms, name=glass.name,
+                      attribute={"material": glass.name})
+        own.data = {"material": glass.name}
     w = stability_window(pd, formula, entry=own)
+    if glass is not None:
+        w.e_above_hull = glass.e_above_hull
     used = _used(entries, [formula, "Li"])
     at0 = w.decomposition_energy["0"]
     vs_li = classify_interphase(w.decomposition_products["0"], [w.formula, "Li"], at0, gaps)
@@ -69,9 +78,23 @@ def window_doc(pd: PhaseDiagram, formula: str, entries: Sequence, source: str, e
                      engine=engine, energy_scale=scale, entries=entry_refs(used), entries_hash=entries_hash(used),
                      formula=w.formula, reduction_limit=w.reduction_limit, oxidation_limit=w.oxidation_limit,
                      reduction_products=w.reduction_products, oxidation_products=w.oxidation_products,
-                     e_above_hull=w.e_above_hull, plateaus=[vars(p) for p in w.plateaus],
+                     e_above_hull=w.e_above_hull, composition_only=glass is not None,
+                     plateaus=[vars(p) for p in w.plateaus],
                      decomposition_energy=w.decomposition_energy, decomposition_products=w.decomposition_products,
                      interphase_vs_li=vs_li.as_dict(), interphase_oxidation=ox.as_dict())
+
+
+def _composition_only(material: Optional[str]):
+    """The library entry of ``material`` when it is known by composition only (a glass), else None."""
+    if not material:
+        return None
+    from ssbi.interfaces.materials import get_material
+
+    try:
+        mat = get_material(material)
+    except Exception:  # noqa: BLE001 - not a library name
+        return None
+    return None if mat.has_structure else mat
 
 
 def reaction_doc(pd: PhaseDiagram, a: str, b: str, entries: Sequence, source: str, engine: str, scale: str,

@@ -53,8 +53,8 @@ def subsystems(elements: Iterable[str]) -> list[str]:
 def library_phases(chemsys) -> list[str]:
     """Library materials made only of the elements of ``chemsys``."""
     elements = set(elements_of(chemsys))
-    return [m.name for m in list_materials()
-            if {el.symbol for el in Composition(m.formula).elements} <= elements]
+    return [m.name for m in list_materials() if m.has_structure
+            and {el.symbol for el in Composition(m.formula).elements} <= elements]
 
 
 def library_element(name: str) -> Optional[str]:
@@ -168,7 +168,7 @@ def with_shipped(stored: list, engine, elements: Optional[Iterable[str]] = None,
 def current_library_keys(engine) -> dict[str, str]:
     """Library name -> input key of its relaxation today (a shipped library entry counts only if it matches)."""
     return _library_keys(engine.name, json.dumps(engine.identity(), sort_keys=True, default=str),
-                         tuple(sorted((m.name, str(m.structure_path())) for m in list_materials())))
+                         tuple(sorted((m.name, str(m.structure_path())) for m in list_materials() if m.has_structure)))
 
 
 @lru_cache(maxsize=4)

@@ -240,6 +240,13 @@ class StudySpec(_Strict):
         if unknown:
             raise ValueError(f"unknown setting(s) {', '.join(unknown)} in engine_settings; allowed: "
                              f"{', '.join(sorted(k for k in engine_config(self.engine) if k not in ('name', 'kind')))}")
+        for name in [*self.anodes, *self.cathodes, *self.electrolytes]:  # a glass: window and reactions only
+            mat = get_material(name)
+            md_pairs = self.analyses.md.pairs if self.analyses.md else []
+            need = [k for k in ("adhesion", "mechanics") if getattr(self.analyses, k)] + (
+                ["md"] if self.analyses.md and (not md_pairs or any(name in p.split("|") for p in md_pairs)) else [])
+            if need and not mat.has_structure:
+                raise ValueError(f"{mat.no_structure(' and '.join(need))}; remove those analyses from this study")
         if self.analyses.md:
             allowed = [f"{a}|{e}" for a in self.anodes for e in self.electrolytes]
             for pair in self.analyses.md.pairs:
