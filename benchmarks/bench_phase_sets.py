@@ -27,8 +27,8 @@ def main() -> None:
     from pymatgen.core import Composition
 
     from ssbi.interfaces.reference import reference_phases
-    from ssbi.workflows.store.entries import elements_of
     from ssbi.workflows.flows.phase_set import PhaseSetMaker
+    from ssbi.workflows.store.entries import elements_of
     from ssbi.workflows.store.shipped import load_shipped
 
     shipped = load_shipped("chgnet")
@@ -44,6 +44,7 @@ def main() -> None:
     def within(item, els):
         return {el.symbol for el in Composition(item["composition"]).elements} <= els
 
+    growth: dict = {}
     for system in [*shipped.systems, *EXTRA]:
         els = set(elements_of(system))
         refs = reference_phases(els)
@@ -56,7 +57,24 @@ def main() -> None:
         t.add_row("-".join(sorted(els)), str(len(refs)), str(len({p.formula for p in refs})), str(len(screened)),
                   str(len(ref_relaxed)), str(len(relaxed) - len(ref_relaxed)), str(len(rejected)),
                   f"{cpu:.0f}" + (f" (+{missing} untimed)" if missing else ""), f"{cpu / 2 / 60:.1f} min")
+        if system in shipped.systems:
+            growth.setdefault(len(els), []).append((len(refs), len(screened), len(ref_relaxed), cpu))
     console.print(t)
+    g = Table(title="how the cost grows with the number of elements (shipped systems, whole phase set each)",
+              header_style="bold")
+    for col in ("elements", "systems", "reference structures (mean)", "relaxations (mean)", "CPU s (mean)",
+                "≈ wall on 2 cores (mean)", "CPU s per structure"):
+        g.add_column(col, justify="right")
+    for n in sorted(growth):
+        rows = growth[n]
+        mean = [sum(r[i] for r in rows) / len(rows) for i in range(4)]
+        g.add_row(str(n), str(len(rows)), f"{mean[0]:.0f}", f"{mean[2]:.0f}", f"{mean[3]:.0f}",
+                  f"{mean[3] / 2 / 60:.1f} min", f"{mean[3] / max(mean[0], 1):.1f}")
+    console.print(g)
+    console.print("The cost follows the number of Materials Project structures in the system (every subsystem "
+                  "included), not the element count itself: a binary with many polymorphs (SiO2 in Li-O-Si) costs "
+                  "more than a quaternary sulfide system. `ssbi reference build --estimate` gives the estimate per "
+                  "system before a build; the build prints the exact relaxations once the single points chose them.")
     p = Table(title="phase-set plan against an empty store (reads the structures, fingerprints, matches shipped)",
               header_style="bold")
     for col in ("system", "plan (s)", "to compute"):

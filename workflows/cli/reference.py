@@ -85,14 +85,36 @@ def reference_build(
                                                                   "the engine)."),
     recompute: list[str] = typer.Option([], "--recompute", help="static and/or relax: compute these again even "
                                                                 "where the file has them, and report the change."),
+    estimate_only: bool = typer.Option(False, "--estimate", help="Print the cost estimate per system and stop."),
 ):
     """Recompute an engine's shipped reference entries: single points of every reference structure of the
     systems, relaxations of the selected polymorphs and of the library phases. Items of the existing file
     with the same inputs are kept; an interrupted build continues from its checkpoint."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from ssbi.workflows.run.reference_build import build_reference_set  # lazy: start-up (jobflow, the engine)
+    from ssbi.workflows.run.reference_build import (  # lazy: start-up (jobflow, the engine)
+        HOURS_WARNING,
+        build_reference_set,
+        estimate_build,
+    )
 
+    rows = estimate_build(engine, systems or None, workers)
+    todo = [r for r in rows if r["to_screen"] or r["relaxations"]]
+    if todo or estimate_only:
+        t = Table(title=f"estimated cost ({engine}, {workers} workers; measured CPU-s per atom)", header_style="bold")
+        for col in ("system", "structures", "to screen", "relaxations (≥)", "atoms to relax", "wall (h)"):
+            t.add_column(col, justify="left" if col == "system" else "right")
+        for r in todo if not estimate_only else rows:
+            t.add_row(r["system"], str(r["structures"]), str(r["to_screen"]), str(r["relaxations"]),
+                      str(r["atoms_to_relax"]), f"{r['wall_h']:.2f}")
+        console.print(t)
+        for r in todo:
+            if r["wall_h"] >= HOURS_WARNING:
+                console.print(f"[bold yellow]note:[/] {r['system']} would take about {r['wall_h']:.1f} h on {workers} "
+                              f"workers ({r['to_screen']} single points, at least {r['relaxations']} relaxations of "
+                              f"{r['atoms_to_relax']} atoms); polymorphs within the energy window come on top")
+    if estimate_only:
+        return
     start = time.time()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as bar:
@@ -104,8 +126,20 @@ def reference_build(
         bad = [k for k in recompute if k not in ("static", "relax")]
         if bad:
             fail(f"--recompute takes static or relax, not {', '.join(bad)}")
+        def selected(rows):
+            """The exact relaxations, once the single points chose them: said before they start."""
+            total = sum(r["wall_h"] for r in rows)
+            bar.console.print(f"relaxations to run: {sum(r['relaxations'] for r in rows)} "
+                              f"({sum(r['atoms_to_relax'] for r in rows)} atoms), about {total:.1f} h on {workers} "
+                              f"workers: " + ", ".join(f"{r['system']} {r['relaxations']} ({r['wall_h']:.2f} h)"
+                                                       for r in rows))
+            for r in rows:
+                if r["wall_h"] >= HOURS_WARNING:
+                    bar.console.print(f"[bold yellow]note:[/] {r['system']}: {r['relaxations']} relaxations, about "
+                                      f"{r['wall_h']:.1f} h")
+
         path, report = build_reference_set(engine, systems or None, workers, out, progress=progress,
-                                   recompute=tuple(recompute))
+                                           recompute=tuple(recompute), on_selection=selected)
     console.print(f"wrote {path} in {time.time() - start:.0f} s: {report['computed']} calculation(s) run, "
                   f"{report['kept']} kept from the previous file")
     for kind in ("static", "relax"):

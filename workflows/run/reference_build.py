@@ -108,7 +108,8 @@ def _run_all(engine: str, tasks: list[tuple[CalcTask, str]], workers: int, check
 def build_reference_set(engine_name: str, systems: Optional[list[str]] = None, workers: int = 2,
                         out: Optional[Path] = None, n_lowest: Optional[int] = None, window: Optional[float] = None,
                         progress: Callable[[str, int, int], None] = lambda *a: None,
-                        recompute: tuple[str, ...] = ()) -> tuple[Path, dict]:
+                        recompute: tuple[str, ...] = (),
+                        on_selection: Callable[[list[dict]], None] = lambda rows: None) -> tuple[Path, dict]:
     """Compute and write ``configs/reference/entries/<engine>.json.gz`` (or ``out``).
 
     ``recompute``: kinds (``static``, ``relax``) computed again even where the previous file has them; the
@@ -167,6 +168,8 @@ def build_reference_set(engine_name: str, systems: Optional[list[str]] = None, w
     relaxes += [(CalcTask("relax", n, "library", c.as_dict()), input_key(c, "relax", identity))
                 for n, c in lib_cells.items()]
     pending, kept_relax = reuse(relaxes, "relax")
+    on_selection(relaxation_estimate(systems, [(t, k) for t, k in pending if (t.kind, t.label, k) not in
+                                               _checkpoint(checkpoint)], measured_rates(engine.name), workers))
     done.update(_run_all(engine.name, pending, workers, checkpoint,
                          lambda d, n, t: progress(f"relaxations: {d}", n, t), data_dir))
 
@@ -185,3 +188,77 @@ def build_reference_set(engine_name: str, systems: Optional[list[str]] = None, w
               "computed": len(done), "kept": len(kept_static) + len(kept_relax)}
     checkpoint.unlink(missing_ok=True)
     return path, report
+
+
+def relaxation_estimate(systems: list[str], pending: list, rates: dict, workers: int) -> list[dict]:
+    """The relaxations still to run per system (each counted in the smallest system that holds it), with their atoms
+    and estimated wall time: the exact count, known once the single points chose them."""
+    order = sorted(systems, key=lambda s: (len(s.split("-")), s))
+    from pymatgen.core import Structure
+
+    rows = {s: {"system": s, "relaxations": 0, "atoms_to_relax": 0} for s in order}
+    for task, _ in pending:
+        els = {el.symbol for el in Structure.from_dict(task.structure).composition.elements}
+        system = next((s for s in order if els <= set(s.split("-"))), order[-1])
+        rows[system]["relaxations"] += 1
+        rows[system]["atoms_to_relax"] += len(task.structure["sites"])
+    for r in rows.values():
+        r["wall_h"] = round(r["atoms_to_relax"] * rates["relax"] / max(workers, 1) / 3600, 2)
+    return [r for r in rows.values() if r["relaxations"]]
+
+
+# rates when the engine's shipped file records none (CHGNet 0.3.0, one thread, these machines: 2026-12-06)
+DEFAULT_RATES = {"static": 0.0094, "relax": 0.3}  # CPU-s per atom
+HOURS_WARNING = 1.0  # a system whose estimate is longer says so before the build starts
+
+
+def measured_rates(engine_name: str) -> dict[str, float]:
+    """CPU-s per atom of single points and relaxations, from the cpu_seconds the shipped file records."""
+    shipped = load_shipped(engine_name)
+    rates = dict(DEFAULT_RATES)
+    if shipped is None:
+        return rates
+    for kind, items in (("static", shipped.screened.values()), ("relax", shipped.relaxed.values())):
+        rows = [(i["cpu_seconds"], i["n_atoms"]) for i in items if i.get("cpu_seconds") and i.get("n_atoms")]
+        if len(rows) >= 20:
+            rates[kind] = sum(c for c, _ in rows) / sum(n for _, n in rows)
+    return rates
+
+
+def estimate_build(engine_name: str, systems: Optional[list[str]] = None, workers: int = 2,
+                   n_lowest: Optional[int] = None) -> list[dict]:
+    """Per system (smallest first; a structure is counted in the first system that holds it): the reference
+    structures still to screen and their atoms, the relaxations expected (the ``n_lowest`` smallest polymorphs of
+    each composition not yet relaxed: the selection itself needs the single points, so polymorphs within the
+    energy window come on top), and the estimated wall time on ``workers`` processes from the measured rates."""
+    from collections import defaultdict
+
+    from pymatgen.core import Composition
+
+    engine = get_engine(engine_name)
+    systems = sorted(("-".join(elements_of(s)) for s in (systems or shipped_systems())),
+                     key=lambda s: (len(s.split("-")), s))
+    previous = load_shipped(engine.name)
+    previous = previous if previous is not None and previous.matches(engine) else None
+    screened = {i["label"] for i in previous.screened.values()} if previous else set()
+    relaxed = {i["label"] for i in previous.relaxed.values()} if previous else set()
+    rates = measured_rates(engine.name)
+    n_lowest = n_lowest or PhaseSetMaker(engine=engine.name, use_shipped=False).n_lowest
+    seen, rows = set(), []
+    for system in systems:
+        phases = [p for p in reference_phases(elements_of(system)) if p.id not in seen]
+        seen |= {p.id for p in phases}
+        todo = [p for p in phases if p.id not in screened]
+        groups = defaultdict(list)
+        for p in phases:
+            groups[Composition(p.formula).reduced_composition].append(p)
+        relax = []
+        for members in groups.values():
+            if not any(p.id in relaxed for p in members):
+                relax += sorted(members, key=lambda p: p.nsites)[:n_lowest]
+        atoms_s, atoms_r = sum(p.nsites for p in todo), sum(p.nsites for p in relax)
+        cpu = atoms_s * rates["static"] + atoms_r * rates["relax"]
+        rows.append({"system": system, "structures": len(phases), "to_screen": len(todo), "atoms_to_screen": atoms_s,
+                     "relaxations": len(relax), "atoms_to_relax": atoms_r, "cpu_s": round(cpu, 1),
+                     "wall_h": round(cpu / max(workers, 1) / 3600, 2), "elements": len(system.split("-"))})
+    return rows
