@@ -317,6 +317,29 @@ def validate(
         b.add_row(*cells)
         blines.append("| " + " | ".join(cells) + " |")
     console.print(b)
+    from ssbi.workflows.stability.alloys import alloy_validation, published_alloys
+
+    a = Table(title=f"Alloy anodes: two-phase plateaus vs published ({engine}; V vs Li/Li+, computed at the "
+                    "published plateau's Li content)", header_style="bold")
+    for col in ("system", "phases (published)", "T (°C)", "published (V)", "computed (V)", "computed phases",
+                "Δ (V)", "lithiated: computed / published", "src"):
+        a.add_column(col, justify="right" if col in ("T (°C)", "published (V)", "computed (V)", "Δ (V)") else "left")
+    alines = ["| system | phases (published) | T (°C) | published (V) | computed (V) | computed phases | Δ (V) | "
+              "fully lithiated: computed / published | source |", "|---|---|---|---|---|---|---|---|---|"]
+    for r in alloy_validation(engine, store, known_only):
+        if "error" in r:
+            cells = [r["system"], "—", "", "", "", r["error"][:60], "", "", ""]
+        else:
+            cells = [r["system"], r["phases"], str(r.get("temperature_C") or ""),
+                     _fmt_v(r["published"]) if r["published"] is not None else "—", _fmt_v(r["computed"]),
+                     r.get("computed_phases", "") or r.get("note", "")[:60],
+                     "—" if r["difference"] is None else f"{r['difference']:+.2f}",
+                     f"{r['lithiated']} / {r['lithiated_published'] or '—'}", r.get("source") or "—"]
+        a.add_row(*cells)
+        alines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    console.print(a)
+    for key, src in published_alloys()["sources"].items():
+        console.print(f"[{key}] {src['citation']}{' (doi:' + src['doi'] + ')' if src.get('doi') else ''}")
     sources, _ = published()
     for key, src in sources.items():
         console.print(f"[{key}] {src['citation']} (doi:{src.get('doi', '—')}); compared on: "
@@ -325,5 +348,5 @@ def validate(
                   "(metastable phases); E_hull is the phase's own entry.")
     if markdown:
         markdown.parent.mkdir(parents=True, exist_ok=True)
-        markdown.write_text("\n".join(lines) + "\n\n" + "\n".join(blines) + "\n")
+        markdown.write_text("\n".join(lines) + "\n\n" + "\n".join(blines) + "\n\n" + "\n".join(alines) + "\n")
         console.print(f"wrote {markdown}")

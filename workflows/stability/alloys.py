@@ -56,3 +56,28 @@ def alloy_report(system: str, engine: str = "chgnet", store: Optional[str] = Non
             "published": {k: v for k, v in pub.items() if k != "plateaus"} |
             ({"citation": sources[pub["source"]]["citation"]} if pub.get("source") else {}),
             "comparison": [asdict(c) for c in compare_plateaus(profile, pub.get("plateaus") or [])]}
+
+
+def alloy_validation(engine: str = "chgnet", store: Optional[str] = None, known_only: bool = True) -> list[dict]:
+    """Every published plateau of ``configs/reference/alloys.yaml`` next to the engine's hull (one row each; a
+    system without entries gives one row saying why)."""
+    from ssbi.interfaces.errors import SSBIError
+
+    rows = []
+    for system, pub in published_alloys()["systems"].items():
+        try:
+            rep = alloy_report(system, engine, store, known_only)
+        except SSBIError as exc:
+            rows.append({"system": system, "error": str(exc).splitlines()[0]})
+            continue
+        prof = rep["profile"]
+        base = {"system": system, "temperature_C": pub.get("temperature_C"), "source": pub.get("source"),
+                "lithiated": prof["lithiated"], "lithiated_published": pub.get("lithiated")}
+        if not rep["comparison"]:
+            rows.append({**base, "phases": "—", "published": None, "computed": None, "difference": None,
+                         "note": pub.get("note", "")})
+        for c in rep["comparison"]:
+            rows.append({**base, "phases": " / ".join(c["phases"]), "published": c["published"],
+                         "computed": c["computed"], "computed_phases": c["computed_phases"],
+                         "difference": c["difference"]})
+    return rows

@@ -130,10 +130,11 @@ def validation_rows(entries_by_scale: dict, engine: str) -> list[ValidationRow]:
                                      material=material)
                     computed[phase][scale] = _summary(doc)
                     pd = cache.get(els)
-                    own = min((e for e in pd.all_entries
-                               if e.composition.reduced_composition == Composition(formula).reduced_composition),
-                              key=lambda e: e.energy_per_atom)
-                    computed[phase][scale]["formation_energy"] = float(pd.get_form_energy_per_atom(own))
+                    same = [e for e in pd.all_entries
+                            if e.composition.reduced_composition == Composition(formula).reduced_composition]
+                    if same and doc.e_above_hull is not None:  # a glass has no entry of its own: no ΔHf
+                        own = min(same, key=lambda e: e.energy_per_atom)
+                        computed[phase][scale]["formation_energy"] = float(pd.get_form_energy_per_atom(own))
                 except (SSBIError, ValueError) as exc:
                     computed[phase][scale] = {"error": str(exc)}
         src = sources.get(row["source"], {})
