@@ -86,6 +86,9 @@ def reference_build(
     recompute: list[str] = typer.Option([], "--recompute", help="static and/or relax: compute these again even "
                                                                 "where the file has them, and report the change."),
     estimate_only: bool = typer.Option(False, "--estimate", help="Print the cost estimate per system and stop."),
+    finished_only: bool = typer.Option(False, "--finished-only", help="Run no relaxation: write the systems an "
+                                                                      "interrupted build finished (its checkpoint "
+                                                                      "is kept, to continue later)."),
 ):
     """Recompute an engine's shipped reference entries: single points of every reference structure of the
     systems, relaxations of the selected polymorphs and of the library phases. Items of the existing file
@@ -139,9 +142,13 @@ def reference_build(
                                       f"{r['wall_h']:.1f} h")
 
         path, report = build_reference_set(engine, systems or None, workers, out, progress=progress,
-                                           recompute=tuple(recompute), on_selection=selected)
+                                           recompute=tuple(recompute), on_selection=selected,
+                                           finished_only=finished_only)
     console.print(f"wrote {path} in {time.time() - start:.0f} s: {report['computed']} calculation(s) run, "
                   f"{report['kept']} kept from the previous file")
+    if report.get("unfinished_systems"):
+        console.print(f"not written (relaxations still to run): {', '.join(report['unfinished_systems'])}; run the "
+                      "same command without --finished-only to finish them")
     for kind in ("static", "relax"):
         if report[kind]["n"]:
             console.print(f"  {kind}: {report[kind]['n']} recomputed, largest change against the previous file "

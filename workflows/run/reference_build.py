@@ -81,12 +81,32 @@ def _checkpoint(path: Path) -> dict:
     return done
 
 
+def _elements(task: CalcTask) -> frozenset[str]:
+    return frozenset(sp["element"] for site in task.structure["sites"] for sp in site["species"])
+
+
+def _cheapest_systems_first(todo: list, systems: list[str]) -> list:
+    """Tasks grouped by the smallest system that holds them, the systems with the fewest atoms to compute first and
+    the largest cells first within each (balance): an interrupted build has finished whole systems, which
+    ``--finished-only`` can ship."""
+    order = sorted(systems, key=lambda s: (len(s.split("-")), s))
+
+    def home(task):
+        return next((s for s in order if _elements(task) <= set(s.split("-"))), "")
+
+    load: dict = {}
+    for task, _ in todo:
+        load[home(task)] = load.get(home(task), 0) + len(task.structure["sites"])
+    return sorted(todo, key=lambda tk: (load[home(tk[0])], home(tk[0]), -len(tk[0].structure["sites"])))
+
+
 def _run_all(engine: str, tasks: list[tuple[CalcTask, str]], workers: int, checkpoint: Path,
-             progress: Callable[[str, int, int], None], data_dir: str) -> dict:
-    """Run ``(task, key)`` pairs not in the checkpoint; returns every output by (kind, label, key)."""
+             progress: Callable[[str, int, int], None], data_dir: str, systems: Optional[list[str]] = None) -> dict:
+    """Run ``(task, key)`` pairs not in the checkpoint (cheapest systems first); returns every output by (kind,
+    label, key)."""
     done = _checkpoint(checkpoint)
     todo = [(t, k) for t, k in tasks if (t.kind, t.label, k) not in done]
-    todo.sort(key=lambda tk: -len(tk[0].structure["sites"]))  # largest first: better balance
+    todo = _cheapest_systems_first(todo, systems or [])
     n, total = len(tasks) - len(todo), len(tasks)
     progress("", n, total)
     if todo:
@@ -109,11 +129,14 @@ def build_reference_set(engine_name: str, systems: Optional[list[str]] = None, w
                         out: Optional[Path] = None, n_lowest: Optional[int] = None, window: Optional[float] = None,
                         progress: Callable[[str, int, int], None] = lambda *a: None,
                         recompute: tuple[str, ...] = (),
-                        on_selection: Callable[[list[dict]], None] = lambda rows: None) -> tuple[Path, dict]:
+                        on_selection: Callable[[list[dict]], None] = lambda rows: None,
+                        finished_only: bool = False) -> tuple[Path, dict]:
     """Compute and write ``configs/reference/entries/<engine>.json.gz`` (or ``out``).
 
     ``recompute``: kinds (``static``, ``relax``) computed again even where the previous file has them; the
-    largest change against the previous energies is returned (eV/atom) with the counts.
+    largest change against the previous energies is returned (eV/atom) with the counts. ``finished_only``: run no
+    relaxation; write the systems whose relaxations the checkpoint already holds (an interrupted build, shipped in
+    part; the checkpoint is kept, so the build continues later).
     """
     import tempfile
 
@@ -158,7 +181,7 @@ def build_reference_set(engine_name: str, systems: Optional[list[str]] = None, w
                for i, c in cells.items()]
     pending, kept_static = reuse(statics, "static")
     done = _run_all(engine.name, pending, workers, checkpoint,
-                    lambda d, n, t: progress(f"single points: {d}", n, t), data_dir)
+                    lambda d, n, t: progress(f"single points: {d}", n, t), data_dir, systems)
     energies = {t.label: kept_static[k]["energy_per_atom"] if k in kept_static
                 else done[("static", t.label, k)]["energy_per_atom"] for t, k in statics}
     selected = select_for_relaxation([(i, refs[i].formula, e) for i, e in energies.items()],
@@ -170,8 +193,23 @@ def build_reference_set(engine_name: str, systems: Optional[list[str]] = None, w
     pending, kept_relax = reuse(relaxes, "relax")
     on_selection(relaxation_estimate(systems, [(t, k) for t, k in pending if (t.kind, t.label, k) not in
                                                _checkpoint(checkpoint)], measured_rates(engine.name), workers))
-    done.update(_run_all(engine.name, pending, workers, checkpoint,
-                         lambda d, n, t: progress(f"relaxations: {d}", n, t), data_dir))
+    if finished_only:
+        held = _checkpoint(checkpoint)
+        missing = [t for t, k in pending if (t.kind, t.label, k) not in held]
+        done.update({key: v for key, v in held.items() if key[0] == "relax"})
+
+        def needs(system):
+            els = set(system.split("-"))
+            return any({e.symbol for e in Structure.from_dict(t.structure).composition.elements} <= els
+                       for t in missing)
+
+        dropped = [s_ for s_ in systems if needs(s_)]
+        systems = [s_ for s_ in systems if s_ not in dropped]
+        relaxes = [(t, k) for t, k in relaxes if k in kept_relax or (t.kind, t.label, k) in done]
+    else:
+        dropped = []
+        done.update(_run_all(engine.name, pending, workers, checkpoint,
+                             lambda d, n, t: progress(f"relaxations: {d}", n, t), data_dir, systems))
 
     def item(task, key, kept):
         out = kept[key] if key in kept else item_from_calc(done[(task.kind, task.label, key)], task.label,
@@ -185,8 +223,9 @@ def build_reference_set(engine_name: str, systems: Optional[list[str]] = None, w
                          f"ssbi reference build --engine {engine.name}",
                          [item(t, k, kept_static) for t, k in statics], [item(t, k, kept_relax) for t, k in relaxes])
     report = {"static": change("static", statics), "relax": change("relax", relaxes),
-              "computed": len(done), "kept": len(kept_static) + len(kept_relax)}
-    checkpoint.unlink(missing_ok=True)
+              "computed": len(done), "kept": len(kept_static) + len(kept_relax), "unfinished_systems": dropped}
+    if not finished_only:
+        checkpoint.unlink(missing_ok=True)
     return path, report
 
 
