@@ -7,6 +7,7 @@ import sys
 import traceback
 from dataclasses import dataclass
 
+
 @dataclass
 class Completed:
     """What a finished command left: its exit code and output (as subprocess.CompletedProcess has them)."""

@@ -4,14 +4,14 @@ import json
 
 import numpy as np
 import pytest
-
 from conftest import ssbi
 from helpers import memory_jobstore
+
 from ssbi.interfaces.adhesion import fit_uber, uber, work_of_adhesion
 from ssbi.interfaces.errors import NoMatchError, SSBIError
 from ssbi.interfaces.materials import load
-from ssbi.workflows.run.local import RunFailedError, run_flow
 from ssbi.workflows.flows.adhesion import AdhesionMaker
+from ssbi.workflows.run.local import RunFailedError, run_flow
 
 SMALL = dict(film_thickness=4, substrate_thickness=5, max_atoms=80, max_area=80, max_strain=0.08, vacuum=10)
 
@@ -117,8 +117,8 @@ def test_first_n_candidates_share_the_bulk_jobs(tmp_path, monkeypatch, memory_st
 def test_cp2k_adhesion_from_recordings(cp2k_data, monkeypatch, tmp_path, memory_store):
     """The whole flow on recorded CP2K runs: W_ad equals the hand value from the recorded energies."""
     import atomate2.cp2k.jobs.base as cp2k_base
-
     from test_cp2k_recorded import recorded_energy
+
     from ssbi.workflows.testing.cp2k import fake_run_cp2k_by_job, load_reference
 
     monkeypatch.setattr(cp2k_base, "run_cp2k", fake_run_cp2k_by_job({

@@ -23,8 +23,8 @@ def rattled(names, supercell=True, seed=0):
 
 @pytest.mark.parametrize("engine", ["chgnet", "sevennet"])
 def test_batched_single_points_equal_one_at_a_time(engine):
-    from ssbi.workflows.engines.registry import get_engine
     from ssbi.workflows.engines.batched import batched_static
+    from ssbi.workflows.engines.registry import get_engine
 
     eng = get_engine(engine)
     cells = rattled(["Li", "Li2S", "Li3PS4", "LiCl"])
@@ -43,8 +43,8 @@ def test_batched_single_points_equal_one_at_a_time(engine):
 
 
 def test_batched_relaxation_converges_each_structure_and_lowers_the_energy():
-    from ssbi.workflows.engines.registry import get_engine
     from ssbi.workflows.engines.batched import batched_relax, batched_static
+    from ssbi.workflows.engines.registry import get_engine
     from ssbi.workflows.errors import EngineError
 
     eng = get_engine("chgnet")
@@ -66,8 +66,8 @@ def test_batched_relaxation_converges_each_structure_and_lowers_the_energy():
 
 def test_fast_elastic_path_matches_atomate2_full_flow_for_li2s(tmp_path, monkeypatch):
     """Li2S with CHGNet: the fast path (force-constant preconditioned) within 3 % of atomate2's full flow in K, G."""
-    from ssbi.workflows.run.local import run_flow
     from ssbi.workflows.flows.mechanics import MechanicsMaker
+    from ssbi.workflows.run.local import run_flow
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     docs = {}

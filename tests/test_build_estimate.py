@@ -35,3 +35,17 @@ def test_reference_build_estimate_prints_the_table_and_stops(tmp_path, monkeypat
                              env={"COLUMNS": "200"})
     assert res.exit_code == 0, res.output
     assert "estimated cost (chgnet, 2 workers" in res.output and "Li-Mg" in res.output and "Au-Li" in res.output
+
+
+def test_tasks_run_cheapest_system_first_so_an_interrupted_build_has_whole_systems():
+    from ssbi.workflows.run.reference_build import _cheapest_systems_first
+
+    def task(label, species, n):
+        s = Structure(Lattice.cubic(3.0 * n), [species[i % len(species)] for i in range(n)],
+                      [[i / n, 0, 0] for i in range(n)])
+        return (CalcTask("relax", label, "reference", s.as_dict()), label)
+
+    todo = [task("sio2", ["Si"], 40), task("limg", ["Li", "Mg"], 3), task("lio", ["Li", "O"], 2),
+            task("limg2", ["Li", "Mg"], 6)]
+    order = [k for _, k in _cheapest_systems_first(todo, ["Li-O-Si", "Li-Mg"])]
+    assert order == ["limg2", "limg", "sio2", "lio"]  # Li-Mg (18 atoms) before Li-O-Si (42), largest first within

@@ -5,12 +5,11 @@ import gzip
 import re
 
 import pytest
-
 from helpers import memory_jobstore
 from jobflow import run_locally
 
-from ssbi.workflows.run.local import RunFailedError, run_flow
 from ssbi.workflows.flows.calc import CalcMaker
+from ssbi.workflows.run.local import RunFailedError, run_flow
 from ssbi.workflows.testing.cp2k import fake_run_cp2k, load_reference, reference_path
 
 HARTREE = 27.211386245988
@@ -74,9 +73,9 @@ def test_recorded_dft_formation_energies_match_experiment_once_corrected():
     Uncorrected PBE underbinds sulfides by about MP2020's sulfide correction; with it Li2S lands on the
     experimental enthalpy (pymatgen's exp_compounds) within 0.05 eV/atom. Li3PS4 has no experimental
     enthalpy there: it must lie between Li2S's and P2S5-like values (−0.4 … −1.2 eV/atom)."""
-    from ssbi.interfaces.analysis.scales import mp2020_correction
     from pymatgen.entries.computed_entries import ComputedStructureEntry
 
+    from ssbi.interfaces.analysis.scales import mp2020_correction
     from ssbi.workflows.stability.validation import experimental_formation_energy
 
     def per_atom(name):

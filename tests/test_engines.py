@@ -36,8 +36,8 @@ def test_model_loaded_once_and_same_energy_as_atomate2(memory_store, tmp_path, m
     from atomate2.forcefields import utils
     from atomate2.forcefields.jobs import ForceFieldStaticMaker
 
-    from ssbi.interfaces.materials import load
     import ssbi.workflows._compat as _compat
+    from ssbi.interfaces.materials import load
 
     structure = load("Li2S").get_primitive_structure()
     eng = get_engine("chgnet")
@@ -193,8 +193,8 @@ def test_engine_spec_merges_settings_and_travels_with_the_maker():
     and the engine built from it carries its settings while the default engine keeps the YAML's."""
     from monty.json import MontyDecoder, jsanitize
 
-    from ssbi.workflows.engines.spec import EngineSpec
     from ssbi.workflows.engines.config import engine_config
+    from ssbi.workflows.engines.spec import EngineSpec
     from ssbi.workflows.flows.calc import CalcMaker
 
     spec = EngineSpec.resolve("chgnet", {"relax": {"fmax": 0.02}})

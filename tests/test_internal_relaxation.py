@@ -7,8 +7,12 @@ from ase.optimize import FIRE
 from pymatgen.analysis.elasticity import Deformation
 from pymatgen.io.ase import AseAtomsAdaptor
 
-from ssbi.interfaces.analysis.internal_relaxation import (gamma_displacements, gamma_hessian, lowest_modes,
-                                                     preconditioner)
+from ssbi.interfaces.analysis.internal_relaxation import (
+    gamma_displacements,
+    gamma_hessian,
+    lowest_modes,
+    preconditioner,
+)
 from ssbi.interfaces.materials import load
 
 

@@ -5,9 +5,9 @@ import shutil
 
 import pytest
 import yaml
+from conftest import ssbi
 from pymatgen.analysis.structure_matcher import StructureMatcher
 
-from conftest import ssbi
 from ssbi.interfaces.crystallography import crystallography_from_structure, structure_from_wyckoff
 from ssbi.interfaces.materials import library_dir, list_materials
 

@@ -9,7 +9,6 @@ import time
 import numpy as np
 import pytest
 
-
 from ssbi.interfaces.materials import load
 
 RUN = """
@@ -26,8 +25,8 @@ run_md(atoms, get_engine("chgnet").calculator(), sys.argv[1], 600, 160, save_eve
 def test_killed_md_resumes_without_gaps_or_duplicates(tmp_path):
     from pymatgen.io.ase import AseAtomsAdaptor
 
-    from ssbi.workflows.engines.registry import get_engine
     from ssbi.workflows.engines.md import run_md
+    from ssbi.workflows.engines.registry import get_engine
 
     folder = tmp_path / "md"
     proc = subprocess.Popen([sys.executable, "-c", RUN, str(folder)], start_new_session=True)
@@ -51,8 +50,8 @@ def test_killed_md_resumes_without_gaps_or_duplicates(tmp_path):
 def test_changed_settings_refuse_old_checkpoints(tmp_path):
     from pymatgen.io.ase import AseAtomsAdaptor
 
-    from ssbi.workflows.engines.registry import get_engine
     from ssbi.workflows.engines.md import run_md
+    from ssbi.workflows.engines.registry import get_engine
 
     atoms = AseAtomsAdaptor.get_atoms(load("Li2S", "chgnet"))
     calc = get_engine("chgnet").calculator()
@@ -66,8 +65,8 @@ def test_chgnet_interface_md_into_the_store(tmp_path, monkeypatch, memory_store)
     """Li(110) | Li3PS4(010), 54 atoms, 0.6 ps at 800 K: the AIMDDoc is complete, the trajectory is in data."""
 
     from ssbi.interfaces.builder import build_interfaces
-    from ssbi.workflows.run.local import run_flow
     from ssbi.workflows.flows.md import AIMDMaker
+    from ssbi.workflows.run.local import run_flow
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     cand = build_interfaces(load("Li", "chgnet"), load("Li3PS4", "chgnet"), (1, 1, 0), (0, 1, 0), film_thickness=4,

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from jobflow import Flow
 
 from ssbi.interfaces.analysis.mechanics import moduli, monroe_newman
@@ -42,8 +41,8 @@ def test_monroe_newman_verdict():
 def test_chgnet_mechanics_flow_li_and_li2s(tmp_path, monkeypatch, memory_store):
     """atomate2's elastic flow with CHGNet: Li's moduli near experiment, Li2S's ratio against that Li."""
     from ssbi.interfaces.materials import load
-    from ssbi.workflows.run.local import run_flow
     from ssbi.workflows.flows.mechanics import MechanicsMaker
+    from ssbi.workflows.run.local import run_flow
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     store = memory_store
@@ -132,11 +131,11 @@ def test_study_g_li_replaces_the_engines_li_in_the_report():
     from ssbi.workflows.study.spec import StudySpec
 
     class Stored:  # the four frames study_summary reads
-        def windows(self, engine=None):
+        def windows(self, engine=None, hypothetical=None):
             return pd.DataFrame([{"electrolyte": "Li3N", "reduction_V": 0.0, "oxidation_V": 0.44,
                                   "e_above_hull_meV": 0.0}])
 
-        def reactions(self, engine=None):
+        def reactions(self, engine=None, hypothetical=None):
             return pd.DataFrame(columns=["a", "b", "E_min_eV_atom", "interphase"])
 
         def adhesion(self, engine=None):

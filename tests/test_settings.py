@@ -52,8 +52,8 @@ def test_bad_setting_is_one_line(clean_env):
 
 
 def test_user_materials_and_studies_folders(clean_env, monkeypatch):
-    from ssbi.interfaces.materials import library_dir, list_materials, load
     from ssbi.configs import CONFIG_DIR
+    from ssbi.interfaces.materials import library_dir, list_materials, load
     from ssbi.workflows.study.spec import load_study
 
     packaged = {m.name for m in list_materials()}

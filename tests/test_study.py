@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import ssbi as run_cli
 
 from ssbi.interfaces.errors import InputError
 from ssbi.workflows.study.spec import load_study, plan
-from helpers import ssbi as run_cli
 
 DEFAULT = Path(__file__).parents[1] / "configs" / "studies" / "default.yaml"
 
@@ -221,8 +221,8 @@ def test_report_renders_in_headless_chromium(tmp_path, monkeypatch):
     import numpy as np
     from PIL import Image
 
-    from ssbi.workflows.report.results import Results
     from ssbi.workflows.report.html import screenshot, write_report
+    from ssbi.workflows.report.results import Results
     from ssbi.workflows.store.jobstore import open_store
     from ssbi.workflows.testing.synthetic import fill
 

@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import ssbi as run_cli
 from rich.console import Console
 
 from ssbi.interfaces.errors import InputError
 from ssbi.workflows.cli.study import SUMMARY, summary_columns
 from ssbi.workflows.report.tables import Column, emit
-from helpers import ssbi as run_cli
 
 DEFAULT = Path(__file__).parent.parent / "configs" / "studies" / "default.yaml"
 

@@ -30,7 +30,7 @@ def alloy(
     """Every two-phase plateau (its phases and potential vs Li/Li+), the fully lithiated phase, the capacity, and
     the published plateaus beside them; alloy_profile.png."""
     from ssbi.interfaces.errors import SSBIError  # lazy: start-up (pymatgen)
-    from ssbi.workflows.stability.alloys import alloy_report
+    from ssbi.workflows.stability.alloys import alloy_report  # lazy: start-up (pymatgen)
 
     if fmt not in ("table", "json"):
         fail(f"--format takes table or json, not {fmt!r}")

@@ -12,10 +12,10 @@ from ssbi.workflows.cli.app import materials_app
 from ssbi.workflows.cli.console import console, fail
 from ssbi.workflows.report.tables import Column, emit
 
-LIBRARY = [Column("name"), Column("formula"), Column("roles"), Column("spacegroup", "SG", "space group"),
+LIBRARY = [Column("name"), Column("formula"), Column("roles", optional=True), Column("spacegroup", "SG", "space group"),
            Column("a", "a", "a (Å)", digits=3), Column("b", "b", "b (Å)", digits=3), Column("c", "c", "c (Å)", digits=3),
            Column("density", "ρ", "density (g/cm³)", digits=2), Column("n_atoms", "atoms", "atoms in the cell"),
-           Column("source", short=lambda v: str(v).split(";")[0], optional=True)]
+           Column("source", short=lambda v: str(v).split(";")[0][:40], optional=True)]
 
 
 @materials_app.command("list")

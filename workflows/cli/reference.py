@@ -173,7 +173,8 @@ def reference_import(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ssbi.interfaces.errors import SSBIError  # lazy: start-up (pymatgen)
-    from ssbi.workflows.store.imported import check_scale, import_cif_folder, import_entries_file, read_cif_folder
+    from ssbi.workflows.run.reference_import import import_cif_folder, read_cif_folder  # lazy: start-up (CHGNet)
+    from ssbi.workflows.store.imported import check_scale, import_entries_file  # lazy: start-up (pymatgen)
 
     try:
         check_scale(scale)
@@ -200,7 +201,7 @@ def reference_import(
 @reference_app.command("imported")
 def reference_imported():
     """The imported entry sets: name, elements, engine and scale, source."""
-    from ssbi.workflows.store.imported import list_imported
+    from ssbi.workflows.store.imported import list_imported  # lazy: start-up (pymatgen)
 
     t = Table(title="imported entry sets", header_style="bold")
     for col in ("name", "elements", "entries", "engine", "scale", "source", "imported"):

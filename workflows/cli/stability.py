@@ -317,7 +317,7 @@ def validate(
         b.add_row(*cells)
         blines.append("| " + " | ".join(cells) + " |")
     console.print(b)
-    from ssbi.workflows.stability.alloys import alloy_validation, published_alloys
+    from ssbi.workflows.stability.alloys import alloy_validation, published_alloys  # lazy: start-up (pymatgen)
 
     a = Table(title=f"Alloy anodes: two-phase plateaus vs published ({engine}; V vs Li/Li+, computed at the "
                     "published plateau's Li content)", header_style="bold")

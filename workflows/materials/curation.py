@@ -250,15 +250,15 @@ def add_composition_material(name: str, composition: str, reference: str, roles:
     """A phase known by composition only (a glass or glass-ceramic: 75Li2S-25P2S5 as Li3PS4, LiPON as
     Li2.9PO3.3N0.46): its window, reactions and interphases come from the hull, where it is placed; its energy above
     the hull is ``e_above_hull`` (eV/atom) when known, else unknown. Analyses that need atoms refuse it."""
-    from pymatgen.core import Composition
-
-    from ssbi.workflows.store.entries import elements_of
+    from pymatgen.core import Composition, Element
 
     try:
         comp = Composition(composition)
     except Exception:  # noqa: BLE001 - pymatgen's parser: any malformed formula
         raise InputError(f"--composition {composition!r} is not a chemical formula") from None
-    elements_of([el.symbol for el in comp.elements])  # an unknown element: one line
+    unknown = [getattr(el, "symbol", str(el)) for el in comp.elements if not isinstance(el, Element)]
+    if unknown:
+        raise InputError(f"unknown element {unknown[0]!r} in --composition {composition!r}")
     if comp.num_atoms <= 0:
         raise InputError(f"--composition {composition!r} has no atoms")
     if not name or not name.replace("-", "").replace("_", "").replace(".", "").isalnum():

@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ssbi.interfaces.adhesion import uber  # noqa: E402
+from ssbi.interfaces.analysis.alloy import AlloyPlateau, AlloyProfile, alloy_curve, li_per_metal  # noqa: E402
 from ssbi.interfaces.analysis.interphase import _element_name, load_band_gaps
 from ssbi.interfaces.analysis.window import Plateau, li_uptake_curve
 
@@ -320,8 +321,6 @@ def plot_cells(rows: list[dict], path: Path) -> Path:
 
 def plot_alloy_profile(report: dict, path: Path) -> Path:
     """Voltage vs Li per M of an alloy anode (steps at the hull's plateaus), the published plateaus as markers."""
-    from ssbi.interfaces.analysis.alloy import AlloyPlateau, AlloyProfile, alloy_curve, li_per_metal
-
     p = report["profile"]
     profile = AlloyProfile(**{**p, "plateaus": [AlloyPlateau(**q) for q in p["plateaus"]]})
     xs, vs = alloy_curve(profile)

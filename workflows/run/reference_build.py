@@ -191,8 +191,9 @@ def build_reference_set(engine_name: str, systems: Optional[list[str]] = None, w
     relaxes += [(CalcTask("relax", n, "library", c.as_dict()), input_key(c, "relax", identity))
                 for n, c in lib_cells.items()]
     pending, kept_relax = reuse(relaxes, "relax")
-    on_selection(relaxation_estimate(systems, [(t, k) for t, k in pending if (t.kind, t.label, k) not in
-                                               _checkpoint(checkpoint)], measured_rates(engine.name), workers))
+    held = _checkpoint(checkpoint)  # read once: a long build's checkpoint is tens of MB
+    on_selection(relaxation_estimate(systems, [(t, k) for t, k in pending if (t.kind, t.label, k) not in held],
+                                     measured_rates(engine.name), workers))
     if finished_only:
         held = _checkpoint(checkpoint)
         missing = [t for t, k in pending if (t.kind, t.label, k) not in held]

@@ -12,7 +12,7 @@ import yaml
 from pymatgen.analysis.phase_diagram import PhaseDiagram
 
 from ssbi.interfaces.analysis.alloy import AlloyProfile, alloy_profile, compare_plateaus
-from ssbi.interfaces.errors import InputError
+from ssbi.interfaces.errors import InputError, SSBIError
 from ssbi.workflows.engines.registry import get_engine
 from ssbi.workflows.paths import CONFIG_DIR
 from ssbi.workflows.store.entries import elements_of, load_entries
@@ -61,8 +61,6 @@ def alloy_report(system: str, engine: str = "chgnet", store: Optional[str] = Non
 def alloy_validation(engine: str = "chgnet", store: Optional[str] = None, known_only: bool = True) -> list[dict]:
     """Every published plateau of ``configs/reference/alloys.yaml`` next to the engine's hull (one row each; a
     system without entries gives one row saying why)."""
-    from ssbi.interfaces.errors import SSBIError
-
     rows = []
     for system, pub in published_alloys()["systems"].items():
         try:

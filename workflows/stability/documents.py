@@ -13,6 +13,7 @@ from ssbi.interfaces.analysis.hull import HULL_PLACEMENT_MARGIN, entries_in_chem
 from ssbi.interfaces.analysis.interphase import classify_interphase, load_band_gaps
 from ssbi.interfaces.analysis.reactions import interfacial_reaction
 from ssbi.interfaces.analysis.window import stability_window
+from ssbi.interfaces.materials import get_material
 from ssbi.workflows.schemas import EntryRef, ReactionDoc, WindowDoc
 
 
@@ -88,8 +89,6 @@ def _composition_only(material: Optional[str]):
     """The library entry of ``material`` when it is known by composition only (a glass), else None."""
     if not material:
         return None
-    from ssbi.interfaces.materials import get_material
-
     try:
         mat = get_material(material)
     except Exception:  # noqa: BLE001 - not a library name

@@ -1,6 +1,6 @@
 """A user's own reference entries (``ssbi reference import``): a pymatgen ComputedStructureEntry JSON (what
 ``mp-api``'s ``get_entries_in_chemsys`` returns, saved with ``monty.serialization.dumpfn``) or a folder of CIFs
-computed with an engine. Saved as one named set under ``<data_dir>/imported/<name>.json``: the entries, each with
+computed with an engine (:mod:`ssbi.workflows.run.reference_import`). Saved as one named set under ``<data_dir>/imported/<name>.json``: the entries, each with
 its energy scale, engine and origin, and the set's provenance (source path and sha256, when, the command). A set is
 used as the whole phase set of a question (``--entries NAME``), never mixed with another engine's energies.
 """
@@ -12,7 +12,7 @@ import json
 import re
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 from monty.json import MontyEncoder
 
@@ -47,7 +47,7 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _complete(entries: list, where: str) -> list[str]:
+def complete_elements(entries: list, where: str) -> list[str]:
     """The set's elements; one line when an element has no elemental entry (the hull would be incomplete)."""
     elements = sorted({el.symbol for e in entries for el in e.composition.elements})
     have = {e.composition.elements[0].symbol for e in entries if e.composition.is_element}
@@ -57,7 +57,7 @@ def _complete(entries: list, where: str) -> list[str]:
     return elements
 
 
-def _save(name: str, entries: list, provenance: dict, force: bool) -> Path:
+def save_imported(name: str, entries: list, provenance: dict, force: bool) -> Path:
     if not _NAME.match(name):
         raise InputError(f"set name {name!r}: letters, digits, '.', '_' and '-' only")
     path = imported_path(name)
@@ -78,7 +78,7 @@ def import_entries_file(path, name: Optional[str] = None, scale: Optional[str] =
     path = Path(path)
     entries = entries_from_file(path, scale)
     scale_used = common_scale(entries)
-    elements = _complete(entries, str(path))
+    elements = complete_elements(entries, str(path))
     for e in entries:
         ref = _MP_ID.match(str(e.entry_id or ""))
         e.data = {**(e.data or {}), "material": (e.data or {}).get("material") or (ref.group(1) if ref else
@@ -91,72 +91,7 @@ def import_entries_file(path, name: Optional[str] = None, scale: Optional[str] =
                   "imported_at": datetime.now(timezone.utc).isoformat(), "energy_scale": scale_used,
                   "engine": entries[0].parameters["engine"], "elements": elements, "n_entries": len(entries),
                   "run_types": run_types}
-    return _save(name or path.stem, entries, provenance, force), provenance
-
-
-def import_cif_folder(folder, engine: str, name: Optional[str] = None, workers: int = 1, force: bool = False,
-                      progress: Callable[[str, int, int], None] = lambda *a: None) -> tuple[Path, dict]:
-    """Every CIF of ``folder`` relaxed with ``engine`` (the reference-build path: CalcMaker, one process per worker,
-    a checkpoint), saved as an imported set on the engine's energy scale."""
-    import tempfile
-
-    from pymatgen.core import Structure
-    from pymatgen.entries.computed_entries import ComputedStructureEntry
-
-    from ssbi.workflows.engines.registry import get_engine
-    from ssbi.workflows.run.reference_build import CalcTask, _run_all
-
-    structures = read_cif_folder(folder)
-    folder = Path(folder)
-    eng = get_engine(engine)
-    eng.check()
-    name = name or folder.name
-    if imported_path(name).exists() and not force:
-        raise InputError(f"an imported set {name!r} exists ({imported_path(name)}): choose another --name or give "
-                         "--force")
-    checkpoint = imported_dir() / f"{name}.partial.jsonl"
-    checkpoint.parent.mkdir(parents=True, exist_ok=True)
-    tasks = [(CalcTask("relax", stem, "import", s.as_dict(), check_volume=True), stem) for stem, s in
-             structures.items()]
-    done = _run_all(eng.name, tasks, workers, checkpoint, progress, tempfile.mkdtemp(prefix="ssbi-import-"))
-    entries = []
-    for stem in structures:
-        out = done[("relax", stem, stem)]
-        entries.append(ComputedStructureEntry(
-            Structure.from_dict(out["structure"]), out["energy"], entry_id=f"import:{name}:{stem}",
-            parameters={"energy_scale": eng.energy_scale, "engine": eng.name, "engine_version": eng.known_version(),
-                        "origin": "import", "source_file": f"{stem}.cif"},
-            data={"material": stem, "volume_check": out.get("volume_check")}))
-    provenance = {"kind": "cifs", "source": str(folder.resolve()), "sha256": _sha256(folder),
-                  "imported_at": datetime.now(timezone.utc).isoformat(), "energy_scale": eng.energy_scale,
-                  "engine": eng.name, "engine_identity": eng.identity(),
-                  "elements": sorted({el.symbol for s in structures.values() for el in s.composition.elements}),
-                  "n_entries": len(entries)}
-    path = _save(name, entries, provenance, force)
-    checkpoint.unlink(missing_ok=True)
-    return path, provenance
-
-
-def read_cif_folder(folder) -> dict:
-    """Stem -> structure of every CIF of ``folder``; one line for an empty folder, an unreadable CIF or a missing
-    elemental phase (before anything is computed)."""
-    from pymatgen.core import Structure
-    from pymatgen.entries.computed_entries import ComputedStructureEntry
-
-    from ssbi.interfaces.errors import StructureReadError
-
-    folder = Path(folder)
-    files = sorted(folder.glob("*.cif"))
-    if not files:
-        raise InputError(f"{folder} holds no .cif files")
-    structures = {}
-    for f in files:
-        try:
-            structures[f.stem] = Structure.from_file(f)
-        except Exception as exc:  # noqa: BLE001 - any unreadable CIF: one line, nothing computed
-            raise StructureReadError(f"{f.name}: not a readable CIF ({str(exc).splitlines()[0][:120]})") from None
-    _complete([ComputedStructureEntry(s, 0.0) for s in structures.values()], str(folder))
-    return structures
+    return save_imported(name or path.stem, entries, provenance, force), provenance
 
 
 def list_imported() -> list[dict]:
