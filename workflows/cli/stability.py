@@ -137,6 +137,12 @@ def react(
     console.print(f"interphase: {d['interphase']['type']} — {d['interphase']['reason']}")
     side = d["interphase_electrode_side"]
     console.print(f"next to {d['a']}: {' + '.join(d['electrode_side']['products'])} ({side['type']})")
+    from ssbi.interfaces.analysis.hull import formula_name  # lazy: start-up (pymatgen)
+    from ssbi.interfaces.analysis.window import entry_label  # lazy: start-up (pymatgen)
+
+    ids = {formula_name(e.composition): entry_label(e) for e in ctx.pd([a, b]).stable_entries}
+    shown = sorted({p for k in d["kinks"] for p in k["products"]} | set(m["products"]))
+    console.print("entries of the products: " + "; ".join(f"{p}: {ids.get(p, '?')}" for p in shown))
     if d.get("note"):
         console.print(f"note: {d['note']}")
     out.mkdir(parents=True, exist_ok=True)

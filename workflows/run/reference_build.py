@@ -86,18 +86,21 @@ def _elements(task: CalcTask) -> frozenset[str]:
 
 
 def _cheapest_systems_first(todo: list, systems: list[str]) -> list:
-    """Tasks grouped by the smallest system that holds them, the systems with the fewest atoms to compute first and
-    the largest cells first within each (balance): an interrupted build has finished whole systems, which
-    ``--finished-only`` can ship."""
-    order = sorted(systems, key=lambda s: (len(s.split("-")), s))
+    """Tasks grouped by system, the systems with the fewest atoms to compute first and the largest cells first
+    within each (balance), so that an interrupted build has finished whole systems, which ``--finished-only`` can
+    ship. A task shared by several systems (Li-Si: Li-O-Si and Li-P-S-Si) goes with the cheapest of them."""
+    def holders(task):
+        return [s for s in systems if _elements(task) <= set(s.split("-"))] or [""]
+
+    whole: dict = {}  # atoms of every task a system needs
+    for task, _ in todo:
+        for s in holders(task):
+            whole[s] = whole.get(s, 0) + len(task.structure["sites"])
 
     def home(task):
-        return next((s for s in order if _elements(task) <= set(s.split("-"))), "")
+        return min(holders(task), key=lambda s: (whole[s], s))
 
-    load: dict = {}
-    for task, _ in todo:
-        load[home(task)] = load.get(home(task), 0) + len(task.structure["sites"])
-    return sorted(todo, key=lambda tk: (load[home(tk[0])], home(tk[0]), -len(tk[0].structure["sites"])))
+    return sorted(todo, key=lambda tk: (whole[home(tk[0])], home(tk[0]), -len(tk[0].structure["sites"])))
 
 
 def _run_all(engine: str, tasks: list[tuple[CalcTask, str]], workers: int, checkpoint: Path,
