@@ -106,12 +106,15 @@ class PlateauComparison:
 
 
 def compare_plateaus(profile: AlloyProfile, published: list[dict]) -> list[PlateauComparison]:
-    """Each published plateau ({phases: [poor, rich], voltage}) against the computed one at its mid Li content."""
+    """Each published plateau ({phases: [poor, rich], voltage}) against the computed one at its mid Li content (at
+    a hull phase's own content, the Li-richer of its two plateaus)."""
     rows = []
     for pub in published:
         poor, rich = pub["phases"]
         mid = 0.5 * (li_per_metal(poor, profile.metal) + li_per_metal(rich, profile.metal))
-        hit = next((p for p in profile.plateaus if p.x_start - 1e-6 <= mid <= p.x_end + 1e-6), None)
+        # [x_start, x_end): a mid content that is exactly a hull phase goes with the Li-richer plateau
+        hit = next((p for p in profile.plateaus if p.x_start - 1e-6 <= mid < p.x_end - 1e-6), None) or next(
+            (p for p in profile.plateaus if abs(mid - p.x_end) <= 1e-6), None)
         computed = None if hit is None else hit.voltage
         rows.append(PlateauComparison(phases=(poor, rich), published=float(pub["voltage"]), computed=computed,
                                       computed_phases="" if hit is None else f"{hit.li_poor} / {hit.li_rich}",
