@@ -65,9 +65,10 @@ def engine_support(element: str) -> str:
             unknown.append(name)
         elif element in species:
             yes.append(name)
+    why = {"cp2k": "its basis files are not installed here", "vasp": "its POTCARs are licensed, not here"}
     text = f"engines that support {element}: {', '.join(yes) or 'none of the MLIPs'}"
-    return text + (f" ({', '.join(unknown)}: not known here — CP2K needs its basis data, VASP a POTCAR)"
-                   if unknown else "")
+    return text + (" (not known for " + "; ".join(f"{n}: {why.get(engine_config(n).get('kind'), 'cannot tell')}"
+                                                   for n in unknown) + ")" if unknown else "")
 
 
 def unsupported(engine: str, elements) -> list[str]:
