@@ -197,8 +197,7 @@ def build_reference_set(engine_name: str, systems: Optional[list[str]] = None, w
     held = _checkpoint(checkpoint)  # read once: a long build's checkpoint is tens of MB
     on_selection(relaxation_estimate(systems, [(t, k) for t, k in pending if (t.kind, t.label, k) not in held],
                                      measured_rates(engine.name), workers))
-    if finished_only:
-        held = _checkpoint(checkpoint)
+    if finished_only:  # ``held``: the checkpoint read above
         missing = [t for t, k in pending if (t.kind, t.label, k) not in held]
         done.update({key: v for key, v in held.items() if key[0] == "relax"})
 
