@@ -78,12 +78,13 @@ POLYANION_CENTERS = ("P", "Ge", "Si", "As", "Sb", "B", "Sn", "Al")
 POLYANION_LIGANDS = ("S", "O", "Se", "N")
 
 
-def broken_units(slab: Structure, bulk: Structure, tolerance: float = 1.2) -> int:
+def broken_units(slab: Structure, bulk: Structure, tolerance: float = 1.2, indices=None) -> int:
     """Polyanion centres (P of PS4, Ge of GeS4 ...) in ``slab`` with fewer ligands than in ``bulk``.
 
     A ligand counts within ``tolerance`` × the shortest centre–ligand distance of the
     bulk. A slab whose termination cuts through PS4 units leaves dangling PS3/S
     fragments that react with any partner; builders should prefer terminations with none.
+    ``indices``: count only these sites of ``slab`` (e.g. one face).
     """
     out = 0
     symbols = {s.specie.symbol for s in bulk}
@@ -97,8 +98,8 @@ def broken_units(slab: Structure, bulk: Structure, tolerance: float = 1.2) -> in
             cutoff = tolerance * bond
             full = min(sum(1 for n in bulk.get_neighbors(bulk[i], cutoff) if n.specie.symbol == ligand)
                        for i in c_idx)
-            for site in slab:
-                if site.specie.symbol == center:
+            for i, site in enumerate(slab):
+                if site.specie.symbol == center and (indices is None or i in indices):
                     n_lig = sum(1 for n in slab.get_neighbors(site, cutoff) if n.specie.symbol == ligand)
                     out += n_lig < full
     return out

@@ -117,6 +117,58 @@ class AdhesionDoc(ResultDoc):
     job_uuids: dict[str, str] = Field(default_factory=dict)
 
 
+class SurfaceSlab(BaseModel):
+    """One slab of a thickness series."""
+
+    thickness: float = Field(description="Å between the two cuts")
+    n_atoms: int
+    counts: dict[str, int]
+    energy_unrelaxed: Optional[float] = Field(None, description="eV")
+    energy: float = Field(description="eV, relaxed (unrelaxed without relaxation)")
+    sigma: Optional[float] = Field(None, description="J/m², stoichiometric slabs (one number)")
+    sigma_unrelaxed: Optional[float] = Field(None, description="J/m², before relaxation (stoichiometric slabs)")
+    sigma_vs_voltage: list[dict] = Field(default_factory=list, description="off-stoichiometric slabs: σ range "
+                                         "(J/m²) at each V vs Li/Li+ across the phase's window")
+    structure: Structure
+
+
+class SurfaceTerminationResult(BaseModel):
+    """σ of one termination: its thickness series and the value to use."""
+
+    label: str
+    index: int
+    top_atom: str
+    tasker: int
+    polar: bool
+    broken_units: int
+    scheme: Literal["symmetric stoichiometric", "symmetric off-stoichiometric", "split faces (polar axis)"]
+    excess: dict[str, float] = Field(default_factory=dict, description="atoms per surface cell beyond whole "
+                                                                        "formula units (thickest slab)")
+    slabs: list[SurfaceSlab]
+    sigma: Optional[float] = Field(None, description="J/m², thickest slab (stoichiometric)")
+    sigma_at_limits: dict[str, list[float]] = Field(default_factory=dict, description="J/m² [min, max] at the "
+                                                    "reduction and oxidation limits of the phase's window")
+    convergence: Optional[float] = Field(None, description="J/m², |σ(thickest) − σ(next)|")
+    warning: Optional[str] = None
+
+
+class SurfaceDoc(ResultDoc):
+    """Surface energies of every requested termination of one (h k l) face of a material."""
+
+    kind: Literal["surface"] = "surface"
+    material: str
+    surface_miller: tuple[int, int, int]
+    area: float = Field(description="surface cell, Å²")
+    bulk_energy_per_atom: float = Field(description="eV/atom, relaxed bulk")
+    relaxed: bool
+    window: Optional[dict] = Field(None, description="V vs Li/Li+ limits used for σ(μ_Li), with the hull's source")
+    terminations: list[SurfaceTerminationResult]
+    lowest: Optional[str] = Field(None, description="label of the lowest-σ termination (at the reduction limit for "
+                                                    "off-stoichiometric ones)")
+    sigma_lowest: Optional[float] = Field(None, description="J/m²")
+    job_uuids: dict[str, str] = Field(default_factory=dict)
+
+
 class EntryRef(BaseModel):
     """One entry a derived document was computed from."""
 

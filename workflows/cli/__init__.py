@@ -14,6 +14,7 @@ from ssbi.workflows.cli import (  # noqa: F401 - each module registers its comma
     stability,
     store,
     study,
+    surfaces,
 )
 from ssbi.workflows.cli.app import app, main
 

@@ -341,3 +341,36 @@ def plot_alloy_profile(report: dict, path: Path) -> Path:
     fig.tight_layout()
     _save(fig, path)
     return path
+
+
+def plot_surface_energy(doc: dict, path: Path) -> Path:
+    """σ vs slab thickness (left) and σ vs potential across the phase's window (right), one colour per
+    termination; off-stoichiometric terminations as bands (the freedom of the other chemical potentials)."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.8), dpi=150)
+    window = doc.get("window") or {}
+    for i, t in enumerate(doc["terminations"]):
+        colour = f"C{i % 10}"
+        thick = [s["thickness"] for s in t["slabs"] if s.get("sigma") is not None]
+        sig = [s["sigma"] for s in t["slabs"] if s.get("sigma") is not None]
+        if sig:
+            left.plot(thick, sig, "o-", color=colour, label=t["label"])
+            if window:
+                right.plot([window["v_low"], window["v_high"]], [sig[-1]] * 2, "-", color=colour, label=t["label"])
+        series = t["slabs"][-1].get("sigma_vs_voltage") or []
+        if series:
+            v = [r["voltage"] for r in series]
+            right.fill_between(v, [r["sigma_min"] for r in series], [r["sigma_max"] for r in series], color=colour,
+                               alpha=0.3, lw=0)
+            right.plot(v, [r["sigma_min"] for r in series], "-", color=colour, label=f"{t['label']} (off-stoich.)")
+    left.set_xlabel("slab thickness (Å)")
+    left.set_ylabel("σ (J/m²)")
+    left.set_title("stoichiometric slabs: convergence", fontsize=9)
+    right.set_xlabel("V vs Li/Li+ (μ_Li = μ_Li(metal) − eV)")
+    right.set_title("across the phase's window", fontsize=9)
+    for ax in (left, right):
+        if ax.lines:
+            legend_outside(ax)
+    fig.suptitle(f"{doc['material']} {tuple(doc['surface_miller'])} ({doc['engine']['name']})", fontsize=10)
+    fig.tight_layout()
+    _save(fig, path)
+    return Path(path)

@@ -8,6 +8,7 @@
 | ``mechanics`` | elastic tensor, moduli, G/G_Li (:class:`MechanicsAnalysis`) | MechanicsDoc fingerprint |
 | ``adhesion`` | W_ad of ranked interface candidates (:class:`AdhesionAnalysis`) | AdhesionDoc fingerprints |
 | ``md`` | interface MD (:class:`MDRunAnalysis`) | AIMDDoc fingerprint |
+| ``surface`` | σ of the terminations of one face (:class:`SurfaceAnalysis`) | SurfaceDoc fingerprint |
 | ``stability`` | windows and reactions (:class:`StabilityAnalysis`), derived by the builder | document keys |
 
 The command line and the study runner build these objects; nothing else decides
@@ -268,6 +269,30 @@ class MDRunAnalysis(Analysis):
 
 
 @dataclass
+class SurfaceAnalysis(Analysis):
+    """Surface energies of the terminations of one (h k l) face of ``material``."""
+
+    material: str
+    structure: Structure
+    maker: Any  # SurfaceMaker
+    bulk: Optional[dict] = None  # a stored relaxed bulk to start from
+    kind: ClassVar[str] = "surface"
+
+    @property
+    def label(self) -> str:
+        return f"surface {self.material}{tuple(self.maker.miller)}"
+
+    def fingerprints(self) -> list[str]:
+        return [self.maker.fingerprint(self.structure)]
+
+    def flow(self, store) -> Flow:
+        return self.maker.make(self.structure, self.material, bulk=self.bulk)
+
+    def metadata(self) -> dict:
+        return {"ssbi_kind": "surface", "materials": [self.material], "engine": self.maker.resolved.name}
+
+
+@dataclass
 class StabilityAnalysis(Analysis):
     """Windows and reactions of ``targets`` by the stability builder (their only writer), in this process."""
 
@@ -304,5 +329,5 @@ class StabilityAnalysis(Analysis):
 
 
 REGISTRY: dict[str, type[Analysis]] = {cls.kind: cls for cls in (
-    CalcAnalysis, PhaseSetAnalysis, MechanicsAnalysis, AdhesionAnalysis, MDRunAnalysis, StabilityAnalysis,
-    AnalysisGroup)}
+    CalcAnalysis, PhaseSetAnalysis, MechanicsAnalysis, AdhesionAnalysis, MDRunAnalysis, SurfaceAnalysis,
+    StabilityAnalysis, AnalysisGroup)}
