@@ -123,3 +123,35 @@ def sigma_vs_voltage(e_slab: float, slab_counts: dict[str, float], area: float, 
             r.mu = {k: [m + offset for m in pair] for k, pair in r.mu.items()}
             out.append(r)
     return out
+
+
+def termination_sigma(term: dict, voltage: Optional[float] = None) -> Optional[float]:
+    """σ (J/m²) of one stored termination result: its stoichiometric value, else the lowest σ at ``voltage`` (V vs
+    Li/Li+, linear between the computed potentials; default the reduction limit of the window). None outside it."""
+    if term.get("sigma") is not None:
+        return float(term["sigma"])
+    series = (term.get("slabs") or [{}])[-1].get("sigma_vs_voltage") or []
+    if not series:
+        return None
+    v = np.array([r["voltage"] for r in series])
+    s = np.array([r["sigma_min"] for r in series])
+    if voltage is None:
+        return float(s[0])
+    if voltage < v[0] - 1e-3 or voltage > v[-1] + 1e-3:
+        return None
+    return float(np.interp(voltage, v, s))
+
+
+def lowest_termination(doc: dict, voltage: Optional[float] = None) -> tuple[Optional[str], Optional[float]]:
+    """(label, σ) of the lowest-σ termination of a stored surface document at ``voltage``."""
+    found = [(termination_sigma(t, voltage), t["label"]) for t in doc["terminations"]]
+    found = sorted((s, label) for s, label in found if s is not None)
+    return (found[0][1], found[0][0]) if found else (None, None)
+
+
+def wulff_shape(lattice, facet_sigma: dict):
+    """pymatgen's WulffShape of ``{(h, k, l): σ}`` (J/m²) on ``lattice``."""
+    from pymatgen.analysis.wulff import WulffShape
+
+    millers = list(facet_sigma)
+    return WulffShape(lattice, millers, [facet_sigma[m] for m in millers])

@@ -159,3 +159,69 @@ def _without_structures(doc: dict) -> dict:
     out["terminations"] = [{**t, "slabs": [{k: v for k, v in s.items() if k != "structure"} for s in t["slabs"]]}
                            for t in doc["terminations"]]
     return out
+
+
+@app.command()
+def facets(
+    material: str = MATERIAL_ARG,
+    max_index: int = typer.Option(1, "--max-index", help="Largest Miller index (1, or 2 for more facets)."),
+    thickness: list[float] = typer.Option([10.0], "--thickness", help="Slab thickness series (Å, repeat)."),
+    voltage: Optional[float] = typer.Option(None, "--voltage", help="V vs Li/Li+ at which off-stoichiometric "
+                                            "terminations are compared (default: the middle of the phase's window)."),
+    engine: str = ENGINE_OPT,
+    relax: bool = typer.Option(True, "--relax/--no-relax", help="Relax the slabs (fixed cell)."),
+    known_only: bool = typer.Option(True, "--known-phases-only/--all-phases",
+                                    help="Hull for σ(μ_Li) without the curated hypothetical phases (default)."),
+    variant: str = VARIANT_OPT,
+    store: Optional[str] = STORE_OPT,
+    force: bool = typer.Option(False, "--force", help="Recompute even if stored."),
+    submit: bool = typer.Option(False, "--submit", help="Send to FireWorks instead of running here."),
+    fmt: str = typer.Option("table", "--format", help="table or json."),
+    out: Path = typer.Option(Path("out/facets"), "-o", "--out", callback=output_folder, help="Folder for wulff.png."),
+):
+    """σ of every distinct low-index facet (each at its lowest termination), the Wulff shape and the area each
+    facet takes; the lowest-σ facets are the ones a study uses when it gives no Miller index."""
+    from ssbi.interfaces.errors import SSBIError  # lazy: start-up (pymatgen)
+    from ssbi.workflows.run.surfaces import facets as request  # lazy: start-up (jobflow, the engine)
+
+    if fmt not in ("table", "json"):
+        fail(f"--format takes table or json, not {fmt!r}")
+    try:
+        with console.status("checking the input") as status:
+            res = request(material, max_index, engine, tuple(thickness), relax, voltage, variant, store, force,
+                          submit, known_only, progress=lambda stage: status.update(stage))
+    except SSBIError as exc:
+        fail(str(exc).splitlines()[0])
+    if res["pending"]:
+        console.print(f"queued or submitted: {', '.join(res['pending'])}; run them with `ssbi worker`, then again")
+        return
+    shape = res["wulff"]
+    fractions = {tuple(k): v for k, v in shape.area_fraction_dict.items()} if shape else {}
+    rows = sorted(res["facets"], key=lambda r: (r["sigma"] is None, r["sigma"]))
+    for r in rows:
+        r["area_fraction"] = fractions.get(r["miller"])
+    if fmt == "json":
+        print(json.dumps({"material": material, "voltage": voltage, "facets": rows,
+                          "weighted_surface_energy": shape.weighted_surface_energy if shape else None,
+                          "anisotropy": shape.anisotropy if shape else None}, indent=1, default=list))
+        return
+    volts = sorted({round(r["voltage"], 2) for r in rows if r.get("voltage") is not None})
+    where = f"at {', '.join(f'{v:g}' for v in volts) or '—'} V vs Li/Li+" + (" (mid-window)" if voltage is None else "")
+    table = Table(title=f"{material} facets (max index {max_index}), lowest termination {where}", header_style="bold")
+    for col in ("facet", "lowest termination", "σ (J/m²)", "Wulff area %", "terminations"):
+        table.add_column(col, justify="left" if col in ("facet", "lowest termination") else "right")
+    for r in rows:
+        table.add_row(str(r["miller"]), r["termination"] or "—", "—" if r["sigma"] is None else f"{r['sigma']:.3f}",
+                      "—" if r["area_fraction"] is None else f"{100 * r['area_fraction']:.1f}",
+                      str(r["n_terminations"]))
+    console.print(table)
+    if shape is None:
+        console.print("[yellow]no Wulff shape: a facet has no positive σ at this potential (negative: an adlayer of "
+                      "Li wets it, an interface rather than a surface)[/]")
+        return
+    console.print(f"area-weighted σ {shape.weighted_surface_energy:.3f} J/m², anisotropy {shape.anisotropy:.3f}; "
+                  f"a study without Miller indices takes {', '.join(str(r['miller']) for r in rows[:2])}")
+    from ssbi.workflows.report.plots import plot_wulff  # lazy: start-up (matplotlib)
+
+    out.mkdir(parents=True, exist_ok=True)
+    console.print(f"plot: {plot_wulff(shape, material, out / 'wulff.png')}")

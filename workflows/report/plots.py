@@ -374,3 +374,12 @@ def plot_surface_energy(doc: dict, path: Path) -> Path:
     fig.tight_layout()
     _save(fig, path)
     return Path(path)
+
+
+def plot_wulff(shape, title: str, path: Path) -> Path:
+    """pymatgen's Wulff shape drawing, saved."""
+    ax = shape.get_plot(bar_on=True, legend_on=True, aspect_ratio=(6, 6))
+    fig = ax.get_figure()
+    fig.suptitle(f"{title}: Wulff shape", fontsize=10)
+    _save(fig, path)
+    return Path(path)

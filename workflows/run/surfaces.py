@@ -82,3 +82,45 @@ def surface(material: str, miller, engine: str = "chgnet", terminations: tuple =
     progress(f"{analysis.label}: {len(found)} terminations × {len(thicknesses)} thicknesses")
     outcome = execute(analysis, job_store, force, submit)
     return Request(analysis, outcome, describe(store), _docs(job_store, analysis, outcome))
+
+
+def facets(material: str, max_index: int = 1, engine: str = "chgnet", thicknesses=(10.0,), relax: bool = True,
+           voltage: Optional[float] = None, variant: str = "experimental", store: Optional[str] = None,
+           force: bool = False, submit: bool = False, known_only: bool = True,
+           progress: Callable[[str], None] = lambda stage: None) -> dict:
+    """σ of every symmetrically distinct facet with max index ≤ ``max_index`` (each at its lowest termination at
+    ``voltage``, default the middle of the phase's window) and the Wulff shape they make (positive σ only: a
+    negative one means an adlayer of the electrode wets that face, an interface rather than a surface).
+
+    Returns {"facets": [{"miller", "termination", "sigma", "uuid"}...], "wulff": WulffShape or None, "requests",
+    "voltage", "pending": [labels still queued]}.
+    """
+    from pymatgen.core.surface import get_symmetrically_distinct_miller_indices
+
+    from ssbi.interfaces.surface_energy import lowest_termination, wulff_shape
+
+    if max_index not in (1, 2, 3):
+        raise InputError(f"--max-index takes 1, 2 or 3, not {max_index}")
+    structure = load(material, variant)
+    millers = get_symmetrically_distinct_miller_indices(structure, max_index)
+    rows, reqs, pending = [], [], []
+    for i, hkl in enumerate(millers, start=1):
+        progress(f"facet {i}/{len(millers)} {hkl}")
+        req = surface(material, hkl, engine, (), thicknesses, relax, True, 15.0, 0.25, variant, store, force, submit,
+                      known_only, progress=lambda stage, hkl=hkl, i=i: progress(f"facet {i}/{len(millers)} {hkl}: "
+                                                                               f"{stage}"))
+        reqs.append(req)
+        if req.outcome.status == "failed":
+            raise InputError(f"{material} {hkl}: {req.outcome.message}")
+        if not req.docs:
+            pending.append(req.analysis.label)
+            continue
+        doc = req.docs[0]["output"]
+        window = doc.get("window") or {}
+        at = voltage if voltage is not None or not window else 0.5 * (window["v_low"] + window["v_high"])
+        label, sigma = lowest_termination(doc, at)
+        rows.append({"miller": tuple(hkl), "termination": label, "sigma": sigma, "voltage": at, "uuid": req.docs[0]["uuid"],
+                     "n_terminations": len(doc["terminations"])})
+    usable = {r["miller"]: r["sigma"] for r in rows if r["sigma"] is not None and r["sigma"] > 0}
+    shape = wulff_shape(structure.lattice, usable) if len(usable) == len(millers) and usable else None
+    return {"facets": rows, "wulff": shape, "requests": reqs, "voltage": voltage, "pending": pending}
