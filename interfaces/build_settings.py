@@ -33,3 +33,7 @@ class BuildSettings(BaseModel):
     max_candidates: int = Field(10, ge=1, le=200, description="How many ranked candidates to keep (at most 200).")
     termination_ftol: float = Field(0.25, gt=0, description="Clustering tolerance of terminations (Å).")
     min_contact: float = Field(1.2, ge=0, description="Shortest film-substrate distance accepted (Å).")
+    film_termination: Optional[str] = Field(None, description="Film face at the interface: label or index from "
+                                                              "`ssbi terminations` (default: every one).")
+    substrate_termination: Optional[str] = Field(None, description="Substrate face at the interface: label or index "
+                                                                   "from `ssbi terminations` (default: every one).")

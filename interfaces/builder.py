@@ -18,7 +18,7 @@ from ssbi.interfaces.errors import InputError, NoMatchError
 from ssbi.interfaces.fingerprint import fingerprint
 from ssbi.interfaces.slabs import broken_units, check_miller, fixed_mask, in_plane_strain, set_in_plane_lattice
 
-BUILDER_VERSION = 2  # 2: candidates with intact polyanions rank first
+BUILDER_VERSION = 3  # 2: candidates with intact polyanions rank first; 3: every distinct face, ssbi labels
 
 
 class InterfaceMetadata(BaseModel):
@@ -175,6 +175,7 @@ def build_interfaces(
             f"{settings.max_strain:.3f} and area {max_area:.0f} Å^2: raise --max-strain or --max-atoms/--max-area"
         )
 
+    polar = _use_distinct_faces(cib, film_c, sub_c, settings)
     rejected = {"atoms": 0, "strain": 0, "contact": 0}
     cib.zsl_matches = _preselect_matches(cib.zsl_matches, dens, settings, rejected)
 
@@ -203,9 +204,11 @@ def build_interfaces(
                     continue
                 cand.metadata.broken_units = (broken_units(cand.film_slab, film_c)
                                               + broken_units(cand.substrate_slab, sub_c))
-                # intact polyanions first (a cut PS4 reacts with anything), then small, then unstrained
-                key = (cand.metadata.broken_units, cand.metadata.n_atoms, round(cand.metadata.max_abs_strain, 6),
-                       round(cand.metadata.area, 4), term)
+                # intact polyanions first (a cut PS4 reacts with anything), non-polar faces before polar ones,
+                # then small, then unstrained
+                key = (cand.metadata.broken_units, polar["film"].get(term[0], 0) + polar["substrate"].get(term[1], 0),
+                       cand.metadata.n_atoms, round(cand.metadata.max_abs_strain, 6), round(cand.metadata.area, 4),
+                       term)
                 found.append((key, cand))
     if not found:
         worst = max(rejected, key=rejected.get)
@@ -224,6 +227,30 @@ def build_interfaces(
         cand.metadata.rank = rank
         out.append(cand)
     return out
+
+
+def _use_distinct_faces(cib, film: Structure, substrate: Structure, s: BuildSettings) -> dict[str, dict[str, int]]:
+    """Replace pymatgen's termination list (which merges distinct faces with one label and keeps equivalent ones
+    twice, pymatgen #3854/#3683) by one cut per distinct contact face, labelled as `ssbi terminations` labels them;
+    keep only the requested faces. Returns {side: {label: 1 for a polar face, else 0}}."""
+    from ssbi.interfaces.terminations import contact_faces, terminations
+
+    chosen = {}
+    for side, structure, miller, want in (("film", film, s.film_miller, s.film_termination),
+                                          ("substrate", substrate, s.substrate_miller, s.substrate_termination)):
+        faces = contact_faces(structure, miller, side, s.termination_ftol)
+        if want is not None:
+            picked = [f for f in faces if want in (f.label, str(f.index))]
+            if not picked:
+                names = ", ".join(f"{f.index}: {f.label}" for f in faces)
+                raise InputError(f"no {side} termination {want!r} for {structure.composition.reduced_formula}"
+                                 f"{tuple(miller)}; choose one of {names}")
+            faces = picked
+        chosen[side] = faces
+    cib._terminations = {(f.label, b.label): (f.shift, b.shift) for f in chosen["film"] for b in chosen["substrate"]}
+    cib.terminations = list(cib._terminations)
+    return {side: {t.label: int(t.polar) for t in terminations(structure, miller, s.termination_ftol)}
+            for side, structure, miller in (("film", film, s.film_miller), ("substrate", substrate, s.substrate_miller))}
 
 
 def _preselect_matches(matches, atoms_per_area: float, s: BuildSettings, rejected: dict) -> list:

@@ -290,3 +290,43 @@ def find_termination(found: list[Termination], key: str | int) -> Termination:
     raise InputError(f"no termination {key!r}; choose one of {names}")
 
 
+
+
+@dataclass
+class ContactFace:
+    """A face of a slab that touches the other side of an interface, as the builder cuts it."""
+
+    label: str  # the termination's label (`terminations`), or 'bottom@h' for a face of (−h −k −l)
+    index: int  # its index in `terminations` (−1 for a (−h −k −l) face)
+    shift: float  # pymatgen SlabGenerator shift (fraction of the oriented cell's c) that gives it
+
+
+def contact_faces(bulk: Structure, miller, side: str, ftol: float = 0.25) -> list[ContactFace]:
+    """One slab cut (SlabGenerator shift) per distinct face that meets the interface.
+
+    The substrate meets the film with its top face (the crystal below the cut); the film, which pymatgen does not
+    flip, with its bottom face (the crystal above the cut), which is a top face of (h k l) only where an operation
+    flips the normal. Every distinct face is kept, unlike CoherentInterfaceBuilder's own termination list.
+    """
+    cuts = SurfaceCuts(bulk, miller, ftol)
+    found = terminations(bulk, miller, ftol)
+    c_normal = cuts.period
+    out = []
+    if side == "substrate":
+        for t in found:
+            out.append(ContactFace(t.label, t.index, t.height / c_normal))
+        return out
+    _, flip = cuts._ops
+    seen = set()
+    for h in cuts.cuts:  # the film slab's bottom face is the crystal above the cut at h
+        match = None
+        for t in found:
+            if any(cuts._same(-h + dz, g) for dz in flip for g in t.equivalent_heights):
+                match = t
+                break
+        key = match.label if match else f"bottom@{h:.2f}"
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(ContactFace(key, match.index if match else -1, h / c_normal))
+    return out

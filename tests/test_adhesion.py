@@ -43,8 +43,11 @@ def run_adhesion(maker, film, substrate, tmp_path, monkeypatch):
 
 
 def test_chgnet_relaxed_adhesion_li_li2s(tmp_path, monkeypatch):
-    maker = AdhesionMaker(engine="chgnet", build=SMALL, relax_bulk=False, relax=True)
+    # Li on the S-terminated face of Li2S(100) (`ssbi terminations Li2S 1 0 0`: S2 or Li4)
+    maker = AdhesionMaker(engine="chgnet", build={**SMALL, "substrate_termination": "S2"}, relax_bulk=False,
+                          relax=True)
     doc = run_adhesion(maker, "Li", "Li2S", tmp_path, monkeypatch)
+    assert doc["termination"] == ["Li", "S2"]
     for value in (doc["w_ad_rigid"], doc["w_ad_relaxed"]):
         assert np.isfinite(value) and 0 < value < 5
     # relaxing can only lower each energy, and here it strengthens the contact
@@ -127,7 +130,8 @@ def test_cp2k_adhesion_from_recordings(cp2k_data, monkeypatch, tmp_path, memory_
         "adhesion static substrate slab": "li2s_slab", "adhesion static film slab unstrained": "li_slab_unstrained"}))
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     store = memory_store
-    maker = AdhesionMaker(engine="cp2k", build=SMALL, relax_bulk=False, relax=False)
+    # recorded on Li over the S-terminated face of Li2S(100)
+    maker = AdhesionMaker(engine="cp2k", build={**SMALL, "substrate_termination": "S2"}, relax_bulk=False, relax=False)
     run_flow(maker.make(load("Li"), load("Li2S"), "Li", "Li2S"), store)
     doc = store.query_one({"output.kind": "adhesion"}, load=True)["output"]
     interface, _ = load_reference("li_li2s_interface")

@@ -111,6 +111,12 @@ class AdhesionDoc(ResultDoc):
     strain_energy_per_atom: dict[str, float] = Field(default_factory=dict, description="eV/atom, per side")
     uber: Optional[UberResult] = None
     registry: Optional[RegistryResult] = None
+    reacted: Optional[bool] = Field(None, description="the relaxation mixed the sides or broke polyanions: the "
+                                                      "relaxed energy is a reaction, not adhesion")
+    reaction: Optional[dict] = Field(None, description="evidence: atoms that crossed the contact plane, polyanions "
+                                                       "broken, largest displacement (Å)")
+    reaction_energy: Optional[float] = Field(None, description="J/m², relaxed interface minus relaxed slabs, when it "
+                                                               "reacted (replaces W_ad relaxed)")
     interface_structure: Structure = Field(description="relaxed interface (rigid one without relaxation)")
     film_slab_structure: Structure
     substrate_slab_structure: Structure

@@ -14,6 +14,15 @@ from ssbi.workflows.cli.console import console, fail
 from ssbi.workflows.cli.options import ENGINE_OPT, STORE_OPT, VARIANT_OPT, output_folder, settings_options
 
 
+def relaxed_text(doc: dict, unit: str = " J/m²") -> str:
+    """W_ad relaxed, or, where the relaxation reacted, its reaction energy (not adhesion)."""
+    if doc.get("w_ad_relaxed") is None:
+        return "—"
+    if doc.get("reacted"):
+        return f"reacted: {doc['reaction_energy']:.3f}{unit} (not adhesion)"
+    return f"{doc['w_ad_relaxed']:.3f}{unit}"
+
+
 def adhesion_table(doc: dict, title: str) -> Table:
     table = Table(title=title, show_header=False)
     table.add_column("quantity", style="bold")
@@ -28,8 +37,11 @@ def adhesion_table(doc: dict, title: str) -> Table:
                    f"{100 * doc['film_von_mises_strain']:.2f} % / substrate {100 * doc['substrate_von_mises_strain']:.2f} %"),
         ("in-plane offset", f"({doc['in_plane_offset'][0]:.3f}, {doc['in_plane_offset'][1]:.3f})"),
         ("W_ad rigid", f"{doc['w_ad_rigid']:.3f} J/m²"),
-        ("W_ad relaxed", "—" if doc.get("w_ad_relaxed") is None else f"{doc['w_ad_relaxed']:.3f} J/m²"),
+        ("W_ad relaxed", relaxed_text(doc)),
     ]
+    if doc.get("reacted"):
+        rows.append(("reaction", "; ".join(doc["reaction"]["evidence"]) + f"; largest displacement "
+                                 f"{doc['reaction']['max_displacement']:.2f} Å"))
     if doc.get("uber"):
         u = doc["uber"]
         rows.append(("UBER fit", f"W = {u['w_ad']:.3f} J/m², d0 = {u['d0']:.2f} Å, λ = {u['length']:.2f} Å "
@@ -65,6 +77,10 @@ def adhesion(
     relax_bulk: bool = typer.Option(True, "--relax-bulk/--no-relax-bulk", help="Relax both bulks first."),
     candidate: int = typer.Option(0, help="First ranked interface candidate to run (0 = best)."),
     candidates: int = typer.Option(1, "--candidates", help="Run this many ranked candidates (one result each)."),
+    terminations: str = typer.Option("lowest", "--terminations", help="lowest: the lowest-σ faces at the electrode's "
+                                     "potential where `ssbi surface` results are stored, else the builder's first; "
+                                     "all: every pair rigid, then the best --relax-best relaxed."),
+    relax_best: int = typer.Option(2, "--relax-best", help="With --terminations all: relax this many pairs."),
     variant: str = VARIANT_OPT,
     store: Optional[str] = STORE_OPT,
     force: bool = typer.Option(False, "--force", help="Recompute even if stored."),
@@ -91,10 +107,18 @@ def adhesion(
                 console.print(f"candidate {i}: {cand.metadata.n_atoms} atoms, area {cand.metadata.area:.1f} Å² "
                               f"({source})")
 
+    if terminations not in ("lowest", "all"):
+        fail(f"--terminations takes lowest or all, not {terminations!r}")
+    if terminations == "all":
+        return _every_termination(film, substrate, film_miller, substrate_miller, engine, build, relax_best, relax_bulk,
+                                  variant, store, force, submit)
+    notes = []
     with console.status("checking the input") as status:
         req = requests.adhesion(film, substrate, film_miller, substrate_miller, engine, build, candidate, candidates,
                                 relax, relax_bulk, scan_registry, scan_separation, variant, store, force, submit,
-                                on_built=built, progress=lambda stage: status.update(stage))
+                                on_built=built, progress=lambda stage: status.update(stage), on_note=notes.append)
+    for note in notes:
+        console.print(note)
     o, label = req.outcome, _label(req.analysis)
     if o.status == "failed":
         fail(o.message)
@@ -107,6 +131,45 @@ def adhesion(
     else:
         _report_all(req.docs, f"{label}: done in {o.seconds:.0f} s", out)
         console.print(f"stored in {req.store} as {', '.join(d['uuid'] for d in req.docs)}")
+
+
+def _every_termination(film, substrate, film_miller, substrate_miller, engine, build, relax_best, relax_bulk, variant,
+                       store, force, submit) -> None:
+    from ssbi.interfaces.errors import SSBIError  # lazy: start-up (pymatgen)
+    from ssbi.workflows.run.surfaces import adhesion_every_termination  # lazy: start-up (jobflow, the engine)
+
+    if submit:
+        fail("--terminations all runs here (rigid first, then the best relaxed); submit pairs one by one with "
+             "--film-termination/--substrate-termination")
+    try:
+        with console.status("every pair of faces") as status:
+            rows = adhesion_every_termination(film, substrate, film_miller, substrate_miller, engine, build,
+                                              relax_best, relax_bulk, variant, store, force,
+                                              progress=lambda stage: status.update(stage))
+    except SSBIError as exc:
+        fail(str(exc).splitlines()[0])
+    fm, sm = (tuple(int(x) for x in m) for m in (film_miller, substrate_miller))
+    console.print(termination_pairs_table(rows, f"{film}{fm} | {substrate}{sm}: "
+                                                f"{len(rows)} pairs of faces"))
+
+
+def termination_pairs_table(rows: list[dict], title: str) -> Table:
+    """Every pair of faces: rigid W_ad, relaxed W_ad and interface energy for the relaxed ones."""
+    table = Table(title=title, header_style="bold")
+    for col in ("film face", "substrate face", "atoms", "max strain %", "W_ad rigid", "W_ad relaxed", "γ (J/m²)",
+                "note"):
+        table.add_column(col, justify="left" if col in ("film face", "substrate face", "note") else "right")
+    order = sorted(rows, key=lambda r: -(r["rigid"]["output"]["w_ad_rigid"] if r["rigid"] else -1e9))
+    for r in order:
+        rig = r["rigid"]["output"] if r["rigid"] else None
+        rel = r["relaxed"]["output"] if r["relaxed"] else None
+        table.add_row(r["film_termination"], r["substrate_termination"], str(rig["n_atoms"]) if rig else "—",
+                      f"{100 * rig['max_abs_strain']:.2f}" if rig else "—",
+                      f"{rig['w_ad_rigid']:.3f}" if rig else "—",
+                      relaxed_text(rel, "") if rel else "—",
+                      f"{rel['interface_energy']:.3f}" if rel and rel.get("interface_energy") is not None else "—",
+                      r["error"] or ("" if rel else "rigid only"))
+    return table
 
 
 def _label(analysis) -> str:
@@ -133,7 +196,7 @@ def candidates_table(docs: list[dict], title: str) -> Table:
         o = doc["output"]
         table.add_row(str(o.get("candidate", "")), " | ".join(o["termination"]), str(o["n_atoms"]),
                       f"{o['area']:.1f}", f"{100 * o['max_abs_strain']:.2f}", f"{o['w_ad_rigid']:.3f}",
-                      "—" if o.get("w_ad_relaxed") is None else f"{o['w_ad_relaxed']:.3f}")
+                      relaxed_text(o, ""))
     return table
 
 

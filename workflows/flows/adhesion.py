@@ -36,6 +36,7 @@ from ssbi.interfaces.builder import BUILDER_VERSION, build_interfaces
 from ssbi.interfaces.crystallography import in_setting_of
 from ssbi.interfaces.errors import InputError
 from ssbi.interfaces.fingerprint import fingerprint
+from ssbi.interfaces.interface_reaction import interface_reaction
 from ssbi.workflows.engines.maker import EngineMaker
 from ssbi.workflows.flows.calc import CalcMaker
 from ssbi.workflows.schemas import AdhesionDoc, EngineInfo, RegistryResult, UberResult
@@ -177,7 +178,7 @@ def adhesion_setup(maker: AdhesionMaker, film: Structure, substrate: Structure, 
     context = {"maker": maker, "interface": cand.interface, "film_slab": cand.film_slab,
                "substrate_slab": cand.substrate_slab, "metadata": cand.metadata.model_dump(mode="json"),
                "bulk_eps": {"film": film_eps, "substrate": substrate_eps}, "names": [film_name, substrate_name],
-               "fingerprint": fp, "candidate": maker.candidate}
+               "fingerprint": fp, "candidate": maker.candidate, "bulks": {"film": film, "substrate": substrate}}
     eng = maker.resolved
     if not maker.scan_registry:
         return Response(replace=_stage_flow(context, (0.0, 0.0), None))
@@ -259,7 +260,7 @@ def adhesion_summary(context: dict, engine_info: dict, offset, e_interface: floa
     n_int = meta["n_interfaces"]
     energies = {"interface_rigid": e_interface, "film_slab_rigid": e_film, "substrate_slab_rigid": e_substrate}
     w_rigid = work_of_adhesion(e_film, e_substrate, e_interface, area, n_int)
-    w_relaxed, surface, gamma = None, {}, None
+    w_relaxed, surface, gamma, reaction = None, {}, None, None
     structures = {"interface": interface, "film_slab": context["film_slab"],
                   "substrate_slab": context["substrate_slab"]}
     if relaxed:
@@ -282,6 +283,10 @@ def adhesion_summary(context: dict, engine_info: dict, offset, e_interface: floa
         strain_per_atom[side] = delta / meta[f"n_{side}_atoms"]
     if w_relaxed is not None:
         gamma = surface["film"] + surface["substrate"] - w_relaxed
+        final = structures["interface"]
+        final = Structure.from_dict(final) if isinstance(final, dict) else final
+        bulks = {k: Structure.from_dict(v) if isinstance(v, dict) else v for k, v in context.get("bulks", {}).items()}
+        reaction = interface_reaction(interface, final, bulks)
     uber = None
     if gaps:
         binding = [-work_of_adhesion(e_film, e_substrate, e, area, n_int) for e in gap_energies]
@@ -300,6 +305,8 @@ def adhesion_summary(context: dict, engine_info: dict, offset, e_interface: floa
         energies=energies, bulk_energy_per_atom=dict(eps), w_ad_rigid=w_rigid, w_ad_relaxed=w_relaxed,
         surface_energy=surface, interface_energy=gamma, strain_energy=strain_energy,
         strain_energy_per_atom=strain_per_atom, uber=uber,
+        reacted=reaction.reacted if reaction else None, reaction=reaction.as_dict() if reaction else None,
+        reaction_energy=-w_relaxed if reaction and reaction.reacted else None,
         registry=RegistryResult(**registry) if registry else None, engine=EngineInfo(**engine_info),
         interface_structure=structures["interface"], film_slab_structure=structures["film_slab"],
         substrate_slab_structure=structures["substrate_slab"], job_uuids=job_uuids,

@@ -158,8 +158,8 @@ class Results:
 
     # result kinds ------------------------------------------------------------------------------------------
     ADHESION_COLUMNS = ["id", "film", "film_miller", "substrate", "substrate_miller", "candidate", "termination",
-                        "atoms", "area_A2", "max_strain_pct", "w_ad_rigid_J_m2", "w_ad_relaxed_J_m2",
-                        "strain_film_J_m2", "strain_substrate_J_m2", "engine", "completed"]
+                        "atoms", "area_A2", "max_strain_pct", "w_ad_rigid_J_m2", "w_ad_relaxed_J_m2", "reacted",
+                        "reaction_energy_J_m2", "strain_film_J_m2", "strain_substrate_J_m2", "engine", "completed"]
 
     def adhesion(self, **filters):
         """W_ad per interface as a DataFrame (filters: :meth:`adhesion_rows`)."""
@@ -181,7 +181,7 @@ class Results:
         rows = []
         props = ["uuid", "completed_at", *(f"output.{k}" for k in (
             "film", "substrate", "film_miller", "substrate_miller", "candidate", "termination", "n_atoms", "area",
-            "max_abs_strain", "w_ad_rigid", "w_ad_relaxed", "strain_energy", "engine"))]
+            "max_abs_strain", "w_ad_rigid", "w_ad_relaxed", "reacted", "reaction_energy", "strain_energy", "engine"))]
         want = _miller(miller) if miller is not None else None
         if want:
             criteria["$or"] = [{"output.film_miller": want}, {"output.substrate_miller": want}]
@@ -193,7 +193,10 @@ class Results:
                          "substrate": o["substrate"], "substrate_miller": "".join(map(str, o["substrate_miller"])),
                          "candidate": o.get("candidate", 0), "termination": " | ".join(o["termination"]),
                          "atoms": o["n_atoms"], "area_A2": o["area"], "max_strain_pct": 100 * o["max_abs_strain"],
-                         "w_ad_rigid_J_m2": o["w_ad_rigid"], "w_ad_relaxed_J_m2": o.get("w_ad_relaxed"),
+                         # a relaxation that reacted is a reaction energy, not adhesion
+                         "w_ad_rigid_J_m2": o["w_ad_rigid"],
+                         "w_ad_relaxed_J_m2": None if o.get("reacted") else o.get("w_ad_relaxed"),
+                         "reacted": o.get("reacted"), "reaction_energy_J_m2": o.get("reaction_energy"),
                          # the strained slab's energy above the unstrained one, per interface area (0: unstrained)
                          "strain_film_J_m2": (o.get("strain_energy") or {}).get("film"),
                          "strain_substrate_J_m2": (o.get("strain_energy") or {}).get("substrate"),

@@ -101,13 +101,16 @@ def adhesion(film: str, substrate: str, film_miller=(1, 0, 0), substrate_miller=
              relax_bulk: bool = True, scan_registry: bool = False, scan_separation: bool = False,
              variant: str = "experimental", store: Optional[str] = None, force: bool = False, submit: bool = False,
              on_built: Callable[[AdhesionAnalysis, list, list, dict], None] = lambda *built: None,
-             progress: Callable[[str], None] = lambda stage: None) -> Request:
+             progress: Callable[[str], None] = lambda stage: None, terminations_default: bool = True,
+             on_note: Callable[[str], None] = lambda note: None) -> Request:
     """W_ad of the ranked candidates ``candidate`` … ``candidate + candidates - 1`` of ``film`` | ``substrate``.
 
     Checked before any job: Miller indices, store, engine, materials, and the interface itself (no match or
     overlapping atoms fail here; built on the stored relaxed bulks where they exist). ``on_built(analysis,
     candidates, bulks, stored)`` is called once the candidates are built, with the relaxed bulks reused (None where
     there is none) and each candidate index's stored result (None: to run); ``progress(stage)`` names each stage.
+    Without terminations in ``build`` (and ``terminations_default``), each side whose surface energies are stored
+    takes its lowest-σ face at the electrode's potential; ``on_note`` is told which and why.
     """
     fm = check_miller(film_miller, "film Miller index")
     sm = check_miller(substrate_miller, "substrate Miller index")
@@ -117,9 +120,18 @@ def adhesion(film: str, substrate: str, film_miller=(1, 0, 0), substrate_miller=
     _runs_here_or_submitted(eng, submit, "add --submit to send it to HPC")
     names = [get_material(n).name for n in (film, substrate)]
     structures = [load(film, variant), load(substrate, variant)]
+    build = dict(build or {})
+    if terminations_default and not build.get("film_termination") and not build.get("substrate_termination"):
+        from ssbi.workflows.run.surfaces import lowest_sigma_terminations  # lazy: surfaces imports this module
+
+        chosen, notes = lowest_sigma_terminations(job_store, names[0], fm, names[1], sm, eng.name, store)
+        build.update(chosen)
+        for note in notes:
+            progress(note)
+            on_note(note)
     maker = AdhesionMaker(engine=eng, film_miller=fm, substrate_miller=sm, candidate=candidate,
                           n_candidates=candidates, relax=relax, relax_bulk=relax_bulk, scan_registry=scan_registry,
-                          scan_separation=scan_separation, build=adhesion_build_options(build or {}))
+                          scan_separation=scan_separation, build=adhesion_build_options(build))
     bulks = [_bulk(job_store, eng, s, n, variant) if relax_bulk else None for s, n in zip(structures, names)]
     progress("matching lattices and building the interface")
     built = maker.build_candidates(*(b["structure"] if b else s for b, s in zip(bulks, structures)))

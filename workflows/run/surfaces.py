@@ -124,3 +124,120 @@ def facets(material: str, max_index: int = 1, engine: str = "chgnet", thicknesse
     usable = {r["miller"]: r["sigma"] for r in rows if r["sigma"] is not None and r["sigma"] > 0}
     shape = wulff_shape(structure.lattice, usable) if len(usable) == len(millers) and usable else None
     return {"facets": rows, "wulff": shape, "requests": reqs, "voltage": voltage, "pending": pending}
+
+
+# --- terminations at an interface --------------------------------------------------------------------------------
+def contact_potential(names: list[str], engine: str, store: Optional[str] = None) -> tuple[Optional[float], str]:
+    """V vs Li/Li+ at which the faces of an interface are compared: that of the electrode among ``names`` (Li 0 V,
+    an alloy anode its potential, a sulfur cathode the S/Li2S couple); None (each phase's mid-window) without one."""
+    from ssbi.interfaces.analysis.electrode import couple_potential, electrode_potential
+
+    for name in names:
+        if not _is_library(name):
+            continue
+        mat = get_material(name)
+        if "anode" in mat.roles:
+            if composition_of(mat.formula).reduced_formula == "Li":
+                return 0.0, f"{name} (Li metal, 0 V)"
+            try:
+                pd = StabilityQuery([mat.formula], engine=engine, store=store, arbitrary=True).pd([mat.formula])
+                return electrode_potential(pd, mat.formula).potential, f"{name} anode"
+            except SSBIError:
+                continue
+        if "cathode" in mat.roles and {el.symbol for el in composition_of(mat.formula).elements} <= {"Li", "S"}:
+            try:
+                pd = StabilityQuery(["Li2S"], engine=engine, store=store, arbitrary=True).pd(["Li2S"])
+                return couple_potential(pd, "Li2S", "S").potential, "the S/Li2S couple"
+            except SSBIError:
+                continue
+    return None, "no electrode among them (each phase at its mid-window)"
+
+
+def stored_surface(job_store, material: str, miller, engine: str) -> Optional[dict]:
+    """The newest stored surface document of ``material`` (h k l) computed with ``engine``."""
+    found = list(job_store.query({"output.kind": "surface", "output.material": material,
+                                  "output.surface_miller": list(miller), "output.engine.name": engine},
+                                 sort={"completed_at": -1}, limit=1, load=True))
+    return found[0]["output"] if found else None
+
+
+def lowest_sigma_terminations(job_store, film: str, film_miller, substrate: str, substrate_miller, engine: str,
+                              store: Optional[str] = None) -> tuple[dict, list[str]]:
+    """{"film_termination", "substrate_termination"} of the lowest-σ faces at the electrode's potential, for the
+    sides whose surface energies are stored; and what was chosen and why, to print."""
+    from ssbi.interfaces.surface_energy import lowest_termination
+
+    voltage, why = contact_potential([film, substrate], engine, store)
+    chosen, notes = {}, []
+    for side, name, miller in (("film", film, film_miller), ("substrate", substrate, substrate_miller)):
+        doc = stored_surface(job_store, name, miller, engine)
+        if doc is None:
+            notes.append(f"{side} {name}{tuple(miller)}: no surface energies stored (`ssbi surface {name} "
+                         f"{' '.join(map(str, miller))}`), faces ranked by the builder")
+            continue
+        window = doc.get("window") or {}
+        at = voltage if voltage is not None else (0.5 * (window["v_low"] + window["v_high"]) if window else None)
+        label, sigma = lowest_termination(doc, at)
+        if label is None:
+            notes.append(f"{side} {name}{tuple(miller)}: no termination has a σ at {at} V")
+            continue
+        chosen[f"{side}_termination"] = label
+        where = f"{at:.2f} V vs Li/Li+ ({why})" if at is not None else "its stoichiometric faces"
+        notes.append(f"{side} {name}{tuple(miller)}: lowest-σ face {label} ({sigma:.3f} J/m² at {where})")
+    return chosen, notes
+
+
+def adhesion_every_termination(film: str, substrate: str, film_miller, substrate_miller, engine: str = "chgnet",
+                               build: Optional[dict] = None, relax_best: int = 2, relax_bulk: bool = True,
+                               variant: str = "experimental", store: Optional[str] = None, force: bool = False,
+                               progress: Callable[[str], None] = lambda stage: None) -> list[dict]:
+    """W_ad of every pair of faces (film bottom × substrate top, or those fixed in ``build``): rigid for all, then
+    relaxed for the ``relax_best`` pairs with the highest rigid W_ad. Each is its own stored adhesion result.
+
+    Returns one row per pair: {"film_termination", "substrate_termination", "rigid" (doc or None), "relaxed" (doc
+    or None), "error" (why a pair has no interface)}.
+    """
+    from ssbi.interfaces.terminations import contact_faces
+    from ssbi.workflows.run.requests import adhesion
+
+    build = dict(build or {})
+    fm, sm = check_miller(film_miller, "film Miller index"), check_miller(substrate_miller, "substrate Miller index")
+    ftol = build.get("termination_ftol", 0.25)
+    film_faces = [f.label for f in contact_faces(load(film, variant), fm, "film", ftol)]
+    sub_faces = [f.label for f in contact_faces(load(substrate, variant), sm, "substrate", ftol)]
+    if build.get("film_termination"):
+        film_faces = [build["film_termination"]]
+    if build.get("substrate_termination"):
+        sub_faces = [build["substrate_termination"]]
+    pairs = [(f, s) for f in film_faces for s in sub_faces]
+    rows = []
+    for i, (f, s) in enumerate(pairs, start=1):
+        progress(f"pair {i}/{len(pairs)}: {f} | {s}, rigid")
+        row = {"film_termination": f, "substrate_termination": s, "rigid": None, "relaxed": None, "error": None}
+        try:
+            req = adhesion(film, substrate, fm, sm, engine, {**build, "film_termination": f,
+                                                             "substrate_termination": s}, relax=False,
+                           relax_bulk=relax_bulk, variant=variant, store=store, force=force,
+                           terminations_default=False)
+        except SSBIError as exc:
+            row["error"] = str(exc).splitlines()[0]
+            rows.append(row)
+            continue
+        if req.outcome.status == "failed":
+            row["error"] = req.outcome.message
+        elif req.docs:
+            row["rigid"] = req.docs[0]
+        rows.append(row)
+    ranked = sorted((r for r in rows if r["rigid"]), key=lambda r: -r["rigid"]["output"]["w_ad_rigid"])
+    for i, row in enumerate(ranked[:max(relax_best, 0)], start=1):
+        progress(f"relaxing {i}/{min(relax_best, len(ranked))}: {row['film_termination']} | "
+                 f"{row['substrate_termination']}")
+        req = adhesion(film, substrate, fm, sm, engine, {**build, "film_termination": row["film_termination"],
+                                                         "substrate_termination": row["substrate_termination"]},
+                       relax=True, relax_bulk=relax_bulk, variant=variant, store=store, force=force,
+                       terminations_default=False)
+        if req.docs:
+            row["relaxed"] = req.docs[0]
+        elif req.outcome.status == "failed":
+            row["error"] = req.outcome.message
+    return rows

@@ -1,0 +1,95 @@
+"""Interfaces from termination pairs: faces named as `ssbi terminations` names them, chosen by option or by the
+lowest σ stored, every pair scanned; relaxed interfaces that react reported as reactions, not adhesion."""
+
+
+import numpy as np
+import pytest
+from helpers import ssbi
+
+from ssbi.interfaces.builder import build_interfaces
+from ssbi.interfaces.errors import InputError
+from ssbi.interfaces.interface_reaction import interface_reaction
+from ssbi.interfaces.materials import load
+from ssbi.interfaces.terminations import contact_faces, terminations
+
+SMALL = dict(film_thickness=4, substrate_thickness=5, max_atoms=120, max_area=80, max_strain=0.08, vacuum=10)
+
+
+def test_every_llzo_face_can_be_asked_for():
+    llzo = load("LLZO")
+    faces = contact_faces(llzo, (1, 0, 0), "substrate")
+    assert [f.label for f in faces] == [t.label for t in terminations(llzo, (1, 0, 0))]  # all 12, not pymatgen's 6
+    oxygen = next(t for t in terminations(llzo, (1, 0, 0)) if t.top_atom == "O")
+    (cand,) = build_interfaces(load("Li"), llzo, (1, 0, 0), (1, 0, 0), max_atoms=300, max_candidates=1,
+                               substrate_termination=oxygen.label)
+    assert cand.metadata.termination == ("Li", oxygen.label)
+    sub = [s for s in cand.interface if s.properties["region"] == "substrate"]
+    top = max(sub, key=lambda s: s.coords[2])
+    assert top.specie.symbol == "O"  # the face asked for is the one at the contact
+    with pytest.raises(InputError, match="no substrate termination 'Q' .* choose one of 0: "):
+        build_interfaces(load("Li"), llzo, (1, 0, 0), (1, 0, 0), max_atoms=300, substrate_termination="Q")
+
+
+def test_default_candidates_name_distinct_faces():
+    cands = build_interfaces(load("Li"), load("Li2S"), (1, 0, 0), (1, 0, 0), **SMALL, max_candidates=10)
+    assert {c.metadata.termination[1] for c in cands} == {"S2", "Li4"}
+
+
+def _moved(structure, index, dz):
+    out = structure.copy()
+    out.translate_sites([index], [0, 0, dz], frac_coords=False, to_unit_cell=False)
+    return out
+
+
+def test_reaction_detected_from_crossing_and_broken_units():
+    (cand,) = build_interfaces(load("Li"), load("Li3PS4"), (1, 0, 0), (1, 0, 0), max_atoms=300, max_candidates=1,
+                               substrate_thickness=12)
+    iface = cand.interface
+    bulks = {"film": load("Li"), "substrate": load("Li3PS4")}
+    assert not interface_reaction(iface, iface.copy(), bulks).reacted
+    region = iface.site_properties["region"]
+    z = iface.cart_coords[:, 2]
+    lowest_film = min((i for i, r in enumerate(region) if r == "film"), key=lambda i: z[i])
+    top_sub = max(z[i] for i, r in enumerate(region) if r == "substrate")
+    crossed = interface_reaction(iface, _moved(iface, lowest_film, top_sub - z[lowest_film] - 1.0), bulks)
+    assert crossed.reacted and crossed.crossed == {"Li": 1} and "crossed" in crossed.evidence[0]
+    # pull one S of an intact PS4 out of reach, inside the substrate: a broken unit, nothing crossed
+    p_sites = [i for i, s in enumerate(iface) if s.specie.symbol == "P"]
+    p_idx = sorted(p_sites, key=lambda i: z[i])[len(p_sites) // 2]  # a PS4 in the middle of the substrate
+    ligand = next(n for n in iface.get_neighbors(iface[p_idx], 2.5) if n.specie.symbol == "S")
+    s_idx = ligand.index
+    away = ligand.coords - iface.cart_coords[p_idx]
+    broken_cell = iface.copy()
+    broken_cell.translate_sites([s_idx], 1.5 * away / np.linalg.norm(away), frac_coords=False, to_unit_cell=False)
+    broken = interface_reaction(iface, broken_cell, bulks)
+    assert broken.reacted and broken.broken_units == {"substrate": 1} and not broken.crossed
+
+
+@pytest.mark.slow
+def test_every_pair_scanned_and_the_reacted_one_reported_as_reaction(tmp_path, monkeypatch):
+    done = ssbi("adhesion", "Li", "Li2S", "--film-miller", "1", "1", "0", "--substrate-miller", "1", "1", "1",
+                "--terminations", "all", "--relax-best", "1", data_dir=tmp_path, check=True)
+    lines = [ln for ln in done.stdout.splitlines() if "S4+Li4" in ln or "Li4+S4" in ln or "│ Li2 " in ln]
+    assert "3 pairs of faces" in done.stdout and len(lines) == 3
+    # Li on the S-rich face binds most in the rigid scan; relaxed, Li crosses into it: a reaction, not adhesion
+    assert "S4+Li4" in lines[0] and "reacted" in lines[0]
+    from ssbi.workflows.report.results import Results
+    from ssbi.workflows.store.jobstore import open_store
+
+    monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
+    rows = Results(open_store(None)).adhesion_rows()
+    assert len(rows) == 4  # three rigid pairs and the relaxed best
+    relaxed = [r for r in rows if r["reacted"] is not None]
+    assert len(relaxed) == 1 and relaxed[0]["reacted"] and relaxed[0]["w_ad_relaxed_J_m2"] is None
+    assert relaxed[0]["reaction_energy_J_m2"] < -1.0
+
+
+@pytest.mark.slow
+def test_lowest_sigma_faces_chosen_at_the_electrode_potential(tmp_path):
+    ssbi("surface", "Li2S", "1", "1", "1", "--thickness", "8", data_dir=tmp_path, check=True)
+    done = ssbi("adhesion", "Li", "Li2S", "--film-miller", "1", "1", "0", "--substrate-miller", "1", "1", "1",
+                "--no-relax", data_dir=tmp_path, check=True)
+    # against Li metal (0 V) the Li-rich face of Li2S(111) has the lowest σ; Li(110) has no stored σ
+    assert "substrate Li2S(1, 1, 1): lowest-σ face Li4" in done.stdout and "0.00 V" in done.stdout
+    assert "film Li(1, 1, 0): no surface energies stored" in done.stdout
+    assert "Li2 | Li4" in done.stdout
