@@ -93,3 +93,44 @@ def test_lowest_sigma_faces_chosen_at_the_electrode_potential(tmp_path):
     assert "substrate Li2S(1, 1, 1): lowest-σ face Li4" in done.stdout and "0.00 V" in done.stdout
     assert "film Li(1, 1, 0): no surface energies stored" in done.stdout
     assert "Li2 | Li4" in done.stdout
+
+
+def test_registry_cell_is_the_shifts_symmetry_leaves_distinct():
+    from ssbi.interfaces.registry import cell_fractions, grid_in_cell, registry_cell, slab_translations
+
+    (cand,) = build_interfaces(load("Li"), load("Li3PS4"), (1, 0, 0), (1, 0, 0), max_atoms=300, max_candidates=1)
+    film_t, sub_t = slab_translations(cand.film_slab), slab_translations(cand.substrate_slab)
+    # the Li film repeats 13 times in the cell, the Li3PS4 slab 4 times: 52 equivalent registries
+    assert len(film_t) == 13 and len(sub_t) == 4
+    basis = registry_cell(cand.film_slab, cand.substrate_slab)
+    assert abs(np.linalg.det(basis)) == pytest.approx(1 / 52, rel=1e-3)
+    coarse = grid_in_cell(basis, 3)
+    assert len(set(coarse)) == 9
+    fine = grid_in_cell(basis, 3, centre=cell_fractions(basis, coarse[4]), step=1 / 9)
+    assert len(fine) == 8 and coarse[4] not in fine
+    # a shift by a film translation is the same interface: same energy-free geometry check on the film slab
+    moved = cand.film_slab.copy()
+    moved.translate_sites(list(range(len(moved))), [*film_t[1], 0.0])
+    assert len(slab_translations(moved)) == 13
+
+
+@pytest.mark.slow
+def test_refined_registry_search_finds_at_least_the_grid(tmp_path, monkeypatch):
+    from ssbi.workflows.flows.adhesion import AdhesionMaker
+    from ssbi.workflows.run.local import run_flow
+    from ssbi.workflows.store.jobstore import open_store
+
+    monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
+    store = open_store("memory")
+    found = {}
+    for search in ("grid", "refine"):
+        maker = AdhesionMaker(engine="chgnet", relax=False, relax_bulk=False, scan_registry=True,
+                              registry_search=search, build={**SMALL, "substrate_termination": "S2"})
+        run_flow(maker.make(load("Li"), load("Li2S"), "Li", "Li2S"), store)
+        found[search] = store.query_one({"output.fingerprint": maker.fingerprint(load("Li"), load("Li2S"))},
+                                        load=True)["output"]
+    grid, refine = found["grid"], found["refine"]
+    assert refine["registry"]["method"] == "refine" and refine["registry"]["n_single_points"] == 17
+    assert grid["registry"]["n_single_points"] == 9 and grid["fingerprint"] != refine["fingerprint"]
+    assert refine["w_ad_rigid"] >= grid["w_ad_rigid"] - 1e-3
+    assert max(-e for e in refine["registry"]["binding_energy"]) == pytest.approx(refine["w_ad_rigid"], abs=1e-6)

@@ -74,6 +74,11 @@ class RegistryResult(BaseModel):
     shifts: list[tuple[float, float]] = Field(description="fractions of a and b")
     binding_energy: list[float] = Field(description="J/m² (negative: bound)")
     best: tuple[float, float]
+    method: str = Field("grid", description="grid (n×n over the cell) or refine (n×n over the shifts symmetry "
+                                            "leaves distinct, then around the best)")
+    n_single_points: Optional[int] = Field(None, description="interface single points of the search")
+    n_coarse: Optional[int] = None
+    domain: Optional[list[list[float]]] = Field(None, description="basis of the distinct shifts (cell fractions)")
 
 
 class AdhesionDoc(ResultDoc):

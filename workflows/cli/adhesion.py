@@ -72,7 +72,9 @@ def adhesion(
                                                            help="h k l of the substrate."),
     engine: str = ENGINE_OPT,
     scan_separation: bool = typer.Option(False, "--scan-separation", help="Rigid gap scan and UBER fit."),
-    scan_registry: bool = typer.Option(False, "--scan-registry", help="Rigid 3x3 in-plane shift scan."),
+    scan_registry: bool = typer.Option(False, "--scan-registry", help="Rigid in-plane shift scan (see --registry)."),
+    registry: str = typer.Option("grid", "--registry", help="grid: 3×3 over the cell; refine: 3×3 over the shifts "
+                                 "symmetry leaves distinct, then 8 around the best (17 single points)."),
     relax: bool = typer.Option(True, "--relax/--no-relax", help="Relax interface and slabs (fixed cell)."),
     relax_bulk: bool = typer.Option(True, "--relax-bulk/--no-relax-bulk", help="Relax both bulks first."),
     candidate: int = typer.Option(0, help="First ranked interface candidate to run (0 = best)."),
@@ -107,6 +109,8 @@ def adhesion(
                 console.print(f"candidate {i}: {cand.metadata.n_atoms} atoms, area {cand.metadata.area:.1f} Å² "
                               f"({source})")
 
+    if registry not in ("grid", "refine"):
+        fail(f"--registry takes grid or refine, not {registry!r}")
     if terminations not in ("lowest", "all"):
         fail(f"--terminations takes lowest or all, not {terminations!r}")
     if terminations == "all":
@@ -116,7 +120,8 @@ def adhesion(
     with console.status("checking the input") as status:
         req = requests.adhesion(film, substrate, film_miller, substrate_miller, engine, build, candidate, candidates,
                                 relax, relax_bulk, scan_registry, scan_separation, variant, store, force, submit,
-                                on_built=built, progress=lambda stage: status.update(stage), on_note=notes.append)
+                                on_built=built, progress=lambda stage: status.update(stage), on_note=notes.append,
+                                registry_search=registry)
     for note in notes:
         console.print(note)
     o, label = req.outcome, _label(req.analysis)

@@ -37,6 +37,7 @@ from ssbi.interfaces.crystallography import in_setting_of
 from ssbi.interfaces.errors import InputError
 from ssbi.interfaces.fingerprint import fingerprint
 from ssbi.interfaces.interface_reaction import interface_reaction
+from ssbi.interfaces.registry import cell_fractions, grid_in_cell, registry_cell
 from ssbi.workflows.engines.maker import EngineMaker
 from ssbi.workflows.flows.calc import CalcMaker
 from ssbi.workflows.schemas import AdhesionDoc, EngineInfo, RegistryResult, UberResult
@@ -77,6 +78,7 @@ class AdhesionMaker(EngineMaker):
     relax: bool = True
     scan_registry: bool = False
     registry_points: int = 3
+    registry_search: str = "grid"  # grid: n×n over the cell; refine: n×n over the distinct shifts, then around the best
     scan_separation: bool = False
     gaps: tuple[float, ...] = DEFAULT_GAPS
 
@@ -85,7 +87,8 @@ class AdhesionMaker(EngineMaker):
         return {"film_miller": list(self.film_miller), "substrate_miller": list(self.substrate_miller),
                 "build": self.build, "candidate": self.candidate, "relax_bulk": self.relax_bulk,
                 "relax": self.relax, "scan_registry": self.scan_registry, "registry_points": self.registry_points,
-                "scan_separation": self.scan_separation, "gaps": list(self.gaps), "builder": BUILDER_VERSION}
+                "scan_separation": self.scan_separation, "gaps": list(self.gaps), "builder": BUILDER_VERSION,
+                **({"registry_search": self.registry_search} if self.registry_search != "grid" else {})}
 
     def candidate_indices(self) -> list[int]:
         return list(range(self.candidate, self.candidate + self.n_candidates))
@@ -182,10 +185,19 @@ def adhesion_setup(maker: AdhesionMaker, film: Structure, substrate: Structure, 
     eng = maker.resolved
     if not maker.scan_registry:
         return Response(replace=_stage_flow(context, (0.0, 0.0), None))
-    shifts = registry_grid(maker.registry_points)
+    if maker.registry_search == "refine":
+        basis = registry_cell(cand.film_slab, cand.substrate_slab)
+        shifts = grid_in_cell(basis, maker.registry_points)
+    else:
+        basis, shifts = None, registry_grid(maker.registry_points)
     statics = [_named(eng.static_maker("interface").make(with_offset(cand.interface, s)),
                       f"adhesion registry {i}") for i, s in enumerate(shifts)]
     slabs = _slab_statics(eng, cand.film_slab, cand.substrate_slab)
+    if basis is not None:
+        refine = adhesion_registry_refine(context, basis.tolist(), shifts, [_energy(j) for j in statics],
+                                          _energy(slabs[0]), _energy(slabs[1]))
+        refine.name = "adhesion registry refinement"
+        return Response(replace=Flow([*statics, *slabs, refine], output=refine.output))
     pick = adhesion_registry(context, shifts, [_energy(j) for j in statics], _energy(slabs[0]), _energy(slabs[1]))
     pick.name = "adhesion registry choice"
     return Response(replace=Flow([*statics, *slabs, pick], output=pick.output))
@@ -197,12 +209,32 @@ def _slab_statics(eng, film_slab, substrate_slab) -> list[Job]:
 
 
 @job
-def adhesion_registry(context: dict, shifts, energies, e_film: float, e_substrate: float) -> Response:
+def adhesion_registry_refine(context: dict, basis, shifts, energies, e_film: float, e_substrate: float) -> Response:
+    """Around the best shift of the coarse grid, the eight neighbours at a third of its spacing; then the choice."""
+    maker: AdhesionMaker = context["maker"]
+    eng = maker.resolved
+    basis = np.asarray(basis)
+    best = shifts[int(np.argmin(energies))]
+    centre = cell_fractions(basis, best)
+    extra = grid_in_cell(basis, maker.registry_points, centre=centre, step=1.0 / (3 * maker.registry_points))
+    statics = [_named(eng.static_maker("interface").make(with_offset(context["interface"], s)),
+                      f"adhesion registry refine {i}") for i, s in enumerate(extra)]
+    pick = adhesion_registry(context, [*shifts, *extra], [*energies, *[_energy(j) for j in statics]], e_film,
+                             e_substrate, {"method": "refine", "domain": basis.tolist(),
+                                           "n_coarse": len(shifts)})
+    pick.name = "adhesion registry choice"
+    return Response(replace=Flow([*statics, pick], output=pick.output))
+
+
+@job
+def adhesion_registry(context: dict, shifts, energies, e_film: float, e_substrate: float,
+                      search: Optional[dict] = None) -> Response:
     """Keep the lowest-energy in-plane shift and go on with the main stage."""
     area = interface_area(context["interface"])
     binding = [-work_of_adhesion(e_film, e_substrate, e, area) for e in energies]
     best = tuple(shifts[int(np.argmin(binding))])
-    registry = {"shifts": [tuple(s) for s in shifts], "binding_energy": binding, "best": best}
+    registry = {"shifts": [tuple(s) for s in shifts], "binding_energy": binding, "best": best,
+                "n_single_points": len(shifts), **(search or {"method": "grid"})}
     return Response(replace=_stage_flow(context, best, registry, slab_energies=(e_film, e_substrate)))
 
 

@@ -51,19 +51,30 @@ def plot_uber(doc: dict, path: Path) -> Path:
 
 
 def plot_registry(doc: dict, path: Path) -> Path:
-    """Heat map of the binding energy over in-plane film shifts."""
+    """Binding energy at each in-plane film shift searched: in fractions of the interface cell, or (refined
+    search) of the cell of shifts that symmetry leaves distinct, outlined."""
     data = doc["registry"]
-    shifts = np.array(data["shifts"])
-    n = int(round(np.sqrt(len(shifts))))
-    grid = np.array(data["binding_energy"]).reshape(n, n)
-    fig, ax = plt.subplots(figsize=(4.2, 3.6), dpi=150)
-    image = ax.imshow(grid.T, origin="lower", cmap="viridis", extent=(-0.5 / n, 1 - 0.5 / n, -0.5 / n, 1 - 0.5 / n))
-    for (a, b), value in zip(shifts, data["binding_energy"]):
-        ax.text(a, b, f"{value:.3f}", ha="center", va="center", fontsize=7, color="white")
-    ax.plot(*data["best"], "r+", ms=14)
-    ax.set_xlabel("shift along a (fraction)")
-    ax.set_ylabel("shift along b (fraction)")
-    ax.set_title("rigid binding energy (J/m²)", fontsize=9)
+    shifts = np.array(data["shifts"], dtype=float)
+    best = np.array(data["best"], dtype=float)
+    label = "shift along {} (fraction of the interface cell)"
+    if data.get("domain"):
+        basis = np.array(data["domain"], dtype=float)
+        shifts = np.linalg.solve(basis.T, shifts.T).T
+        best = np.linalg.solve(basis.T, best)
+        shifts, best = (shifts + 0.2) % 1.0 - 0.2, (best + 0.2) % 1.0 - 0.2
+        label = "shift along {} (fraction of the distinct cell)"
+    fig, ax = plt.subplots(figsize=(4.4, 3.8), dpi=150)
+    image = ax.scatter(shifts[:, 0], shifts[:, 1], c=data["binding_energy"], cmap="viridis", s=90)
+    if data.get("domain"):
+        ax.plot([0, 1, 1, 0, 0], [0, 0, 1, 1, 0], "k--", lw=0.7)
+    if len(shifts) <= 9:
+        for (a, b), value in zip(shifts, data["binding_energy"]):
+            ax.annotate(f"{value:.3f}", (a, b), textcoords="offset points", xytext=(0, 8), ha="center", fontsize=6)
+    ax.plot(*best, "r+", ms=14)
+    ax.set_xlabel(label.format("a"), fontsize=8)
+    ax.set_ylabel(label.format("b"), fontsize=8)
+    n = data.get("n_single_points") or len(shifts)
+    ax.set_title(f"rigid binding energy (J/m²), {data.get('method', 'grid')}, {n} single points", fontsize=8)
     fig.colorbar(image, ax=ax)
     fig.tight_layout()
     _save(fig, path)

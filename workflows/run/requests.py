@@ -102,7 +102,7 @@ def adhesion(film: str, substrate: str, film_miller=(1, 0, 0), substrate_miller=
              variant: str = "experimental", store: Optional[str] = None, force: bool = False, submit: bool = False,
              on_built: Callable[[AdhesionAnalysis, list, list, dict], None] = lambda *built: None,
              progress: Callable[[str], None] = lambda stage: None, terminations_default: bool = True,
-             on_note: Callable[[str], None] = lambda note: None) -> Request:
+             on_note: Callable[[str], None] = lambda note: None, registry_search: str = "grid") -> Request:
     """W_ad of the ranked candidates ``candidate`` … ``candidate + candidates - 1`` of ``film`` | ``substrate``.
 
     Checked before any job: Miller indices, store, engine, materials, and the interface itself (no match or
@@ -131,6 +131,7 @@ def adhesion(film: str, substrate: str, film_miller=(1, 0, 0), substrate_miller=
             on_note(note)
     maker = AdhesionMaker(engine=eng, film_miller=fm, substrate_miller=sm, candidate=candidate,
                           n_candidates=candidates, relax=relax, relax_bulk=relax_bulk, scan_registry=scan_registry,
+                          registry_search=registry_search,
                           scan_separation=scan_separation, build=adhesion_build_options(build))
     bulks = [_bulk(job_store, eng, s, n, variant) if relax_bulk else None for s, n in zip(structures, names)]
     progress("matching lattices and building the interface")
