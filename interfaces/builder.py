@@ -17,6 +17,7 @@ from ssbi.interfaces.build_settings import BuildSettings  # noqa: F401 - part of
 from ssbi.interfaces.errors import InputError, NoMatchError
 from ssbi.interfaces.fingerprint import fingerprint
 from ssbi.interfaces.slabs import broken_units, check_miller, fixed_mask, in_plane_strain, set_in_plane_lattice
+from ssbi.interfaces.terminations import contact_faces, terminations
 
 BUILDER_VERSION = 3  # 2: candidates with intact polyanions rank first; 3: every distinct face, ssbi labels
 
@@ -233,7 +234,6 @@ def _use_distinct_faces(cib, film: Structure, substrate: Structure, s: BuildSett
     """Replace pymatgen's termination list (which merges distinct faces with one label and keeps equivalent ones
     twice, pymatgen #3854/#3683) by one cut per distinct contact face, labelled as `ssbi terminations` labels them;
     keep only the requested faces. Returns {side: {label: 1 for a polar face, else 0}}."""
-    from ssbi.interfaces.terminations import contact_faces, terminations
 
     chosen = {}
     for side, structure, miller, want in (("film", film, s.film_miller, s.film_termination),

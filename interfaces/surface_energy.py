@@ -127,7 +127,8 @@ def sigma_vs_voltage(e_slab: float, slab_counts: dict[str, float], area: float, 
 
 def termination_sigma(term: dict, voltage: Optional[float] = None) -> Optional[float]:
     """σ (J/m²) of one stored termination result: its stoichiometric value, else the lowest σ at ``voltage`` (V vs
-    Li/Li+, linear between the computed potentials; default the reduction limit of the window). None outside it."""
+    Li/Li+, linear between the computed potentials; default the reduction limit of the window). Outside the window
+    the phase itself is not stable: σ at the nearer limit (a sulfide against Li metal: at its reduction limit)."""
     if term.get("sigma") is not None:
         return float(term["sigma"])
     series = (term.get("slabs") or [{}])[-1].get("sigma_vs_voltage") or []
@@ -137,9 +138,7 @@ def termination_sigma(term: dict, voltage: Optional[float] = None) -> Optional[f
     s = np.array([r["sigma_min"] for r in series])
     if voltage is None:
         return float(s[0])
-    if voltage < v[0] - 1e-3 or voltage > v[-1] + 1e-3:
-        return None
-    return float(np.interp(voltage, v, s))
+    return float(np.interp(voltage, v, s))  # constant beyond the ends: the nearer limit
 
 
 def lowest_termination(doc: dict, voltage: Optional[float] = None) -> tuple[Optional[str], Optional[float]]:

@@ -134,3 +134,38 @@ def test_refined_registry_search_finds_at_least_the_grid(tmp_path, monkeypatch):
     assert grid["registry"]["n_single_points"] == 9 and grid["fingerprint"] != refine["fingerprint"]
     assert refine["w_ad_rigid"] >= grid["w_ad_rigid"] - 1e-3
     assert max(-e for e in refine["registry"]["binding_energy"]) == pytest.approx(refine["w_ad_rigid"], abs=1e-6)
+
+
+@pytest.mark.slow
+def test_study_takes_lowest_sigma_facets_and_faces_and_reports_why(tmp_path, monkeypatch):
+    import yaml
+
+    from ssbi.workflows.study.spec import load_study, plan
+
+    spec = {"name": "faces", "anodes": ["Li"], "cathodes": [], "electrolytes": ["Li3PS4"], "engine": "chgnet",
+            "analyses": {"adhesion": {"miller": {"Li3PS4": [0, 1, 0]}, "surfaces": True, "surface_thickness": 8.0,
+                                      "build": {"film_thickness": 5.0, "substrate_thickness": 7.0, "max_atoms": 200,
+                                                "max_strain": 0.08, "vacuum": 10.0}}}}
+    path = tmp_path / "faces.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    labels = [t.label for t in plan(load_study(path))]
+    assert labels == ["surface Li(1 0 0)", "surface Li(1 1 0)", "surface Li(1 1 1)", "surface Li3PS4(0 1 0)",
+                      "adhesion Li|Li3PS4"]
+    done = ssbi("run", str(path), "-o", str(tmp_path / "out"), data_dir=tmp_path / "data", check=True)
+    words = " ".join(done.stdout.split())
+    assert "faces Li: Li(" in words and "lowest-σ facet" in words
+    from ssbi.workflows.report.results import Results
+    from ssbi.workflows.store.jobstore import open_store
+
+    monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path / "data"))
+    results = Results(open_store(None))
+    li = {r["miller"]: r["sigma_J_m2"] for r in results.surfaces_rows(material="Li")}
+    assert set(li) == {"100", "110", "111"}
+    (ad,) = results.adhesion_rows()
+    assert ad["film_miller"] == min(li, key=li.get)  # Li's lowest-σ facet
+    faces = {r["termination"]: r for r in results.surfaces_rows(material="Li3PS4")}
+    lowest_at_li = min(faces, key=lambda t: faces[t]["sigma_J_m2"] if faces[t]["sigma_J_m2"] is not None
+                       else faces[t]["sigma_reduction_J_m2"])
+    assert ad["termination"].split(" | ")[1] == lowest_at_li
+    summary = (tmp_path / "out" / "summary.md").read_text()
+    assert "## Faces at each contact" in summary and "lowest σ of 4 at 0.00 V" in summary

@@ -78,7 +78,10 @@ def test_terminations_command(tmp_path):
     data = json.loads(done.stdout)
     assert [t["label"] for t in data["terminations"]] == ["S4+Li4", "Li4+S4", "Li4"]
     assert [t["tasker"] for t in data["terminations"]] == [3, 2, 3]
+    # the library cell has 12; the shipped CHGNet relaxation, which surfaces and interfaces are cut from, lost some
+    # symmetry (16): the command names the cell it cuts
     table = ssbi("terminations", "LLZO", "1", "0", "0", data_dir=tmp_path, check=True)
-    assert "12 distinct terminations" in table.stdout
+    assert "16 distinct terminations" in table.stdout and "cut from the chgnet relaxed bulk (shipped)" in table.stdout
+    assert data["cut_from"] == "chgnet relaxed bulk (shipped)"
     bad = ssbi("terminations", "Li2S", "0", "0", "0", data_dir=tmp_path)
     assert bad.returncode == 2 and "does not define a plane" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1

@@ -26,10 +26,14 @@ TASKS = [Column("id"), Column("material"), Column("kind"), Column("target"), Col
          Column("energy_eV", "E", "energy (eV)"), Column("eV_per_atom", "E/atom", "energy per atom (eV)"),
          Column("engine"), Column("scale", legend="energy scale"), Column("completed", short=_date)]
 ADHESION = [Column("id"), Column("film"), Column("film_miller", "hkl_f", "film Miller index"), Column("substrate"),
-            Column("substrate_miller", "hkl_s", "substrate Miller index"), Column("atoms"),
+            Column("substrate_miller", "hkl_s", "substrate Miller index"),
+            Column("termination", "faces", "film | substrate faces at the contact (`ssbi terminations`)"),
+            Column("atoms"),
             Column("area_A2", "A", "interface area (Å²)"), Column("max_strain_pct", "ε", "largest strain (%)"),
             Column("w_ad_rigid_J_m2", "W_rig", "rigid work of adhesion (J/m²)"),
-            Column("w_ad_relaxed_J_m2", "W_rel", "relaxed work of adhesion (J/m²)"),
+            Column("w_ad_relaxed_J_m2", "W_rel", "relaxed work of adhesion (J/m²; empty where it reacted)"),
+            Column("reaction_energy_J_m2", "E_rx", "relaxed interface that reacted: its energy vs the slabs (J/m²)",
+                   optional=True),
             Column("strain_film_J_m2", "Es_top", "strain energy of the top (film) slab in the interface cell (J/m²)",
                    digits=3, optional=True),
             Column("strain_substrate_J_m2", "Es_bot", "strain energy of the bottom (substrate) slab (J/m²)", digits=3,
@@ -107,6 +111,27 @@ def query_adhesion(anode: Optional[str] = typer.Option(None, help="Top material 
     rows = _results(store).adhesion_rows(anode=anode, electrolyte=electrolyte, miller=miller, engine=engine,
                                          study=study, since=since)
     emit(rows, fmt, "Adhesion", ADHESION, full=full)
+
+
+SURFACES = [Column("id"), Column("material"), Column("miller", "hkl", "Miller index"), Column("termination"),
+            Column("scheme"), Column("tasker", "T", "Tasker type"),
+            Column("sigma_J_m2", "σ", "surface energy of a stoichiometric face (J/m²)", digits=3, optional=True),
+            Column("sigma_reduction_J_m2", "σ_red", "off-stoichiometric face: lowest σ at the reduction limit (J/m²)",
+                   digits=3, optional=True),
+            Column("sigma_oxidation_J_m2", "σ_ox", "off-stoichiometric face: lowest σ at the oxidation limit (J/m²)",
+                   digits=3, optional=True),
+            Column("lowest", "min", "the lowest-σ face", short=lambda v: "◀" if v else ""), Column("engine"),
+            Column("completed", short=_date)]
+
+
+@query_app.command("surfaces")
+def query_surfaces(material: Optional[str] = typer.Option(None, help="Material, e.g. Li2S."),
+                   miller: Optional[str] = typer.Option(None, help="Miller index, e.g. 111 or '1 1 1'."),
+                   engine: Optional[str] = ENGINE_Q, study: Optional[str] = STUDY_Q, since: Optional[str] = SINCE_Q,
+                   fmt: str = FMT_OPT, full: bool = FULL_OPT, store: Optional[str] = STORE_Q):
+    """Surface energies per termination (`ssbi surface`, `ssbi facets`)."""
+    rows = _results(store).surfaces_rows(material=material, miller=miller, engine=engine, study=study, since=since)
+    emit(rows, fmt, "Surface energies", SURFACES, full=full)
 
 
 @query_app.command("interfaces")

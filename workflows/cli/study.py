@@ -137,6 +137,8 @@ def run_study(path: str, store: Optional[str], submit: bool, out: Path, dry_run:
     results = Results(runner.store)
     rows = study_summary(spec, results)
     print_summary(rows, f"Study {spec.name}: electrolytes ranked ({runner.engine.name})", fmt)
+    for what, why in runner.choices.items():
+        log.print(f"faces {what}: {why}")
     log.print(timings_table(dict(timings), total))
     written = write_report(spec, results, out, timings=dict(timings), rows=rows)
     log.print(f"summary: {written['markdown']}; report: {written['html']}")

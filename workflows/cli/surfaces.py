@@ -35,29 +35,34 @@ def terminations(
     k: int = typer.Argument(..., help="Miller k."),
     l: int = typer.Argument(..., help="Miller l."),  # noqa: E741 - the Miller index
     ftol: float = typer.Option(0.25, "--ftol", help="Atoms within this distance along the normal form one plane (Å)."),
-    variant: str = VARIANT_OPT,
+    engine: str = typer.Option("chgnet", "--engine", "-e", help="Cut the engine's relaxed bulk, as `ssbi surface` "
+                               "and `ssbi adhesion` do (the library cell where it has none)."),
+    variant: str = typer.Option("experimental", help="experimental (with --engine: its relaxed bulk) or chgnet."),
+    store: Optional[str] = STORE_OPT,
     fmt: str = typer.Option("table", "--format", help="table or json."),
 ):
     """Every distinct termination of (h k l): the planes on top, whether a symmetric stoichiometric slab exists,
     Tasker type, dipole and broken polyanion units; faces equal by symmetry are listed once."""
     from ssbi.interfaces.errors import SSBIError  # lazy: start-up (pymatgen)
-    from ssbi.interfaces.materials import load  # lazy: start-up (pymatgen)
     from ssbi.interfaces.terminations import terminations as find  # lazy: start-up (pymatgen)
+    from ssbi.workflows.run.surfaces import cut_structure  # lazy: start-up (pymatgen, the store)
 
     if fmt not in ("table", "json"):
         fail(f"--format takes table or json, not {fmt!r}")
     if ftol <= 0:
         fail(f"--ftol must be positive (Å), got {ftol}")
     try:
-        found = find(load(material, variant), (h, k, l), ftol=ftol)
+        structure, origin = cut_structure(material, engine, store, variant)
+        found = find(structure, (h, k, l), ftol=ftol)
     except SSBIError as exc:
         fail(str(exc).splitlines()[0])
     if fmt == "json":
-        print(json.dumps({"material": material, "miller": [h, k, l], "ftol": ftol,
+        print(json.dumps({"material": material, "miller": [h, k, l], "ftol": ftol, "cut_from": origin,
                           "terminations": [t.as_dict() for t in found]}, indent=1))
         return
     console.print(terminations_table(found, f"{material} ({h} {k} {l}): {len(found)} distinct terminations "
-                                            f"(surface cell {found[0].area:.1f} Å²; counts per cell)"))
+                                            f"(surface cell {found[0].area:.1f} Å²; counts per cell; cut from the "
+                                            f"{origin})"))
     console.print("label: atomic planes within 1 Å of the top, outermost first; Tasker 1 neutral planes, 2 charged "
                   "planes without dipole, 3 polar (dipole of the stoichiometric slab one period thick)")
 

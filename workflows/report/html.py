@@ -11,6 +11,7 @@ from typing import Optional
 from ssbi.workflows.engines.caveats import COLUMNS, QUANTITIES, engine_caveats, validation_source
 from ssbi.workflows.engines.config import engine_config
 from ssbi.workflows.errors import EngineError
+from ssbi.workflows.report.faces import contact_faces_rows, faces_markdown
 from ssbi.workflows.report.plots import (
     plot_adhesion,
     plot_cells,
@@ -185,6 +186,8 @@ def write_report(spec: StudySpec, results: Results, out: Path, timings: Optional
           "Reaction energies are the most negative over mixing ratios, eV per atom of mixture.", ""]
     if any(r.get("interphase_anode") or r.get("interphase_cathode") for r in rows):
         md += ["## The cell", "", cell_table(rows), ""]
+    faces = contact_faces_rows(spec, results) if spec.analyses.adhesion else []
+    md += faces_markdown(faces)
     md += ["### Engine and energy scale of each number", "", "| columns | engine | what the number is |",
            "|---|---|---|"] + [f"| {c} | {e} | {t} |" for c, e, t in sources] + [""]
     md += [f"### Known weaknesses of {spec.engine} for these numbers", "",
@@ -212,6 +215,13 @@ def write_report(spec: StudySpec, results: Results, out: Path, timings: Optional
                    "<tr><th>columns</th><th>measured caveat</th></tr>" + "".join(
                        f"<tr><td>{html.escape(c)}</td><td style='text-align:left'>{html.escape(t)}</td></tr>"
                        for c, t in caveats) + "</table>")
+    faces_html = ""
+    if faces:
+        faces_html = "<h2>Faces at each contact</h2><table><tr>" + "".join(
+            f"<th>{c}</th>" for c in ("pair", "film face", "σ", "why", "substrate face", "σ", "why", "W_ad rigid",
+                                      "W_ad relaxed / reaction")) + "</tr>" + "".join(
+            "<tr>" + "".join(f"<td style='text-align:left'>{html.escape(c)}</td>" for c in line.strip("| ").split(" | "))
+            + "</tr>" for line in faces_markdown(faces)[6:-1]) + "</table>"
     timing_html = ""
     if timings:
         timing_html = "<h2>Wall time by analysis</h2><table><tr><th>analysis</th><th>s</th></tr>" + "".join(
@@ -238,6 +248,7 @@ figure.wide img, figure.wide figcaption {{ max-width: min(100%, 1300px); }} figu
 <div class="scroll"><table><tr>{head}</tr>{body}</table></div>
 <p>Ranking: interphase against the anode (stable, passivating, then mixed-conducting), then the Monroe–Newman
 verdict (G/G<sub>Li</sub> &gt; 2), then the reaction energy with the anode (least negative first).</p>
+{faces_html}
 {sources_html}
 {caveat_html}
 {timing_html}

@@ -203,6 +203,39 @@ class Results:
                          "engine": o["engine"]["name"], "completed": str(doc.get("completed_at", ""))[:19]})
         return rows
 
+    SURFACE_COLUMNS = ["id", "material", "miller", "termination", "scheme", "tasker", "sigma_J_m2",
+                       "sigma_reduction_J_m2", "sigma_oxidation_J_m2", "convergence_J_m2", "lowest", "engine",
+                       "completed"]
+
+    def surfaces(self, **filters):
+        """Surface energies per termination as a DataFrame (filters: :meth:`surfaces_rows`)."""
+        return self._frame(self.surfaces_rows(**filters), self.SURFACE_COLUMNS)
+
+    def surfaces_rows(self, material=None, miller=None, engine=None, study=None, since=None) -> list[dict]:
+        """σ of each stored termination: one number for stoichiometric faces, the lowest value at the reduction and
+        oxidation limits of the phase's window for off-stoichiometric ones."""
+        criteria = self._criteria("surface", engine, study, since)
+        if material:
+            criteria["output.material"] = _material_name(material)
+        want = _miller(miller) if miller is not None else None
+        if want:
+            criteria["output.surface_miller"] = want
+        props = ["uuid", "completed_at", *(f"output.{k}" for k in ("material", "surface_miller", "terminations",
+                                                                   "lowest", "engine"))]
+        rows = []
+        for doc in self._docs(criteria, props):
+            o = doc["output"]
+            for t in o["terminations"]:
+                lim = t.get("sigma_at_limits") or {}
+                rows.append({"id": doc["uuid"], "material": o["material"],
+                             "miller": "".join(map(str, o["surface_miller"])), "termination": t["label"],
+                             "scheme": t["scheme"], "tasker": t["tasker"], "sigma_J_m2": t.get("sigma"),
+                             "sigma_reduction_J_m2": (lim.get("reduction") or [None])[0],
+                             "sigma_oxidation_J_m2": (lim.get("oxidation") or [None])[0],
+                             "convergence_J_m2": t.get("convergence"), "lowest": t["label"] == o.get("lowest"),
+                             "engine": o["engine"]["name"], "completed": str(doc.get("completed_at", ""))[:19]})
+        return rows
+
     INTERFACE_COLUMNS = ["id", "film", "film_miller", "substrate", "substrate_miller", "termination", "atoms",
                          "area_A2", "max_strain_pct", "engine"]
 

@@ -26,6 +26,7 @@ from ssbi.workflows.flows.phase_diagram import summarize_hull
 from ssbi.workflows.flows.phase_set import PhaseSetMaker, PhaseSetPlan
 from ssbi.workflows.run.analyses import AdhesionAnalysis, Analysis, CalcAnalysis, MDRunAnalysis, PhaseSetAnalysis
 from ssbi.workflows.run.executor import Executor, Outcome
+from ssbi.workflows.run.faces import lowest_sigma_terminations
 from ssbi.workflows.store.entries import elements_of, missing_element_hint, unsupported_hint
 from ssbi.workflows.store.jobstore import describe, open_store
 from ssbi.workflows.store.lookup import find_result, stored_bulk, stored_bulk_of
@@ -122,8 +123,6 @@ def adhesion(film: str, substrate: str, film_miller=(1, 0, 0), substrate_miller=
     structures = [load(film, variant), load(substrate, variant)]
     build = dict(build or {})
     if terminations_default and not build.get("film_termination") and not build.get("substrate_termination"):
-        from ssbi.workflows.run.surfaces import lowest_sigma_terminations  # lazy: surfaces imports this module
-
         chosen, notes = lowest_sigma_terminations(job_store, names[0], fm, names[1], sm, eng.name, store)
         build.update(chosen)
         for note in notes:

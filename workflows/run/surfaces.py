@@ -15,10 +15,13 @@ from ssbi.interfaces.analysis.window import stability_window
 from ssbi.interfaces.errors import InputError, SSBIError
 from ssbi.interfaces.materials import get_material, load
 from ssbi.interfaces.slabs import check_miller
+from ssbi.interfaces.surface_energy import lowest_termination, wulff_shape
+from ssbi.interfaces.terminations import contact_faces
 from ssbi.workflows.engines.registry import get_engine
 from ssbi.workflows.flows.surface import SurfaceMaker
 from ssbi.workflows.run.analyses import SurfaceAnalysis
-from ssbi.workflows.run.requests import Request, _docs, _runs_here_or_submitted, execute
+from ssbi.workflows.run.faces import _is_library
+from ssbi.workflows.run.requests import Request, _docs, _runs_here_or_submitted, adhesion, execute
 from ssbi.workflows.stability.queries import StabilityQuery
 from ssbi.workflows.store.jobstore import describe, open_store
 from ssbi.workflows.store.lookup import find_result, stored_bulk
@@ -47,12 +50,17 @@ def hull_around(material: str, engine: str, store: Optional[str] = None, known_o
             "e_above_hull": e_hull, "source": f"{query.source} ({query.engine})"}
 
 
-def _is_library(name: str) -> bool:
-    try:
-        get_material(name)
-        return True
-    except SSBIError:
-        return False
+def cut_structure(material: str, engine: str = "chgnet", store: Optional[str] = None,
+                  variant: str = "experimental") -> tuple:
+    """The bulk that surfaces and interfaces are cut from: the engine's stored (or shipped) relaxation of a library
+    phase, in its conventional cell, else the structure itself. Returns (structure, where it came from); the faces
+    `ssbi terminations`, `ssbi surface` and `ssbi adhesion` name are those of this one cell."""
+    structure = load(material, variant)
+    if variant == "experimental" and _is_library(material):
+        bulk = stored_bulk(open_store(store), get_engine(engine), get_material(material).name)
+        if bulk:
+            return bulk["structure"], f"{engine} relaxed bulk ({bulk['origin']})"
+    return structure, f"{variant} structure"
 
 
 def surface(material: str, miller, engine: str = "chgnet", terminations: tuple = (), thicknesses=(8.0, 12.0),
@@ -97,7 +105,6 @@ def facets(material: str, max_index: int = 1, engine: str = "chgnet", thicknesse
     """
     from pymatgen.core.surface import get_symmetrically_distinct_miller_indices
 
-    from ssbi.interfaces.surface_energy import lowest_termination, wulff_shape
 
     if max_index not in (1, 2, 3):
         raise InputError(f"--max-index takes 1, 2 or 3, not {max_index}")
@@ -126,67 +133,6 @@ def facets(material: str, max_index: int = 1, engine: str = "chgnet", thicknesse
     return {"facets": rows, "wulff": shape, "requests": reqs, "voltage": voltage, "pending": pending}
 
 
-# --- terminations at an interface --------------------------------------------------------------------------------
-def contact_potential(names: list[str], engine: str, store: Optional[str] = None) -> tuple[Optional[float], str]:
-    """V vs Li/Li+ at which the faces of an interface are compared: that of the electrode among ``names`` (Li 0 V,
-    an alloy anode its potential, a sulfur cathode the S/Li2S couple); None (each phase's mid-window) without one."""
-    from ssbi.interfaces.analysis.electrode import couple_potential, electrode_potential
-
-    for name in names:
-        if not _is_library(name):
-            continue
-        mat = get_material(name)
-        if "anode" in mat.roles:
-            if composition_of(mat.formula).reduced_formula == "Li":
-                return 0.0, f"{name} (Li metal, 0 V)"
-            try:
-                pd = StabilityQuery([mat.formula], engine=engine, store=store, arbitrary=True).pd([mat.formula])
-                return electrode_potential(pd, mat.formula).potential, f"{name} anode"
-            except SSBIError:
-                continue
-        if "cathode" in mat.roles and {el.symbol for el in composition_of(mat.formula).elements} <= {"Li", "S"}:
-            try:
-                pd = StabilityQuery(["Li2S"], engine=engine, store=store, arbitrary=True).pd(["Li2S"])
-                return couple_potential(pd, "Li2S", "S").potential, "the S/Li2S couple"
-            except SSBIError:
-                continue
-    return None, "no electrode among them (each phase at its mid-window)"
-
-
-def stored_surface(job_store, material: str, miller, engine: str) -> Optional[dict]:
-    """The newest stored surface document of ``material`` (h k l) computed with ``engine``."""
-    found = list(job_store.query({"output.kind": "surface", "output.material": material,
-                                  "output.surface_miller": list(miller), "output.engine.name": engine},
-                                 sort={"completed_at": -1}, limit=1, load=True))
-    return found[0]["output"] if found else None
-
-
-def lowest_sigma_terminations(job_store, film: str, film_miller, substrate: str, substrate_miller, engine: str,
-                              store: Optional[str] = None) -> tuple[dict, list[str]]:
-    """{"film_termination", "substrate_termination"} of the lowest-σ faces at the electrode's potential, for the
-    sides whose surface energies are stored; and what was chosen and why, to print."""
-    from ssbi.interfaces.surface_energy import lowest_termination
-
-    voltage, why = contact_potential([film, substrate], engine, store)
-    chosen, notes = {}, []
-    for side, name, miller in (("film", film, film_miller), ("substrate", substrate, substrate_miller)):
-        doc = stored_surface(job_store, name, miller, engine)
-        if doc is None:
-            notes.append(f"{side} {name}{tuple(miller)}: no surface energies stored (`ssbi surface {name} "
-                         f"{' '.join(map(str, miller))}`), faces ranked by the builder")
-            continue
-        window = doc.get("window") or {}
-        at = voltage if voltage is not None else (0.5 * (window["v_low"] + window["v_high"]) if window else None)
-        label, sigma = lowest_termination(doc, at)
-        if label is None:
-            notes.append(f"{side} {name}{tuple(miller)}: no termination has a σ at {at} V")
-            continue
-        chosen[f"{side}_termination"] = label
-        where = f"{at:.2f} V vs Li/Li+ ({why})" if at is not None else "its stoichiometric faces"
-        notes.append(f"{side} {name}{tuple(miller)}: lowest-σ face {label} ({sigma:.3f} J/m² at {where})")
-    return chosen, notes
-
-
 def adhesion_every_termination(film: str, substrate: str, film_miller, substrate_miller, engine: str = "chgnet",
                                build: Optional[dict] = None, relax_best: int = 2, relax_bulk: bool = True,
                                variant: str = "experimental", store: Optional[str] = None, force: bool = False,
@@ -197,14 +143,14 @@ def adhesion_every_termination(film: str, substrate: str, film_miller, substrate
     Returns one row per pair: {"film_termination", "substrate_termination", "rigid" (doc or None), "relaxed" (doc
     or None), "error" (why a pair has no interface)}.
     """
-    from ssbi.interfaces.terminations import contact_faces
-    from ssbi.workflows.run.requests import adhesion
 
     build = dict(build or {})
     fm, sm = check_miller(film_miller, "film Miller index"), check_miller(substrate_miller, "substrate Miller index")
     ftol = build.get("termination_ftol", 0.25)
-    film_faces = [f.label for f in contact_faces(load(film, variant), fm, "film", ftol)]
-    sub_faces = [f.label for f in contact_faces(load(substrate, variant), sm, "substrate", ftol)]
+    film_cut, _ = cut_structure(film, engine, store, variant) if relax_bulk else (load(film, variant), "")
+    sub_cut, _ = cut_structure(substrate, engine, store, variant) if relax_bulk else (load(substrate, variant), "")
+    film_faces = [f.label for f in contact_faces(film_cut, fm, "film", ftol)]
+    sub_faces = [f.label for f in contact_faces(sub_cut, sm, "substrate", ftol)]
     if build.get("film_termination"):
         film_faces = [build["film_termination"]]
     if build.get("substrate_termination"):

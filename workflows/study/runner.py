@@ -22,6 +22,7 @@ import ssbi.workflows.run.fireworks as fw
 from ssbi.interfaces.builder import build_interfaces
 from ssbi.interfaces.errors import SSBIError
 from ssbi.interfaces.materials import load
+from ssbi.interfaces.surface_energy import lowest_termination
 from ssbi.workflows.engines.registry import get_engine
 from ssbi.workflows.engines.spec import EngineSpec
 from ssbi.workflows.errors import EngineError
@@ -29,13 +30,24 @@ from ssbi.workflows.flows.adhesion import AdhesionMaker, bulk_in_cell
 from ssbi.workflows.flows.md import AIMDMaker
 from ssbi.workflows.flows.mechanics import MechanicsMaker
 from ssbi.workflows.flows.phase_set import PhaseSetMaker
+from ssbi.workflows.flows.surface import SurfaceMaker
 from ssbi.workflows.run.analyses import AnalysisGroup, MDRunAnalysis, StabilityAnalysis
 from ssbi.workflows.run.executor import Executor, Outcome
+from ssbi.workflows.run.faces import lowest_sigma_terminations, stored_surface
+from ssbi.workflows.run.surfaces import hull_around
 from ssbi.workflows.stability.builder import StabilityTarget
 from ssbi.workflows.store.jobstore import describe, open_store
 from ssbi.workflows.store.lookup import bulk_cell, latest_mechanics, stored_bulk
 from ssbi.workflows.study.costs import estimate_core_hours
-from ssbi.workflows.study.spec import StudySpec, StudyTask, build_options, load_study, pair_overrides, plan
+from ssbi.workflows.study.spec import (
+    StudySpec,
+    StudyTask,
+    build_options,
+    load_study,
+    pair_overrides,
+    plan,
+    surface_millers,
+)
 
 
 class StudyRunner:
@@ -61,6 +73,7 @@ class StudyRunner:
         self.tasks = plan(spec)
         self._stability = None  # the StabilityAnalysis of this run (one builder run for all windows and reactions)
         self._md = {}  # (film, substrate) -> MDRunAnalysis: its interface is built once
+        self.choices: dict[str, str] = {}  # facets and faces chosen by surface energy, and why (the report says)
 
     # --- the bulks ------------------------------------------------------------------------------------------
     @staticmethod
@@ -96,6 +109,13 @@ class StudyRunner:
             return an.AdhesionAnalysis(names[0], names[1], load(names[0], "experimental"),
                                        load(names[1], "experimental"), self._adhesion_maker(*names),
                                        bulks=(self._bulk(names[0]), self._bulk(names[1])))
+        if kind == "surface":
+
+            maker = SurfaceMaker(engine=self.engine, miller=tuple(task.options["miller"]),
+                                 thicknesses=(self.spec.analyses.adhesion.surface_thickness,),
+                                 chempots=hull_around(names[0], self.engine.name, self.spec.store,
+                                                      self.spec.known_phases_only))
+            return an.SurfaceAnalysis(names[0], load(names[0], "experimental"), maker, bulk=self._bulk(names[0]))
         if kind == "md":
             if names not in self._md:
                 self._md[names] = self._md_analysis(*names)
@@ -104,11 +124,40 @@ class StudyRunner:
             return self._stability_analysis()
         raise ValueError(f"unknown task {task.label}")
 
+    def _miller(self, name: str) -> tuple[int, int, int]:
+        """The study's Miller index of ``name``; else (with ``surfaces``) its lowest-σ stored facet; else 1 0 0."""
+        a = self.spec.analyses.adhesion
+        if name in a.miller:
+            return tuple(a.miller[name])
+        if a.surfaces:
+
+            found = []
+            for hkl in surface_millers(a, name):
+                doc = stored_surface(self.store, name, hkl, self.engine.name)
+                if doc:
+                    window = doc.get("window") or {}
+                    mid = 0.5 * (window["v_low"] + window["v_high"]) if window else None
+                    label, sigma = lowest_termination(doc, mid)
+                    if sigma is not None:
+                        found.append((sigma, hkl, label))
+            if found:
+                sigma, hkl, label = min(found)
+                self.choices.setdefault(name, f"{name}{hkl}: lowest-σ facet ({label}, {sigma:.3f} J/m² mid-window, "
+                                              f"of {len(found)})")
+                return hkl
+        return (1, 0, 0)
+
     def _adhesion_maker(self, film: str, substrate: str):
         a = self.spec.analyses.adhesion
         build = build_options(a, film, substrate)
-        return AdhesionMaker(engine=self.engine, film_miller=tuple(a.miller.get(film, (1, 0, 0))),
-                             substrate_miller=tuple(a.miller.get(substrate, (1, 0, 0))), relax=a.relax,
+        fm, sm = self._miller(film), self._miller(substrate)
+        if a.terminations == "lowest" and not build.get("film_termination") and not build.get("substrate_termination"):
+
+            chosen, notes = lowest_sigma_terminations(self.store, film, fm, substrate, sm, self.engine.name,
+                                                      self.spec.store)
+            build.update(chosen)
+            self.choices[f"{film}|{substrate}"] = "; ".join(notes)
+        return AdhesionMaker(engine=self.engine, film_miller=fm, substrate_miller=sm, relax=a.relax,
                              relax_bulk=True, scan_separation=a.scan_separation, build=build)
 
     def _md_analysis(self, film: str, substrate: str):
@@ -121,9 +170,9 @@ class StudyRunner:
         if a:
             options.update(build_options(a, film, substrate))
         options["max_atoms"] = (pair_overrides(a, film, substrate) if a else {}).get("max_atoms", m.max_atoms)
-        cand = build_interfaces(self._conventional(film), self._conventional(substrate),
-                                tuple(miller.get(film, (1, 0, 0))), tuple(miller.get(substrate, (1, 0, 0))),
-                                **options)[0]
+        fm = self._miller(film) if a else tuple(miller.get(film, (1, 0, 0)))
+        sm = self._miller(substrate) if a else tuple(miller.get(substrate, (1, 0, 0)))
+        cand = build_interfaces(self._conventional(film), self._conventional(substrate), fm, sm, **options)[0]
         maker = AIMDMaker(engine=self.engine, temperatures=tuple(m.temperatures), ps=m.ps,
                           timestep_fs=m.timestep_fs, equilibration_ps=m.equilibration_ps)
         return MDRunAnalysis(f"{film}|{substrate}", cand.interface, maker)

@@ -29,7 +29,7 @@ from pydantic import (
 from ssbi.configs.settings import settings
 from ssbi.interfaces.builder import BuildSettings
 from ssbi.interfaces.errors import InputError, SSBIError
-from ssbi.interfaces.materials import get_material, list_materials
+from ssbi.interfaces.materials import get_material, list_materials, load
 from ssbi.workflows.engines.config import engine_config, engine_names
 from ssbi.workflows.paths import CONFIG_DIR
 
@@ -137,6 +137,12 @@ class AdhesionSpec(_Strict):
                                        "electrode or per 'electrode|electrolyte' pair (the pair's win, then the "
                                        "electrode's, then the electrolyte's)")
     pairs: Literal["anode|electrolyte", "cathode|electrolyte", "all"] = "anode|electrolyte"
+    terminations: Literal["lowest", "builder"] = Field(
+        "lowest", description="faces at each contact: the lowest-σ ones at the electrode's potential where surface "
+                              "energies are stored (see surfaces), else the builder's first")
+    surfaces: bool = Field(False, description="surface energies of every face the adhesion uses first; a material "
+                                              "without a Miller index then takes its lowest-σ facet (max index 1)")
+    surface_thickness: PositiveFloat = Field(10.0, description="slab thickness of those surface energies (Å)")
 
     @field_validator("build", "overrides")
     @classmethod
@@ -329,13 +335,15 @@ def build_options(adhesion: AdhesionSpec, electrode: str, electrolyte: str) -> d
 class StudyTask:
     """One unit of a study: an analysis of one material or pair."""
 
-    analysis: str  # hull, window, reactions, mechanics, adhesion, md
+    analysis: str  # hull, window, reactions, mechanics, surface, adhesion, md
     materials: tuple[str, ...]
     options: dict = field(default_factory=dict)
 
     @property
     def label(self) -> str:
         what = "|".join(self.materials) if self.analysis != "hull" else ", ".join(self.materials)
+        if "miller" in self.options:
+            what += "(" + " ".join(map(str, self.options["miller"])) + ")"
         return f"{self.analysis} {what}"
 
 
@@ -362,6 +370,17 @@ def study_systems(spec: StudySpec) -> list[str]:
     return sorted("-".join(sorted(s)) for s in maximal)
 
 
+def surface_millers(adhesion: AdhesionSpec, name: str) -> list[tuple[int, int, int]]:
+    """The faces whose surface energies a study computes for ``name``: its Miller index, else every distinct facet
+    with max index 1."""
+    if name in adhesion.miller:
+        return [tuple(adhesion.miller[name])]
+    from pymatgen.core.surface import get_symmetrically_distinct_miller_indices
+
+
+    return [tuple(m) for m in get_symmetrically_distinct_miller_indices(load(name, "experimental"), 1)]
+
+
 def plan(spec: StudySpec) -> list[StudyTask]:
     """The study's tasks in the order they run (the hull first; Li's mechanics before the electrolytes')."""
     a = spec.analyses
@@ -378,6 +397,10 @@ def plan(spec: StudySpec) -> list[StudyTask]:
     if a.adhesion:
         sides = {"anode|electrolyte": spec.anodes, "cathode|electrolyte": spec.cathodes,
                  "all": [*spec.anodes, *spec.cathodes]}[a.adhesion.pairs]
+        if a.adhesion.surfaces:  # each face the adhesion uses, or every facet where no Miller index is given
+            for name in [*dict.fromkeys([*sides, *spec.electrolytes])]:
+                tasks += [StudyTask("surface", (name,), {"miller": tuple(hkl)})
+                          for hkl in surface_millers(a.adhesion, name)]
         tasks += [StudyTask("adhesion", (x, e)) for e in spec.electrolytes for x in sides]
     if a.md:
         pairs = a.md.pairs or [f"{x}|{e}" for e in spec.electrolytes for x in spec.anodes]
