@@ -30,6 +30,7 @@ SEEDS = {  # electrolyte: (Miller index of the whole-cell study, slab thicknesse
     "Li7La3Zr2O12": ((1, 0, 0), (10.0,), {"film_thickness": 5.0, "substrate_thickness": 6.0, "max_atoms": 400,
                                           "max_area": 250}),
 }
+SCREEN_UNRELAXED = {"Li7La3Zr2O12": 3}  # 16 faces of ~200-atom slabs: all unrelaxed, then the 3 lowest relaxed
 BUILD = {"film_thickness": 6.0, "substrate_thickness": 8.0, "max_atoms": 200, "max_strain": 0.08, "vacuum": 12.0}
 console = Console(width=200)
 
@@ -55,7 +56,15 @@ def main(names) -> None:
     for name in names:
         hkl, th, build = SEEDS[name]
         start = time.perf_counter()
-        sdoc = surface(name, hkl, "chgnet", (), th).docs[0]["output"]
+        if name in SCREEN_UNRELAXED:
+            rigid = surface(name, hkl, "chgnet", (), th, relax=False).docs[0]["output"]
+            sigma_rows.append((f"{name} (unrelaxed)", hkl, rigid, time.perf_counter() - start))
+            ranked = sorted(rigid["terminations"], key=lambda t: termination_sigma(t, 0.0))
+            keep = tuple(t["label"] for t in ranked[:SCREEN_UNRELAXED[name]])
+            log(f"σ {name}{hkl} unrelaxed: {[(t['label'], termination_sigma(t, 0.0)) for t in ranked]}")
+            sdoc = surface(name, hkl, "chgnet", keep, th).docs[0]["output"]
+        else:
+            sdoc = surface(name, hkl, "chgnet", (), th).docs[0]["output"]
         sigma_rows.append((name, hkl, sdoc, time.perf_counter() - start))
         label, sigma = lowest_termination(sdoc, 0.0)
         log(f"σ {name}{hkl}: lowest at 0 V {label} {sigma}; {time.perf_counter() - start:.0f} s")

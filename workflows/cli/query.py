@@ -27,7 +27,7 @@ TASKS = [Column("id"), Column("material"), Column("kind"), Column("target"), Col
          Column("engine"), Column("scale", legend="energy scale"), Column("completed", short=_date)]
 ADHESION = [Column("id"), Column("film"), Column("film_miller", "hkl_f", "film Miller index"), Column("substrate"),
             Column("substrate_miller", "hkl_s", "substrate Miller index"),
-            Column("termination", "faces", "film | substrate faces at the contact (`ssbi terminations`)"),
+            Column("termination", "faces", "film | substrate faces at the contact (`ssbi terminations`)", optional=True),
             Column("atoms"),
             Column("area_A2", "A", "interface area (Å²)"), Column("max_strain_pct", "ε", "largest strain (%)"),
             Column("w_ad_rigid_J_m2", "W_rig", "rigid work of adhesion (J/m²)"),
