@@ -84,3 +84,14 @@ def test_surface_command_stores_li2s_111_with_sigma_of_mu(tmp_path, monkeypatch)
 
     monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
     assert open_store(None).count({"output.kind": "surface"}) == 1
+
+
+def test_hull_around_is_ordered_so_fingerprints_repeat(tmp_path, monkeypatch):
+    """The competing phases come from a set; unordered, the surface result's fingerprint changed between processes
+    and every re-run recomputed it."""
+    from ssbi.workflows.run.surfaces import hull_around
+
+    monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
+    hull = hull_around("Li2S", "chgnet")
+    assert hull["phases"] == sorted(hull["phases"]) and len(hull["phases"]) >= 3
+    assert hull["v_low"] == 0.0 and 1.8 < hull["v_high"] < 2.6  # Li2S: stable from Li metal to its oxidation

@@ -43,11 +43,12 @@ def hull_around(material: str, engine: str, store: Optional[str] = None, known_o
     except SSBIError:
         return None
     li = placed_pd.el_refs.get(Element("Li"))
-    return {"bulk": [placed.composition.formula, placed.energy_per_atom],
-            "phases": [[e.composition.formula, e.energy_per_atom] for e in placed_pd.stable_entries],
-            "li_metal": li.energy_per_atom if li else 0.0, "v_low": window.reduction_limit,
-            "v_high": window.oxidation_limit if window.oxidation_limit is not None else V_MAX,
-            "e_above_hull": e_hull, "source": f"{query.source} ({query.engine})"}
+    return {"bulk": [placed.composition.formula, round(placed.energy_per_atom, 8)],
+            # sorted: a set's order changes between processes, and the result's fingerprint must not
+            "phases": sorted([e.composition.formula, round(e.energy_per_atom, 8)] for e in placed_pd.stable_entries),
+            "li_metal": round(li.energy_per_atom, 8) if li else 0.0, "v_low": round(window.reduction_limit, 6),
+            "v_high": round(window.oxidation_limit, 6) if window.oxidation_limit is not None else V_MAX,
+            "e_above_hull": round(e_hull, 8), "source": f"{query.source} ({query.engine})"}
 
 
 def cut_structure(material: str, engine: str = "chgnet", store: Optional[str] = None,
