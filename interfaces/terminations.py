@@ -14,6 +14,7 @@ dipoles in e·Å per surface cell.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import asdict, dataclass
 from functools import cached_property
 
@@ -23,6 +24,7 @@ from pymatgen.core.surface import SlabGenerator
 from pymatgen.symmetry.analyzer import SpacegroupAnalyzer
 
 from ssbi.interfaces.errors import InputError, MillerIndexError
+from ssbi.interfaces.fingerprint import fingerprint
 from ssbi.interfaces.slabs import broken_units, check_miller
 
 HEIGHT_TOL = 0.1  # Å: two cuts (or a cut and an image) closer than this are the same
@@ -218,8 +220,21 @@ def _dipole(slab: Structure, normal: np.ndarray) -> float:
     return float(charges @ (z - z.mean()))
 
 
+_FOUND: dict[str, list[Termination]] = {}  # the builder asks for the same faces several times per interface
+
+
 def terminations(bulk: Structure, miller, ftol: float = 0.25, depth: float = TOP_DEPTH) -> list[Termination]:
     """Every distinct face of ``bulk`` (h k l), in order of height, each with a unique label."""
+    miller = check_miller(miller)
+    key = fingerprint({"bulk": bulk, "miller": list(miller), "ftol": ftol, "depth": depth})
+    if key not in _FOUND:
+        if len(_FOUND) > 64:
+            _FOUND.clear()
+        _FOUND[key] = _terminations(bulk, miller, ftol, depth)
+    return copy.deepcopy(_FOUND[key])
+
+
+def _terminations(bulk: Structure, miller, ftol: float, depth: float) -> list[Termination]:
     cuts = SurfaceCuts(bulk, miller, ftol)
     charged = SurfaceCuts(_oxidised(cuts.bulk), cuts.miller, ftol)
     out: list[Termination] = []
