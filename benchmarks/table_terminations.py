@@ -7,7 +7,8 @@ pair relaxed and whether it reacted; LiIn(100) on the lowest-σ face (rigid). Th
 cathode-side pair whose W_ad stood out, on the lowest-σ LLZO face at the S/Li2S potential.
 
 Everything goes into the store of SSBI_DATA_DIR (default a new temporary folder), so a second run reuses it.
-Run: .venv/bin/python benchmarks/table_terminations.py [NAME ...]   (prints tables; asserts nothing)
+Run: .venv/bin/python benchmarks/table_terminations.py [NAME ...] [--from-store]   (prints tables; asserts nothing;
+--from-store prints what the store of SSBI_DATA_DIR holds, computing nothing)
 """
 
 import json
@@ -147,5 +148,56 @@ def cathode_side() -> None:
     log("Li2S(111) | LLZO(100): " + json.dumps(out))
 
 
+def from_store(names) -> None:
+    """The tables from what the store already holds (the newest results; nothing is computed)."""
+    os.environ.setdefault("SSBI_DATA_DIR", tempfile.mkdtemp(prefix="ssbi-terminations-"))
+    from ssbi.interfaces.surface_energy import lowest_termination
+    from ssbi.workflows.run.faces import stored_surface
+    from ssbi.workflows.store.jobstore import open_store
+
+    store = open_store(None)
+    sigma_rows, rows = [], []
+    for name, hkl in [("Li", (1, 0, 0)), ("LiIn", (1, 0, 0)), ("Li2S", (1, 1, 1))]:
+        doc = stored_surface(store, name, hkl, "chgnet")
+        if doc:
+            sigma_rows.append((name, hkl, doc, float("nan")))
+    for name in names:
+        hkl = SEEDS[name][0]
+        unrelaxed = [d["output"] for d in store.query({"output.kind": "surface", "output.material": name,
+                                                       "output.relaxed": False}, load=True)]
+        if unrelaxed:
+            sigma_rows.append((f"{name} (unrelaxed)", hkl, unrelaxed[-1], float("nan")))
+        sdoc = stored_surface(store, name, hkl, "chgnet")
+        if sdoc is None:
+            continue
+        sigma_rows.append((name, hkl, sdoc, float("nan")))
+        label, sigma = lowest_termination(sdoc, 0.0)
+        pairs = {}
+        for d in store.query({"output.kind": "adhesion", "output.film": "Li", "output.substrate": name,
+                              "output.film_miller": [1, 0, 0], "output.substrate_miller": list(hkl)},
+                             sort={"completed_at": 1}, load=False):
+            o = d["output"]
+            key = tuple(o["termination"])
+            row = pairs.setdefault(key, {"film_termination": key[0], "substrate_termination": key[1],
+                                         "rigid": None, "relaxed": None, "error": None})
+            row["relaxed" if o.get("w_ad_relaxed") is not None else "rigid"] = d
+        for row in pairs.values():
+            if row["rigid"] is None and row["relaxed"] is not None:
+                row["rigid"] = row["relaxed"]
+        lin = store.query_one({"output.kind": "adhesion", "output.film": "LiIn", "output.substrate": name},
+                              sort={"completed_at": -1}, load=False)
+        rows.append((name, hkl, sdoc, label, sigma, list(pairs.values()), lin["output"] if lin else None))
+    console.print(sigma_table(sigma_rows))
+    console.print(pairs_table(rows))
+    for d in store.query({"output.kind": "adhesion", "output.film": "Li2S", "output.substrate": "Li7La3Zr2O12"},
+                         load=False):
+        o = d["output"]
+        log(f"Li2S(111) | LLZO(100) {' | '.join(o['termination'])}: rigid W_ad {o['w_ad_rigid']:.2f} J/m², "
+            f"{o['n_atoms']} atoms")
+
+
 if __name__ == "__main__":
-    main(sys.argv[1:] or list(SEEDS))
+    if "--from-store" in sys.argv:
+        from_store([n for n in sys.argv[1:] if n != "--from-store"] or list(SEEDS))
+    else:
+        main(sys.argv[1:] or list(SEEDS))

@@ -95,3 +95,18 @@ def test_hull_around_is_ordered_so_fingerprints_repeat(tmp_path, monkeypatch):
     hull = hull_around("Li2S", "chgnet")
     assert hull["phases"] == sorted(hull["phases"]) and len(hull["phases"]) >= 3
     assert hull["v_low"] == 0.0 and 1.8 < hull["v_high"] < 2.6  # Li2S: stable from Li metal to its oxidation
+
+
+def test_surface_terminations_are_named_on_the_cell_it_cuts(tmp_path, monkeypatch):
+    """`ssbi surface -t LABEL` checks LABEL against the faces of the relaxed bulk the flow cuts (as `ssbi
+    terminations` lists them), not the library cell's (LLZO: 16 faces against 12)."""
+    from ssbi.interfaces.errors import InputError
+    from ssbi.workflows.run.surfaces import surface
+
+    monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
+    with pytest.raises(InputError) as err:
+        surface("LLZO", (1, 0, 0), terminations=("nope",))
+    assert "choose one of" in str(err.value) and "15: " in str(err.value)  # 16 faces, indices 0-15
+    listed = json.loads(ssbi("terminations", "LLZO", "1", "0", "0", "--format", "json", data_dir=tmp_path,
+                             check=True).stdout)["terminations"]
+    assert all(t["label"] in str(err.value) for t in listed)

@@ -81,10 +81,11 @@ def surface(material: str, miller, engine: str = "chgnet", terminations: tuple =
     chempots = hull_around(material, eng.name, store, known_only)
     maker = SurfaceMaker(engine=eng, miller=hkl, terminations=tuple(terminations), thicknesses=tuple(thicknesses),
                          relax=relax, relax_bulk=relax_bulk, vacuum=vacuum, ftol=ftol, chempots=chempots)
-    found = maker.selected(structure)
+    bulk = stored_bulk(job_store, eng, name) if relax_bulk and variant == "experimental" and _is_library(material) \
+        else None
+    found = maker.selected(bulk["structure"] if bulk else structure)  # the faces of the cell the flow cuts
     if not found:
         raise InputError(f"{name} {hkl}: no termination found")
-    bulk = stored_bulk(job_store, eng, name) if relax_bulk and variant == "experimental" else None
     analysis = SurfaceAnalysis(name, structure, maker, bulk=bulk)
     if not force and find_result(job_store, analysis.fingerprints()[0]):
         progress("already stored")
