@@ -189,6 +189,8 @@ def from_store(names) -> None:
         rows.append((name, hkl, sdoc, label, sigma, list(pairs.values()), lin["output"] if lin else None))
     console.print(sigma_table(sigma_rows))
     console.print(pairs_table(rows))
+    if "--markdown" in sys.argv:
+        print(markdown(sigma_rows, rows))
     for d in store.query({"output.kind": "adhesion", "output.film": "Li2S", "output.substrate": "Li7La3Zr2O12"},
                          load=False):
         o = d["output"]
@@ -196,8 +198,42 @@ def from_store(names) -> None:
             f"{o['n_atoms']} atoms")
 
 
+def markdown(sigma_rows, rows) -> str:
+    """The README table: per electrolyte its faces and σ, the chosen pair, rigid and relaxed W_ad, what relaxing did."""
+    from ssbi.interfaces.surface_energy import termination_sigma
+
+    docs = {name: doc for name, _, doc, _ in sigma_rows}
+    out = ["| electrolyte (face) | faces: σ at 0 V (J/m²; * off-stoichiometric, at the window's reduction limit) | "
+           "lowest-σ face → Li on it, rigid W_ad | best of all pairs, rigid (range) | relaxed best pair | "
+           "LiIn on the lowest-σ face, rigid |", "| --- | --- | --- | --- | --- | --- |"]
+    for name, hkl, sdoc, label, sigma, pairs, lin in rows:
+        faces = ", ".join(f"{t['label']} {termination_sigma(t, 0.0):.2f}"
+                          + ("" if t["scheme"] == "symmetric stoichiometric" else "*") for t in sdoc["terminations"]
+                          if termination_sigma(t, 0.0) is not None)
+        unrelaxed = docs.get(f"{name} (unrelaxed)")
+        if unrelaxed:
+            faces = (f"{len(unrelaxed['terminations'])} faces screened unrelaxed, the 3 lowest relaxed: " + faces)
+        rigid = [p for p in pairs if p["rigid"]]
+        w = {p["substrate_termination"]: p["rigid"]["output"]["w_ad_rigid"] for p in rigid}
+        best = max(rigid, key=lambda p: p["rigid"]["output"]["w_ad_rigid"]) if rigid else None
+        rel = best["relaxed"]["output"] if best and best["relaxed"] else None
+        if rel is None:
+            relaxed = "—"
+        elif rel.get("reacted"):
+            relaxed = (f"reacted, {rel['reaction_energy']:.2f} J/m²: " + "; ".join(rel["reaction"]["evidence"]))
+        else:
+            relaxed = f"{rel['w_ad_relaxed']:.2f} J/m², no reaction"
+        out.append(f"| {name} ({''.join(map(str, hkl))}) | {faces} | {label} ({sigma:.2f}) → "
+                   f"{w[label]:.2f} | " if label in w else f"| {name} ({''.join(map(str, hkl))}) | {faces} | "
+                   f"{label} ({sigma:.2f}) → no cell | ")
+        out[-1] += (f"{best['substrate_termination']}: {max(w.values()):.2f} ({min(w.values()):.2f}–"
+                    f"{max(w.values()):.2f}, {len(w)} pairs) | {relaxed} | "
+                    + (f"{lin['w_ad_rigid']:.2f} ({lin['termination'][1]})" if lin else "no cell") + " |")
+    return "\n".join(out)
+
+
 if __name__ == "__main__":
     if "--from-store" in sys.argv:
-        from_store([n for n in sys.argv[1:] if n != "--from-store"] or list(SEEDS))
+        from_store([n for n in sys.argv[1:] if not n.startswith("--")] or list(SEEDS))
     else:
         main(sys.argv[1:] or list(SEEDS))

@@ -48,11 +48,13 @@ def contact_potential(names: list[str], engine: str, store: Optional[str] = None
 
 
 def stored_surface(job_store, material: str, miller, engine: str) -> Optional[dict]:
-    """The newest stored surface document of ``material`` (h k l) computed with ``engine``."""
-    found = list(job_store.query({"output.kind": "surface", "output.material": material,
-                                  "output.surface_miller": list(miller), "output.engine.name": engine},
-                                 sort={"completed_at": -1}, limit=1, load=True))
-    return found[0]["output"] if found else None
+    """The newest stored surface document of ``material`` (h k l) computed with ``engine``: of relaxed slabs where
+    one is stored, else the newest unrelaxed one."""
+    found = [d["output"] for d in job_store.query({"output.kind": "surface", "output.material": material,
+                                                   "output.surface_miller": list(miller),
+                                                   "output.engine.name": engine},
+                                                  sort={"completed_at": -1}, load=True)]
+    return next((d for d in found if d.get("relaxed")), found[0] if found else None)
 
 
 def lowest_sigma_terminations(job_store, film: str, film_miller, substrate: str, substrate_miller, engine: str,
