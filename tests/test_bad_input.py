@@ -445,7 +445,10 @@ def test_ctrl_c_stops_a_long_build_cleanly(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "ssbi.workflows.cli", "build", "Li", "Li2S", "--film-miller", "1",
                              "1", "1", "--substrate-miller", "1", "1", "1", "--max-area", "2000", "--max-atoms", "5000",
                              "-o", str(out)], env={**os.environ, "SSBI_DATA_DIR": str(tmp_path / "d")},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            # a shell gives the command default Ctrl-C handling; a test worker may have inherited
+                            # SIGINT ignored (a library's pool in an earlier test), which the child would inherit too
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     line = proc.stderr.readline()
     assert "can take minutes; Ctrl-C stops it" in line
     time.sleep(2)
