@@ -13,6 +13,11 @@ from ssbi.workflows.cli.app import app
 from ssbi.workflows.cli.console import console, fail
 from ssbi.workflows.cli.options import ENGINE_OPT, MATERIAL_ARG, STORE_OPT, VARIANT_OPT, output_folder
 
+H_ARG = typer.Argument(..., help="Miller h.")
+K_ARG = typer.Argument(..., help="Miller k.")
+L_ARG = typer.Argument(..., help="Miller l.")
+FTOL_OPT = typer.Option(0.25, "--ftol", help="Atoms within this distance along the normal form one plane (Å).")
+
 
 def terminations_table(found: list, title: str) -> Table:
     table = Table(title=title, header_style="bold")
@@ -31,10 +36,10 @@ def terminations_table(found: list, title: str) -> Table:
 @app.command()
 def terminations(
     material: str = MATERIAL_ARG,
-    h: int = typer.Argument(..., help="Miller h."),
-    k: int = typer.Argument(..., help="Miller k."),
-    l: int = typer.Argument(..., help="Miller l."),  # noqa: E741 - the Miller index
-    ftol: float = typer.Option(0.25, "--ftol", help="Atoms within this distance along the normal form one plane (Å)."),
+    h: int = H_ARG,
+    k: int = K_ARG,
+    l: int = L_ARG,  # noqa: E741 - the Miller index
+    ftol: float = FTOL_OPT,
     engine: str = typer.Option("chgnet", "--engine", "-e", help="Cut the engine's relaxed bulk, as `ssbi surface` "
                                "and `ssbi adhesion` do (the library cell where it has none)."),
     variant: str = typer.Option("experimental", help="experimental (with --engine: its relaxed bulk) or chgnet."),
@@ -93,9 +98,9 @@ def surface_table(doc: dict, title: str) -> Table:
 @app.command()
 def surface(
     material: str = MATERIAL_ARG,
-    h: int = typer.Argument(..., help="Miller h."),
-    k: int = typer.Argument(..., help="Miller k."),
-    l: int = typer.Argument(..., help="Miller l."),  # noqa: E741 - the Miller index
+    h: int = H_ARG,
+    k: int = K_ARG,
+    l: int = L_ARG,  # noqa: E741 - the Miller index
     termination: list[str] = typer.Option([], "--termination", "-t", help="Label or index from `ssbi terminations` "
                                           "(repeat; default every termination)."),
     thickness: list[float] = typer.Option([8.0, 12.0], "--thickness", help="Smallest slab thickness (Å) of each "
@@ -104,7 +109,7 @@ def surface(
     relax: bool = typer.Option(True, "--relax/--no-relax", help="Relax the slabs (fixed cell)."),
     relax_bulk: bool = typer.Option(True, "--relax-bulk/--no-relax-bulk", help="Relax the bulk first (or reuse it)."),
     vacuum: float = typer.Option(15.0, "--vacuum", help="Vacuum (Å)."),
-    ftol: float = typer.Option(0.25, "--ftol", help="Atoms within this distance along the normal form one plane (Å)."),
+    ftol: float = FTOL_OPT,
     known_only: bool = typer.Option(True, "--known-phases-only/--all-phases",
                                     help="Hull for σ(μ_Li) without the curated hypothetical phases (default)."),
     variant: str = VARIANT_OPT,
