@@ -38,7 +38,7 @@ def test_summary_fits_100_columns_with_short_heads_and_a_legend():
     # analyses the rows do not have (alloy anode, cathode adhesion, MD) are left out
     assert [c.key for c in SUMMARY if c not in summary_columns(ROWS)] == [
         "rxn_alloy_eV_atom", "interphase_alloy", "W_ad_cathode_J_m2", "W_ad_by_electrode", "md_temperature_K",
-        "md_growth_rate", "md_growth_law", "md_intact_PS4", "md_D_interface_over_bulk"]
+        "md_growth_rate", "md_growth_law", "md_intact_PS4", "md_D_interface_over_bulk", "weakest_side"]
     out = printed(ROWS, "table", 100)
     assert max(len(line) for line in out.splitlines()) <= 100
     assert "…" not in out  # no cell cut

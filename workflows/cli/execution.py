@@ -14,10 +14,12 @@ from ssbi.workflows.cli.options import (
     ENGINE_OPT,
     KIND_ARG,
     MATERIAL_ARG,
+    RANK_BY_HELP,
     STORE_OPT,
     TARGET_OPT,
     VARIANT_OPT,
     output_folder,
+    rank_by_option,
 )
 
 setup_app = typer.Typer(help="One-time set-up of engines.", no_args_is_help=True)
@@ -102,6 +104,7 @@ def run(
                                                           "estimated core-hours and queue resources; send nothing."),
     fmt: str = typer.Option("table", "--format", help="Study: the summary on stdout as table, json, csv or md "
                                                       "(progress then goes to stderr)."),
+    rank_by: str = typer.Option("weakest-side", "--rank-by", callback=rank_by_option, help="Study: " + RANK_BY_HELP),
 ):
     """Run a study (`ssbi run configs/studies/default.yaml`) or one calculation here, and store the results."""
     if _is_study(kind):
@@ -109,7 +112,7 @@ def run(
 
         if dry_run and not submit:
             fail("--dry-run goes with --submit (it shows what a submit would send)")
-        return run_study(kind, store, submit, out, dry_run=dry_run, fmt=fmt)
+        return run_study(kind, store, submit, out, dry_run=dry_run, fmt=fmt, rank_by=rank_by)
     if material is None:
         fail("missing MATERIAL: `ssbi run relax|static MATERIAL`, or `ssbi run STUDY.yaml` (or a study's name: "
              "`ssbi run default`)")

@@ -147,3 +147,15 @@ class EntrySource(BaseModel):
                                     json_schema_extra={"flags": ["--known-phases-only/--all-phases"]})
     out: Path = Field(Path("out/stability"), description="Folder for the plots.",
                       json_schema_extra={"flags": ["-o", "--out"]})
+
+
+RANK_BY_HELP = ("the ranking rule: weakest-side (default: the worse of the anode and cathode sides, a cell fails at "
+                "its worst interface), anode, cathode, dendrite (Monroe–Newman first), adhesion (W_ad with the anode)")
+
+
+def rank_by_option(value: str) -> str:
+    from ssbi.interfaces.analysis.ranking import RANK_BY  # lazy: start-up
+
+    if value not in RANK_BY:
+        raise typer.BadParameter(f"unknown rule {value!r}; allowed: {', '.join(RANK_BY)}")
+    return value
