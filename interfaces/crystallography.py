@@ -140,3 +140,18 @@ def in_setting_of(relaxed_primitive: Structure, primitive: Structure, convention
     out = relaxed_primitive.copy()
     out.make_supercell(integer.astype(int))
     return out
+
+
+def near_cubic_supercell(structure: Structure, max_atoms: int) -> Structure:
+    """The diagonal supercell of ``structure`` closest to a cube (repeats ∝ 1/a, 1/b, 1/c) with at most
+    ``max_atoms`` atoms (the cell itself when even one repeat more does not fit): the cell of a bulk MD."""
+    abc = np.array(structure.lattice.abc)
+    best = [1, 1, 1]
+    length = float(abc.max())
+    while True:
+        repeats = [max(1, int(round(length / x))) for x in abc]
+        if len(structure) * int(np.prod(repeats)) > max_atoms:
+            break
+        best = repeats
+        length += 0.25 * float(abc.min())
+    return structure * best

@@ -280,3 +280,69 @@ class MechanicsDoc(ResultDoc):
                                                                       "if > 2); None for Li itself")
     elastic_uuid: str = Field(description="uuid of atomate2's elastic fit job (ElasticDocument)")
     warnings: list[str] = Field(default_factory=list)
+
+
+class StackInterface(BaseModel):
+    """One interface of a stack's layer: closed reaction, reaction open to Li at the electrode's potential, W_ad."""
+
+    neighbour: str
+    closed: Optional[dict] = Field(None, description="most negative reaction over mixing ratios: energy (eV/atom), "
+                                                     "products, interphase type; None: not computed (why in notes)")
+    open: Optional[dict] = Field(None, description="the same open to Li at the electrode's potential")
+    open_used: bool = Field(False, description="whether the open reaction counts: always with the electrode; with the "
+                                               "electrolyte only where the layer passes electrons on")
+    verdict: Optional[str] = Field(None, description="the worse of the two with the error threshold: stable, stable "
+                                                     "within error, passivating, undetermined, mixed-conducting")
+    energy: Optional[float] = Field(None, description="eV/atom of the reading that gave the verdict")
+    w_ad: Optional[float] = Field(None, description="J/m², relaxed where the relaxation did not react, else rigid")
+    w_ad_kind: Optional[str] = None
+    w_ad_faces: Optional[str] = None
+
+
+class StackDoc(BaseModel):
+    """An anode | interlayer | electrolyte or electrolyte | coating | cathode stack: what the layer meets and fails.
+
+    A derived document (like windows and reactions): made from the stored results of the study's tasks, one per
+    stack and engine; recomputing replaces it."""
+
+    schema_version: str = SCHEMA_VERSION
+    kind: Literal["stack"] = "stack"
+    key: str
+    side: Literal["anode", "cathode"]
+    layer: str
+    electrode: str
+    electrolyte: str
+    engine: str
+    study: Optional[str] = None
+    potential: Optional[float] = Field(None, description="V vs Li/Li+ of the electrode (0 for Li metal)")
+    layer_gap: Optional[dict] = Field(None, description="band gap of the layer (eV), kind, source")
+    layer_at_potential: Optional[dict] = Field(None, description="the layer's own window at the electrode's potential")
+    with_electrode: StackInterface
+    with_electrolyte: StackInterface
+    wetting: Optional[dict] = Field(None, description="Young–Dupré: θ of Li on the layer, W_ad, σ_Li and its face")
+    diffusion: Optional[dict] = Field(None, description="Li in the layer's bulk: D per temperature, Arrhenius fit")
+    requirements: dict[str, Optional[bool]]
+    weakest: Optional[str] = None
+    threshold_ev_atom: float
+    notes: list[str] = Field(default_factory=list)
+    created_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+class AdsorptionDoc(ResultDoc):
+    """A molecule (Li2S, Li2Sn) on a carbon host: the placements searched and the most stable one.
+
+    E_ads = E(host + molecule) − E(host) − E(molecule in a box), all relaxed with the same engine (and dispersion);
+    the binding energy is −E_ads (positive: it binds)."""
+
+    kind: Literal["adsorption"] = "adsorption"
+    host: str
+    molecule: str
+    dispersion: str = Field(description="d3bj: DFT-D3(BJ) with PBE parameters (simple-dftd3) added; none")
+    energies: dict[str, float] = Field(description="eV: host, molecule (relaxed, isolated), complex (best)")
+    placements: list[dict[str, Any]] = Field(description="per placement: site, facing, rotation, E_ads (eV), "
+                                                         "steps, converged")
+    best: dict[str, Any]
+    binding_energy: float = Field(description="eV, −E_ads of the most stable placement")
+    dispersion_part: Optional[float] = Field(None, description="eV, the D3 share of E_ads at the best geometry")
+    structure: Structure = Field(description="the best relaxed complex")
+    caveats: list[str] = Field(default_factory=list)

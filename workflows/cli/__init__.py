@@ -3,6 +3,7 @@ parses, calls one library function and prints."""
 
 from ssbi.workflows.cli import (  # noqa: F401 - each module registers its commands on the app
     adhesion,
+    adsorption,
     alloy,
     build,
     cluster,

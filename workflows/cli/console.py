@@ -32,3 +32,22 @@ def fail(message: str, code: int = 2) -> None:
     """Print one line on stderr and exit non-zero."""
     err_console.print(f"[bold red]error:[/] {escape(str(message))}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def requested(run_request, what: str = "checking the input"):
+    """A request (``run_request(progress)``, a ``run/`` function) with a status line: one line and exit 2 on bad input
+    or a failed run; None after saying where a queued or submitted one went; else the request, its documents read."""
+    from ssbi.interfaces.errors import SSBIError  # lazy: start-up (pymatgen)
+
+    try:
+        with console.status(what) as status:
+            req = run_request(lambda stage: status.update(stage))
+    except SSBIError as exc:
+        fail(str(exc).splitlines()[0])
+    o = req.outcome
+    if o.status == "failed":
+        fail(o.message)
+    if o.status in ("queued", "submitted"):
+        console.print(f"{o.status}: {req.analysis.label} is workflow {o.workflow}; run it with `ssbi worker`")
+        return None
+    return req

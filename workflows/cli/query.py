@@ -222,3 +222,63 @@ def show(result_id: str = typer.Argument(..., help="uuid of a stored result."),
     if export:
         for path in results.export_structures(doc, export, Path(out)):
             console.print(f"wrote {path}")
+
+
+def _yes_no(v) -> str:
+    return "✓" if v is True else "✗" if v is False else "—"
+
+
+STACKS = [Column("rank", "#", "rank within its side (weakest interface, then requirements failed)"),
+          Column("side"), Column("electrode", "electrode"), Column("layer", "X", "interlayer or coating"),
+          Column("electrolyte"),
+          Column("potential_V", "V", "the electrode's potential (V vs Li/Li+) on the engine's hull", digits=2),
+          Column("verdict_electrode", "X|el", "X with the electrode: the worse of closed and Li-open, with the "
+                                              "error threshold"),
+          Column("rxn_electrode_eV_atom", "ΔE_el", "its reaction energy (eV/atom)", digits=3),
+          Column("verdict_electrolyte", "X|SE", "X with the electrolyte (same reading)"),
+          Column("rxn_electrolyte_eV_atom", "ΔE_SE", "its reaction energy (eV/atom)", digits=3),
+          Column("layer_gap_eV", "gap", "X's band gap (eV, configs/band_gaps.yaml)", digits=1),
+          Column("W_ad_electrode_J_m2", "W_el", "W_ad electrode on X (J/m²: relaxed, else the UBER fit of a rigid scan)", digits=2),
+          Column("W_ad_electrolyte_J_m2", "W_SE", "W_ad X on the electrolyte (J/m², as W_el)", digits=2),
+          Column("theta_Li_deg", "θ_Li", "Young–Dupré contact angle of Li on X (°)", digits=0),
+          Column("D_Li_cm2_s", "D_Li", "Li diffusivity in X's bulk at the highest MD temperature (cm²/s)",
+                 short=lambda v: f"{v:.1e}"),
+          Column("stable_with_electrode", "ok_el", "stable or passivating with the electrode", short=_yes_no),
+          Column("stable_with_electrolyte", "ok_SE", "stable or passivating with the electrolyte", short=_yes_no),
+          Column("blocks_electrons", "e⁻", "X is an electronic insulator", short=_yes_no),
+          Column("wets", "wet", "Li wets X (θ < 90°)", short=_yes_no),
+          Column("conducts_li", "Li⁺", "D_Li ≥ 1e-7 cm²/s in the MD", short=_yes_no),
+          Column("engine")]
+
+
+@query_app.command("stacks")
+def query_stacks(side: Optional[str] = typer.Option(None, help="anode (interlayers) or cathode (coatings)."),
+                 layer: Optional[str] = typer.Option(None, help="Interlayer or coating, e.g. Li3N."),
+                 electrode: Optional[str] = typer.Option(None), electrolyte: Optional[str] = typer.Option(None),
+                 engine: Optional[str] = ENGINE_Q, study: Optional[str] = STUDY_Q,
+                 rank_by: str = typer.Option("weakest-side", "--rank-by", help="weakest-side or adhesion."),
+                 fmt: str = FMT_OPT, full: bool = FULL_OPT, store: Optional[str] = STORE_Q):
+    """Three-layer stacks (a study's interlayers and coatings): what each layer meets (✓) and fails (✗)."""
+    if rank_by not in ("weakest-side", "adhesion"):
+        fail(f"--rank-by for stacks takes weakest-side or adhesion, not {rank_by!r}")
+    rows = _results(store).stacks_rows(side=side, layer=layer, electrode=electrode, electrolyte=electrolyte,
+                                       engine=engine, study=study, rank_by=rank_by)
+    emit(rows, fmt, "Stacks", STACKS, full=full)
+
+
+ADSORPTION = [Column("id"), Column("molecule"), Column("host"),
+              Column("binding_eV", "E_b", "binding energy, −E_ads vs the isolated molecule (eV)", digits=2),
+              Column("site"), Column("facing"), Column("dispersion"),
+              Column("D3_part_eV", "D3", "the dispersion share of the binding (eV)", digits=2),
+              Column("n_placements", "n", "placements searched"), Column("engine"),
+              Column("completed", short=_date)]
+
+
+@query_app.command("adsorption")
+def query_adsorption(molecule: Optional[str] = typer.Option(None, help="Li2S, Li2S4, Li2S6 or Li2S8."),
+                     host: Optional[str] = typer.Option(None, help="graphene or pyridinic-N-graphene."),
+                     engine: Optional[str] = ENGINE_Q, fmt: str = FMT_OPT, full: bool = FULL_OPT,
+                     store: Optional[str] = STORE_Q):
+    """Binding energies of Li2S and polysulfides on carbon hosts (`ssbi adsorb`)."""
+    rows = _results(store).adsorption_rows(molecule=molecule, host=host, engine=engine)
+    emit(rows, fmt, "Adsorption on carbon hosts", ADSORPTION, full=full)

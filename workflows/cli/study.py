@@ -13,7 +13,7 @@ from rich.table import Table
 
 from ssbi.workflows.cli.app import app
 from ssbi.workflows.cli.console import console, err_console, fail
-from ssbi.workflows.cli.options import STORE_OPT, output_folder
+from ssbi.workflows.cli.options import RANK_BY_HELP, STORE_OPT, output_folder, rank_by_option
 from ssbi.workflows.report.tables import Column, check_format, emit
 
 STATUS_STYLE = {"stored": "dim", "done": "green", "failed": "red", "submitted": "cyan", "queued": "cyan"}
@@ -23,10 +23,12 @@ def _interphase_short(value: str) -> str:
     """"passivating (Li)" -> "P Li", "stable at 0.51 V (LiIn)" -> "S 0.51 V": the kind's initial and where."""
     kind, _, electrode = str(value).partition(" (")
     kind, _, at = kind.partition(" at ")
-    return f"{kind[:1].upper()} {at or electrode.rstrip(')')}".strip()
+    electrode = electrode.split(";")[0].rstrip(")")
+    mark = "S±" if kind == "stable within error" else kind[:1].upper()
+    return f"{mark} {at or electrode}".strip()
 
 
-INTERPHASE = "S stable, P passivating, M mixed conducting (grows)"
+INTERPHASE = "S stable, S± stable within the engine's error, P passivating, M mixed conducting (grows)"
 SUMMARY = [
     Column("rank", "#", "rank"),
     Column("electrolyte", "electrolyte", "electrolyte"),
@@ -61,6 +63,9 @@ SUMMARY = [
     Column("G_over_G_Li", "G/G_Li", "G / G_Li", digits=2),
     Column("dendrite_verdict", "MN", "Monroe–Newman: suppresses dendrites (G > 2 G_Li)",
            short=lambda v: "yes" if v == "suppressing" else "no" if v == "not suppressing" else str(v)),
+    Column("weakest_side", "weakest", "the side that decided the rank: its verdict (stable within the model's error "
+                                      "where the reaction is weaker than the threshold) and reaction energy",
+           optional=True),
 ]
 
 
@@ -85,12 +90,12 @@ def timings_table(timings: dict[str, float], total: float) -> Table:
 
 
 def run_study(path: str, store: Optional[str], submit: bool, out: Path, dry_run: bool = False,
-              fmt: str = "table") -> None:
+              fmt: str = "table", rank_by: str = "weakest-side") -> None:
     """Run every task of the study here with a progress display (or submit them); then the summary. With
     ``fmt`` other than ``table`` only the summary goes to stdout (progress and timings to stderr)."""
     from ssbi.workflows.report.html import write_report  # lazy: start-up (matplotlib, pymatgen)
     from ssbi.workflows.report.results import Results  # lazy: start-up
-    from ssbi.workflows.report.summary import study_summary  # lazy: start-up (pymatgen)
+    from ssbi.workflows.report.summary import ranking_settings, study_summary  # lazy: start-up (pymatgen)
     from ssbi.workflows.study.runner import open_study  # lazy: start-up (jobflow, the engine)
 
     check_format(fmt)
@@ -135,12 +140,19 @@ def run_study(path: str, store: Optional[str], submit: bool, out: Path, dry_run:
         runner.run(started, ended)
     total = time.time() - start
     results = Results(runner.store)
-    rows = study_summary(spec, results)
+    settings, rule = ranking_settings(spec, rank_by)
+    rows = study_summary(spec, results, settings)
     print_summary(rows, f"Study {spec.name}: electrolytes ranked ({runner.engine.name})", fmt)
+    log.print(rule)
+    if spec.analyses.stacks and fmt == "table":  # the stacks too, each requirement a column
+        from ssbi.workflows.cli.query import STACKS  # lazy: start-up (the query commands)
+
+        emit(results.stacks_rows(study=spec, engine=spec.engine), "table",
+             f"Study {spec.name}: interlayers and coatings ranked per side", console, STACKS)
     for what, why in runner.choices.items():
         log.print(f"faces {what}: {why}")
     log.print(timings_table(dict(timings), total))
-    written = write_report(spec, results, out, timings=dict(timings), rows=rows)
+    written = write_report(spec, results, out, timings=dict(timings), rows=rows, rule=rule)
     log.print(f"summary: {written['markdown']}; report: {written['html']}")
     if failed:
         fail(f"{len(failed)} task(s) failed: {', '.join(o.task.label for o in failed)} (re-run to retry them)")
@@ -178,6 +190,7 @@ def report(
     store: Optional[str] = STORE_OPT,
     screenshot: bool = typer.Option(False, "--screenshot", help="Also render report.png with headless Chromium."),
     fmt: str = typer.Option("table", "--format", help="The summary on stdout as table, json, csv or md."),
+    rank_by: str = typer.Option("weakest-side", "--rank-by", callback=rank_by_option, help=RANK_BY_HELP),
 ):
     """HTML (one file, images embedded) and Markdown report of a study from the stored results."""
     from ssbi.workflows.report.html import screenshot as render  # lazy: start-up (matplotlib, pymatgen)
@@ -185,10 +198,11 @@ def report(
 
     check_format(fmt)
     log = console if fmt == "table" else err_console
-    spec, written = write_study_report(study, out, store)
+    spec, written = write_study_report(study, out, store, rank_by=rank_by)
     if not any(written["rows"][0][k] is not None for k in ("window_V", "W_ad_anode_J_m2", "G_GPa")):
         log.print(f"[yellow]no stored results for study {spec.name}: run `ssbi run {study}` first[/]")
     print_summary(written["rows"], f"Study {spec.name}", fmt)
+    log.print(written["rule"])
     log.print(f"wrote {written['html']} and {written['markdown']} ({len(written['plots'])} plots)")
     if screenshot:
         log.print(f"rendered {render(written['html'], out / 'report.png')}")

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from ssbi.workflows.cli.app import app
-from ssbi.workflows.cli.console import console, fail
+from ssbi.workflows.cli.console import console, fail, requested
 from ssbi.workflows.cli.options import ENGINE_OPT, MATERIAL_ARG, STORE_OPT, VARIANT_OPT, output_folder
 
 H_ARG = typer.Argument(..., help="Miller h.")
@@ -122,24 +122,16 @@ def surface(
 ):
     """Surface energies of the terminations of (h k l) from symmetric slabs (a thickness series), σ(μ_Li) across
     the phase's window for off-stoichiometric ones; table and plot."""
-    from ssbi.interfaces.errors import SSBIError  # lazy: start-up (pymatgen)
     from ssbi.workflows.run.surfaces import surface as request  # lazy: start-up (jobflow, the engine)
 
     if fmt not in ("table", "json"):
         fail(f"--format takes table or json, not {fmt!r}")
-    try:
-        with console.status("checking the input") as status:
-            req = request(material, (h, k, l), engine, tuple(termination), tuple(thickness), relax, relax_bulk,
-                          vacuum, ftol, variant, store, force, submit, known_only,
-                          progress=lambda stage: status.update(stage))
-    except SSBIError as exc:
-        fail(str(exc).splitlines()[0])
-    o = req.outcome
-    if o.status == "failed":
-        fail(o.message)
-    if o.status in ("queued", "submitted"):
-        console.print(f"{o.status}: {req.analysis.label} is workflow {o.workflow}; run it with `ssbi worker`")
+    req = requested(lambda progress: request(material, (h, k, l), engine, tuple(termination), tuple(thickness), relax,
+                                             relax_bulk, vacuum, ftol, variant, store, force, submit, known_only,
+                                             progress=progress))
+    if req is None:
         return
+    o = req.outcome
     doc = req.docs[0]
     if fmt == "json":
         print(json.dumps(_without_structures(doc["output"]), indent=1, default=str))

@@ -22,7 +22,8 @@ from ssbi.workflows.report.plots import (
     plot_windows,
 )
 from ssbi.workflows.report.results import Results
-from ssbi.workflows.report.summary import SUMMARY_COLUMNS, mechanics_note, study_summary
+from ssbi.workflows.report.stacks import adsorption_markdown, stack_plot, stacks_markdown
+from ssbi.workflows.report.summary import SUMMARY_COLUMNS, mechanics_note, ranking_settings, study_summary
 from ssbi.workflows.store.derived import analysis_store
 from ssbi.workflows.store.jobstore import open_store
 from ssbi.workflows.study.spec import StudySpec, load_study
@@ -168,12 +169,43 @@ def cell_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def markdown_html(lines: list[str]) -> str:
+    """The report's own Markdown (headings, pipe tables, paragraphs) as HTML."""
+    out, table = [], []
+
+    def flush():
+        if table:
+            cells = [[c.strip().replace("\u2502", "|") for c in row.strip().strip("|").split(" | ")] for row in table
+                     if not set(row.replace("|", "").strip()) <= {"-"}]
+            head, *body = cells
+            out.append("<div class=scroll><table><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in head) + "</tr>"
+                       + "".join("<tr>" + "".join(f"<td style='text-align:left'>{html.escape(c)}</td>" for c in r)
+                                 + "</tr>" for r in body) + "</table></div>")
+            table.clear()
+
+    for line in lines:
+        if line.startswith("|"):
+            table.append(line.replace("\\|", "\u2502"))
+            continue
+        flush()
+        if line.startswith("### "):
+            out.append(f"<h3>{html.escape(line[4:])}</h3>")
+        elif line.startswith("## "):
+            out.append(f"<h2>{html.escape(line[3:])}</h2>")
+        elif line.strip():
+            out.append(f"<p>{html.escape(line)}</p>")
+    flush()
+    return "\n".join(out)
+
+
 def write_report(spec: StudySpec, results: Results, out: Path, timings: Optional[dict] = None,
-                 rows: Optional[list[dict]] = None) -> dict:
-    """report.html (single file, images embedded), summary.md and the PNGs in ``out``; ``rows``: the
-    :func:`study_summary` already made (its hulls are not built twice)."""
+                 rows: Optional[list[dict]] = None, rule: Optional[str] = None, rank_by: str = "weakest-side") -> dict:
+    """report.html (single file, images embedded), summary.md and the PNGs in ``out``; ``rows`` and ``rule``: the
+    :func:`study_summary` already made and its ranking rule (its hulls are not built twice)."""
     out.mkdir(parents=True, exist_ok=True)
-    rows = rows if rows is not None else study_summary(spec, results)
+    if rows is None or rule is None:
+        settings, rule = ranking_settings(spec, rank_by)
+        rows = rows if rows is not None else study_summary(spec, results, settings)
     plots = make_plots(spec, results, out, rows)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     caveats = caveat_rows(spec)
@@ -181,11 +213,17 @@ def write_report(spec: StudySpec, results: Results, out: Path, timings: Optional
     md = [f"# Study {spec.name}", "", spec.description, "",
           f"Engine: {spec.engine}{mechanics_note(spec)}; anodes {', '.join(spec.anodes)}; cathodes {', '.join(spec.cathodes) or '—'}; "
           f"generated {stamp}.", "", "## Ranked electrolytes", "", markdown_table(rows), "",
-          "Ranking: interphase against the anode (stable, passivating, then mixed-conducting), then the "
-          "Monroe–Newman verdict (G/G_Li > 2), then the reaction energy with the anode (least negative first). "
-          "Reaction energies are the most negative over mixing ratios, eV per atom of mixture.", ""]
+          f"{rule} Reaction energies are the most negative over mixing ratios, eV per atom of mixture; the column "
+          "weakest_side names the side that decided each place.", ""]
     if any(r.get("interphase_anode") or r.get("interphase_cathode") for r in rows):
         md += ["## The cell", "", cell_table(rows), ""]
+    stack_rows = results.stacks_rows(study=spec, engine=spec.engine) if spec.analyses.stacks else []
+    extra = stacks_markdown(stack_rows, spec.engine)
+    if spec.carbon_host:
+        extra += adsorption_markdown(results.adsorption_rows(host=spec.carbon_host, engine=spec.engine),
+                                     spec.carbon_host)
+    md += extra
+    plots += stack_plot(stack_rows, out)
     faces = contact_faces_rows(spec, results) if spec.analyses.adhesion else []
     md += faces_markdown(faces)
     md += ["### Engine and energy scale of each number", "", "| columns | engine | what the number is |",
@@ -246,8 +284,8 @@ figure.wide img, figure.wide figcaption {{ max-width: min(100%, 1300px); }} figu
 {html.escape(', '.join(spec.cathodes) or '—')}; generated {stamp}.</p>
 <h2>Ranked electrolytes</h2>
 <div class="scroll"><table><tr>{head}</tr>{body}</table></div>
-<p>Ranking: interphase against the anode (stable, passivating, then mixed-conducting), then the Monroe–Newman
-verdict (G/G<sub>Li</sub> &gt; 2), then the reaction energy with the anode (least negative first).</p>
+<p>{html.escape(rule)}</p>
+{markdown_html(extra)}
 {faces_html}
 {sources_html}
 {caveat_html}
@@ -256,7 +294,7 @@ verdict (G/G<sub>Li</sub> &gt; 2), then the reaction energy with the anode (leas
 </body></html>
 """
     (out / "report.html").write_text(page)
-    return {"html": out / "report.html", "markdown": out / "summary.md", "rows": rows,
+    return {"html": out / "report.html", "markdown": out / "summary.md", "rows": rows, "rule": rule,
             "plots": [str(p) for _, p in plots]}
 
 
@@ -274,8 +312,9 @@ def screenshot(html_path: Path, png_path: Path, width: int = 1400, height: int =
     return png_path
 
 
-def write_study_report(study, out: Path, store: Optional[str] = None) -> tuple[StudySpec, dict]:
+def write_study_report(study, out: Path, store: Optional[str] = None,
+                       rank_by: str = "weakest-side") -> tuple[StudySpec, dict]:
     """The report of a study (a file or a name) from its stored results (``store``, else the study's own), written
-    into ``out`` (:func:`write_report`); the study and what was written."""
+    into ``out`` (:func:`write_report`, ranked by ``rank_by``); the study and what was written."""
     spec = load_study(study)
-    return spec, write_report(spec, Results(open_store(store or spec.store)), out)
+    return spec, write_report(spec, Results(open_store(store or spec.store)), out, rank_by=rank_by)

@@ -394,3 +394,54 @@ def plot_wulff(shape, title: str, path: Path) -> Path:
     fig.suptitle(f"{title}: Wulff shape", fontsize=10)
     _save(fig, path)
     return Path(path)
+
+
+def plot_stacks(rows: list[dict], path: Path) -> Path:
+    """One strip per stack of the ranked interlayer/coating table: electrode | interphase | X | interphase |
+    electrolyte (cathode side: electrolyte | interphase | X | interphase | cathode), each interphase coloured by its
+    verdict and listing its products with their band gaps, X with its own gap or "metal"."""
+    from matplotlib.patches import Rectangle
+
+    fig, axes = plt.subplots(len(rows), 1, figsize=(9.5, 1.3 * len(rows) + 0.3), dpi=150, squeeze=False)
+    widths = (1.0, 2.3, 1.4, 2.3, 1.3)
+    edges = np.concatenate([[0], np.cumsum(widths)])
+    gaps = load_band_gaps()
+    for ax, r in zip(axes[:, 0], rows):
+        anode = r["side"] == "anode"
+        left, right = (r["electrode"], r["electrolyte"]) if anode else (r["electrolyte"], r["electrode"])
+        kind = r.get("layer_kind")
+        x_text = f"{r['layer']}\n" + ("metal" if kind == "metal" else "gap ?" if r.get("layer_gap_eV") is None
+                                       else f"{kind} {r['layer_gap_eV']:.1f} eV")
+        for x, w, label, colour in ((edges[0], widths[0], left, "#b9b9c9" if anode else "#a9c8ee"),
+                                    (edges[2], widths[2], x_text, "#f2c6a0"),
+                                    (edges[4], widths[4], right, "#a9c8ee" if anode else "#e8e08a")):
+            ax.add_patch(Rectangle((x, 0), w, 1, facecolor=colour, edgecolor="k", lw=0.6))
+            ax.text(x + w / 2, 0.5, label, ha="center", va="center", fontsize=7.5, weight="bold")
+
+        def box(verdict, products, energy):
+            """(colour kind, second line, product lines) of one interphase."""
+            within = verdict == "stable within error"
+            lines = electronic_character(products, gaps)[:4] if products and verdict not in (None, "stable") \
+                else []
+            where = ("within error, " if within else "") + ("" if energy is None else f"ΔE {energy:+.3f} eV/atom")
+            return ("stable" if within else verdict or "not computed"), where, lines
+
+        el = box(r.get("verdict_electrode"), r.get("products_electrode"), r.get("rxn_electrode_eV_atom"))
+        se = box(r.get("verdict_electrolyte"), r.get("products_electrolyte"), r.get("rxn_electrolyte_eV_atom"))
+        first, second = (el, se) if anode else (se, el)
+        for x, w, (kind_i, where, lines) in ((edges[1], widths[1], first), (edges[3], widths[3], second)):
+            _interphase_box(ax, x, w, kind_i, where, lines)
+        extras = []
+        if r.get("theta_Li_deg") is not None:
+            extras.append(f"θ_Li {r['theta_Li_deg']:.0f}°")
+        if r.get("failed") and r["failed"] != "none":
+            extras.append(f"fails: {r['failed']}")
+        ax.set_xlim(0, edges[-1])
+        ax.set_ylim(0, 1)
+        ax.set_axis_off()
+        ax.set_title(f"#{r.get('rank', '')} {r['side']} side: {r['layer']}" + (f"  ({'; '.join(extras)})"
+                                                                              if extras else ""),
+                     fontsize=8, loc="left")
+    fig.tight_layout()
+    _save(fig, path)
+    return Path(path)

@@ -313,6 +313,122 @@ class Results:
             rows = [r for r in rows if _formula(r["a"]) in electrodes and _formula(r["b"]) in electrolytes]
         return rows
 
+    STACK_COLUMNS = ["rank", "side", "electrode", "layer", "electrolyte", "potential_V", "layer_at_potential",
+                     "verdict_electrode", "rxn_electrode_eV_atom", "products_electrode", "verdict_electrolyte",
+                     "rxn_electrolyte_eV_atom", "products_electrolyte", "layer_gap_eV", "layer_kind",
+                     "W_ad_electrode_J_m2", "W_ad_electrolyte_J_m2", "theta_Li_deg", "D_Li_cm2_s", "Ea_eV",
+                     "stable_with_electrode", "stable_with_electrolyte", "blocks_electrons", "wets", "conducts_li",
+                     "failed", "weakest", "threshold_eV_atom", "engine", "notes", "key"]
+
+    def stacks(self, **filters):
+        """Three-layer stacks as a DataFrame (filters: :meth:`stacks_rows`)."""
+        return self._frame(self.stacks_rows(**filters), self.STACK_COLUMNS)
+
+    def stacks_rows(self, side=None, layer=None, electrode=None, electrolyte=None, engine=None, study=None,
+                    rank_by: str = "weakest-side") -> list[dict]:
+        """One row per stored stack, ranked per side by the weakest of its two interfaces (``rank_by``: see
+        :mod:`ssbi.interfaces.analysis.ranking`), then the number of requirements failed; every requirement a
+        column (True met, False failed, None not computed)."""
+        from ssbi.interfaces.analysis.ranking import (  # lazy: start-up (pymatgen)
+            Candidate,
+            RankingSettings,
+            Side,
+            side_score,
+            weakest,
+        )
+        from ssbi.interfaces.analysis.stack import failed  # lazy: start-up (pymatgen)
+
+        criteria: dict = {"kind": "stack"}
+        if side:
+            criteria["side"] = _choice(side, ("anode", "cathode"), "side")
+        for key, value in (("layer", layer), ("electrode", electrode), ("electrolyte", electrolyte)):
+            if value:
+                criteria[key] = get_material(_material_name(value)).name
+        if engine:
+            criteria["engine"] = _engine_name(engine)
+        if study:
+            criteria["study"] = _study(study).name
+        docs = list(self._analysis().query(criteria, sort={"layer": 1}))
+        rows = []
+        for d in docs:
+            e, lyte = d["with_electrode"], d["with_electrolyte"]
+            diff = d.get("diffusion") or {}
+            d_top = None
+            if diff.get("D_cm2_s"):
+                d_top = diff["D_cm2_s"][max(diff["D_cm2_s"], key=float)]
+            req = d["requirements"]
+            at = d.get("layer_at_potential") or {}
+            rows.append({
+                "side": d["side"], "electrode": d["electrode"], "layer": d["layer"], "electrolyte": d["electrolyte"],
+                "potential_V": d.get("potential"),
+                "layer_at_potential": None if not at else (at["interphase"] if at["interphase"] == "stable" else
+                                                           f"{at['interphase']}: {' + '.join(at['products'])}"),
+                "verdict_electrode": e.get("verdict"), "rxn_electrode_eV_atom": e.get("energy"),
+                "products_electrode": self._products(e), "verdict_electrolyte": lyte.get("verdict"),
+                "rxn_electrolyte_eV_atom": lyte.get("energy"), "products_electrolyte": self._products(lyte),
+                "layer_gap_eV": (d.get("layer_gap") or {}).get("gap"),
+                "layer_kind": (d.get("layer_gap") or {}).get("kind"),
+                "W_ad_electrode_J_m2": e.get("w_ad"), "W_ad_electrolyte_J_m2": lyte.get("w_ad"),
+                "theta_Li_deg": (d.get("wetting") or {}).get("theta_deg"),
+                "D_Li_cm2_s": d_top, "Ea_eV": (diff.get("arrhenius") or {}).get("activation_energy"),
+                **{k: req.get(k) for k in ("stable_with_electrode", "stable_with_electrolyte", "blocks_electrons",
+                                           "wets", "conducts_li")},
+                "failed": ", ".join(failed(req)) or "none", "weakest": d.get("weakest"),
+                "threshold_eV_atom": d["threshold_ev_atom"], "engine": d["engine"],
+                "notes": "; ".join(d.get("notes") or []), "key": d["key"],
+                "_sides": [Side(name, side.get("verdict"), side.get("energy"))
+                           for name, side in ((d["electrode"], e), (d["electrolyte"], lyte))],
+                "_n_failed": len(failed(req))})
+        def key(r: dict, settings: RankingSettings) -> tuple:
+            sides = [s for s in r["_sides"] if s.interphase is not None]
+            worst = weakest(Candidate(r["layer"], extra_sides=sides), settings)
+            cls, size = side_score(worst, settings)
+            w_ad = r["W_ad_electrode_J_m2"]
+            if settings.rank_by == "adhesion":
+                return (-(w_ad if w_ad is not None else -1.0), cls, r["_n_failed"], size)
+            return (cls, r["_n_failed"], size, -(w_ad if w_ad is not None else 0.0))
+
+        out = []
+        for which in ("anode", "cathode"):
+            group = [r for r in rows if r["side"] == which]
+            settings = RankingSettings(rank_by=rank_by if rank_by == "adhesion" else "weakest-side",
+                                       threshold_ev_atom=group[0]["threshold_eV_atom"] if group else 0.0)
+            for n, r in enumerate(sorted(group, key=lambda r: key(r, settings)), 1):
+                out.append({**{k: v for k, v in r.items() if not k.startswith("_")}, "rank": n})
+        return [{k: r.get(k) for k in self.STACK_COLUMNS} for r in out]
+
+    @staticmethod
+    def _products(side: dict) -> Optional[str]:
+        reading = side.get("open") if side.get("open") and side.get("energy") == side["open"].get("energy") \
+            else side.get("closed")
+        return None if not reading else " + ".join(reading["products"])
+
+    ADSORPTION_COLUMNS = ["id", "molecule", "host", "binding_eV", "site", "facing", "dispersion", "D3_part_eV",
+                          "n_placements", "engine", "completed"]
+
+    def adsorption(self, **filters):
+        return self._frame(self.adsorption_rows(**filters), self.ADSORPTION_COLUMNS)
+
+    def adsorption_rows(self, molecule=None, host=None, engine=None) -> list[dict]:
+        """Binding energies of molecules on carbon hosts (newest first)."""
+        criteria: dict = {"output.kind": "adsorption"}
+        if molecule:
+            criteria["output.molecule"] = str(molecule)
+        if host:
+            criteria["output.host"] = str(host)
+        if engine:
+            criteria["output.engine.name"] = _engine_name(engine)
+        rows = []
+        for d in self.store.query(criteria, properties=["uuid", "output", "completed_at"], sort={"completed_at": -1}):
+            o = d["output"]
+            rows.append({"id": d["uuid"], "molecule": o["molecule"], "host": o["host"],
+                         "binding_eV": o["binding_energy"], "site": o["best"]["site"], "facing": o["best"]["facing"],
+                         "dispersion": o["dispersion"],
+                         "D3_part_eV": None if o.get("dispersion_part") is None else -o["dispersion_part"],
+                         "n_placements": len(o["placements"]), "engine": o["engine"]["name"],
+                         "completed": d.get("completed_at")})
+        return rows
+
     MECHANICS_COLUMNS = ["id", "material", "K_vrh_GPa", "G_vrh_GPa", "G_over_G_Li", "verdict", "suppresses_dendrites",
                          "stable", "engine", "completed"]
 

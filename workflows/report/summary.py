@@ -7,17 +7,23 @@ from typing import Optional
 
 from pymatgen.core import Composition
 
-from ssbi.interfaces.analysis.electrode import couple_potential, electrode_potential
-from ssbi.interfaces.analysis.interphase import classify_interphase
 from ssbi.interfaces.analysis.mechanics import monroe_newman
-from ssbi.interfaces.analysis.ranking import Candidate, RankingSettings, rank
-from ssbi.interfaces.analysis.window import decomposition_at
+from ssbi.interfaces.analysis.ranking import (
+    Candidate,
+    RankingSettings,
+    Side,
+    rank,
+    reaction_threshold,
+    rule_text,
+    verdict,
+    weakest,
+)
 from ssbi.interfaces.errors import SSBIError
 from ssbi.interfaces.materials import get_material
 from ssbi.workflows.engines.registry import get_engine
 from ssbi.workflows.report.results import Results
+from ssbi.workflows.run.potentials import anode_potential, at_potential, cathode_couple
 from ssbi.workflows.store.derived import analysis_store
-from ssbi.workflows.store.entries import entries_from_store
 from ssbi.workflows.study.spec import StudySpec
 
 SUMMARY_COLUMNS = ["rank", "electrolyte", "window_V", "E_hull_meV", "rxn_anode_eV_atom", "interphase_anode",
@@ -25,7 +31,7 @@ SUMMARY_COLUMNS = ["rank", "electrolyte", "window_V", "E_hull_meV", "rxn_anode_e
                    "oxidation_at_cathode", "rxn_cathode_V_eV_atom", "interphase_cathode", "products_cathode",
                    "W_ad_anode_J_m2", "W_ad_cathode_J_m2",
                    "W_ad_by_electrode", "md_temperature_K", "md_growth_rate", "md_growth_law", "md_intact_PS4",
-                   "md_D_interface_over_bulk", "G_GPa", "G_over_G_Li", "dendrite_verdict"]
+                   "md_D_interface_over_bulk", "G_GPa", "G_over_G_Li", "dendrite_verdict", "weakest_side"]
 
 
 def _formula(name: str) -> str:
@@ -53,67 +59,21 @@ def anode_potentials(spec: StudySpec, results: Results, engine=None) -> dict:
     """:class:`~ssbi.interfaces.analysis.electrode.ElectrodePotential` of each alloy anode of the study (LiIn), from
     its own Li hull (stored and shipped entries of the study's engine; ``engine``: resolved, default the study
     engine's name); Li metal (0 V) and anodes whose hull has no entries are left out."""
-    from pymatgen.analysis.phase_diagram import PhaseDiagram
-
+    alloys = [n for n in spec.anodes if len(Composition(_formula(n)).elements) > 1]
+    if not alloys:
+        return {}
     engine = engine or get_engine(spec.engine)
-    out = {}
-    for name in spec.anodes:
-        comp = Composition(_formula(name))
-        elements = sorted(el.symbol for el in comp.elements)
-        if "Li" not in elements or len(elements) == 1:
-            continue
-        try:
-            entries = entries_from_store(results.store, elements, engine, known_only=spec.known_phases_only)
-            out[name] = electrode_potential(PhaseDiagram(entries), comp)
-        except (SSBIError, ValueError):
-            continue
-    return out
+    found = {name: anode_potential(results.store, engine, name, spec.known_phases_only) for name in alloys}
+    return {k: v for k, v in found.items() if v is not None}
 
 
 def cathode_potential(spec: StudySpec, results: Results, engine=None):
-    """The couple the study's first cathode cycles, host / its Li-richest phase on the hull (S8 or Li2S: S/Li2S),
-    as an :class:`~ssbi.interfaces.analysis.electrode.ElectrodePotential`; None without a cathode or its hull
+    """The couple the study's first cathode cycles (S8 or Li2S: S/Li2S) as an
+    :class:`~ssbi.interfaces.analysis.electrode.ElectrodePotential`; None without a cathode or its hull
     (``engine``: resolved, default the study engine's name)."""
-    from pymatgen.analysis.phase_diagram import PhaseDiagram
-
     if not spec.cathodes:
         return None
-    engine = engine or get_engine(spec.engine)
-    comp = Composition(_formula(spec.cathodes[0]))
-    host = Composition({k: v for k, v in comp.items() if k.symbol != "Li"})
-    if not host.num_atoms:
-        return None
-    try:
-        pd = PhaseDiagram(entries_from_store(results.store, sorted({"Li", *(e.symbol for e in host)}), engine,
-                                             known_only=spec.known_phases_only))
-        lithiated = [e.composition for e in pd.stable_entries if "Li" in {x.symbol for x in e.composition.elements}
-                     and Composition({k: v for k, v in e.composition.items() if k.symbol != "Li"}).reduced_formula
-                     == host.reduced_formula]
-        if not lithiated:
-            return None
-        richest = max(lithiated, key=lambda c: c.get_atomic_fraction("Li"))
-        return couple_potential(pd, richest, host)
-    except (SSBIError, ValueError):
-        return None
-
-
-def at_potential(window: dict, voltage: float, gaps=None) -> dict:
-    """An electrolyte at ``voltage`` (V vs Li/Li+) from its stored window document: stable inside the window
-    (the phase put on the hull, as for the window), else the products of the plateau there, their grand-potential
-    decomposition energy (eV/atom of the phase on the hull) and the interphase type."""
-    from pymatgen.analysis.phase_diagram import PDEntry, PhaseDiagram
-
-    low, high = window["reduction_limit"], window["oxidation_limit"]
-    if low - 1e-9 <= voltage and (high is None or voltage <= high + 1e-9):
-        return {"energy": 0.0, "products": [window["formula"]], "interphase": "stable", "voltage": voltage}
-    entries = [PDEntry(Composition(r["formula"]) * (r["n_atoms"] / Composition(r["formula"]).num_atoms), r["energy"])
-               for r in window["entries"]]
-    pd = PhaseDiagram(entries)
-    comp = Composition(window["formula"])
-    placed = PDEntry(comp, pd.get_hull_energy(comp))
-    energy, products = decomposition_at(pd, placed, voltage)
-    kind = classify_interphase(products, [window["formula"], "Li"], energy, gaps).type
-    return {"energy": energy, "products": products, "interphase": kind, "voltage": voltage}
+    return cathode_couple(results.store, engine or get_engine(spec.engine), spec.cathodes[0], spec.known_phases_only)
 
 
 def md_summary(results: Results, spec: StudySpec, electrolyte: str) -> dict:
@@ -222,10 +182,35 @@ def _md_columns(md: dict) -> dict:
             "md_D_interface_over_bulk": None if md.get("d_ratio") is None else _r(md["d_ratio"], 2)}
 
 
-def study_summary(spec: StudySpec, results: Results, settings: RankingSettings = RankingSettings()) -> list[dict]:
-    """One row per electrolyte, ranked by :func:`ssbi.interfaces.analysis.ranking.rank`: interphase against the anode
-    (stable, passivating, then growing), then the dendrite criterion, then the reaction energy with the anode
-    (least negative first)."""
+def ranking_settings(spec: StudySpec, rank_by: str = "weakest-side") -> tuple[RankingSettings, str]:
+    """The study's ranking rule (``rank_by``) with its engine's reaction-energy threshold; and the rule in words."""
+    threshold, source = reaction_threshold(spec.engine)
+    settings = RankingSettings(rank_by=rank_by, threshold_ev_atom=threshold)
+    return settings, rule_text(settings, source)
+
+
+def _within(text: Optional[str], interphase: Optional[str], energy: Optional[float],
+            settings: RankingSettings) -> Optional[str]:
+    """"mixed-conducting (Li)" → "stable within error (Li; mixed-conducting by the hull)" where the reaction is
+    weaker than the engine's error threshold."""
+    if text is None or interphase in (None, "stable") or energy is None or energy <= -settings.threshold_ev_atom:
+        return text
+    kind, _, where = text.partition(" (")
+    return f"stable within error ({where.rstrip(')')}; {kind} by the hull)" if where else "stable within error"
+
+
+def _side_text(side: Optional[Side], settings: RankingSettings) -> Optional[str]:
+    if side is None:
+        return None
+    energy = "" if side.energy is None else f" {side.energy:+.3f}"
+    return f"{side.electrode}: {verdict(side, settings.threshold_ev_atom)}{energy}"
+
+
+def study_summary(spec: StudySpec, results: Results, settings: Optional[RankingSettings] = None) -> list[dict]:
+    """One row per electrolyte, ranked by :func:`ssbi.interfaces.analysis.ranking.rank` with ``settings`` (default:
+    :func:`ranking_settings`, the weakest side with the engine's error threshold); ``weakest_side`` names the side
+    that decided each place."""
+    settings = settings or ranking_settings(spec)[0]
     formula = {n: get_material(n).formula for n in [*spec.anodes, *spec.cathodes, *spec.electrolytes]}
     hypothetical = not spec.known_phases_only
     windows = results.windows(engine=spec.engine, hypothetical=hypothetical).to_dict("records")
@@ -259,7 +244,8 @@ def study_summary(spec: StudySpec, results: Results, settings: RankingSettings =
             "window_V": None if not w else f"{w['reduction_V']:.2f}–{oxidation or '—'}",
             "E_hull_meV": None if not w else _r(w["e_above_hull_meV"], 1),
             "rxn_anode_eV_atom": None if not chosen or chosen[2] is None else _r(chosen[2], 3),
-            "interphase_anode": interphase_anode,
+            "interphase_anode": _within(interphase_anode, chosen[1] if chosen else None,
+                                        chosen[2] if chosen else None, settings),
             "products_anode": None if not chosen else chosen[3],
             "rxn_alloy_eV_atom": None if not ia else _r(ia["energy"], 3),
             "interphase_alloy": None if not ia else
@@ -267,7 +253,9 @@ def study_summary(spec: StudySpec, results: Results, settings: RankingSettings =
             "rxn_cathode_eV_atom": None if not cathode else _r(cathode["E_min_eV_atom"], 3),
             "oxidation_at_cathode": _at_cathode_text(couple, doc, at_cathode),
             "rxn_cathode_V_eV_atom": None if not at_cathode else _r(at_cathode["energy"], 3),
-            "interphase_cathode": None if not cathode else f"{cathode['interphase']} ({worst})",
+            "interphase_cathode": None if not cathode else _within(f"{cathode['interphase']} ({worst})",
+                                                                   cathode["interphase"], cathode["E_min_eV_atom"],
+                                                                   settings),
             "products_cathode": None if not cathode else cathode["products"],
             "W_ad_anode_J_m2": None if w_anode is None else _r(w_anode, 3),
             "W_ad_cathode_J_m2": None if w_cathode is None else _r(w_cathode, 3),
@@ -279,8 +267,18 @@ def study_summary(spec: StudySpec, results: Results, settings: RankingSettings =
                                  "suppressing" if suppresses else "not suppressing"),
         }
         rows.append(row)
-        candidates.append(Candidate(e, chosen[1] if chosen else None, suppresses, chosen[2] if chosen else None,
-                                    cathode["E_min_eV_atom"] if cathode else None))
+        couple_side = [Side(f"cathode at {couple.potential:.2f} V ({couple.electrode})", at_cathode["interphase"],
+                            at_cathode["energy"])] if at_cathode else []
+        candidate = Candidate(e, chosen[1] if chosen else None, suppresses, chosen[2] if chosen else None,
+                              cathode["E_min_eV_atom"] if cathode else None,
+                              interphase_cathode=cathode["interphase"] if cathode else None,
+                              w_ad_anode=w_anode, extra_sides=couple_side)
+        side = weakest(candidate, settings)
+        if side is not None and side.electrode in ("anode", "cathode"):
+            side = Side(f"{side.electrode} ({chosen[0] if side.electrode == 'anode' else worst})", side.interphase,
+                        side.energy)
+        row["weakest_side"] = _side_text(side, settings)
+        candidates.append(candidate)
     by_name = {r["electrolyte"]: r for r in rows}
     ranked = [by_name[c.name] for c in rank(candidates, settings)]
     for i, r in enumerate(ranked, 1):

@@ -328,6 +328,31 @@ class StabilityAnalysis(Analysis):
         return (self.builder.failures.get(target) if self.builder else None) or "no entries for it"
 
 
+@dataclass
+class AdsorptionAnalysis(Analysis):
+    """A molecule on a carbon host: the search of :class:`~ssbi.workflows.flows.adsorption.AdsorptionMaker`."""
+
+    host: str
+    molecule: str
+    maker: Any  # AdsorptionMaker
+    kind: ClassVar[str] = "adsorption"
+
+    @property
+    def label(self) -> str:
+        return f"adsorption {self.molecule} on {self.host}"
+
+    def fingerprints(self) -> list[str]:
+        return [self.maker.fingerprint(self.host, self.molecule)]
+
+    def flow(self, store) -> Flow:
+        search = self.maker.make(self.host, self.molecule)
+        return Flow([search], output=search.output, name=self.label)
+
+    def metadata(self) -> dict:
+        return {"ssbi_kind": "adsorption", "materials": [self.host, self.molecule],
+                "engine": self.maker.resolved.name}
+
+
 REGISTRY: dict[str, type[Analysis]] = {cls.kind: cls for cls in (
     CalcAnalysis, PhaseSetAnalysis, MechanicsAnalysis, AdhesionAnalysis, MDRunAnalysis, SurfaceAnalysis,
-    StabilityAnalysis, AnalysisGroup)}
+    StabilityAnalysis, AnalysisGroup, AdsorptionAnalysis)}

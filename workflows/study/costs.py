@@ -28,8 +28,10 @@ def estimate_core_hours(task, runner) -> float:
             if p.complete:
                 seconds += h["shipped_system"]
                 continue
+            # before its single points, a system relaxes a few polymorphs of each formula it has not relaxed yet
+            new = {p.formulas[i] for i in p.to_screen} - {p.formulas[i] for i in p.relaxed if i in p.formulas}
             relax = len(p.library_to_relax) + (len(p.to_relax) if p.to_relax is not None else
-                                               h["polymorphs_per_formula"] * len(set(p.formulas.values())))
+                                               h["polymorphs_per_formula"] * len(new))
             seconds += len(p.to_screen) * h["single_point"] + relax * h["relaxation"]
     elif kind == "mechanics":
         name = task.materials[0]

@@ -19,7 +19,9 @@ from typing import Callable, Optional
 
 import ssbi.workflows.run.analyses as an
 import ssbi.workflows.run.fireworks as fw
+from ssbi.interfaces.analysis.ranking import RankingSettings, reaction_threshold
 from ssbi.interfaces.builder import build_interfaces
+from ssbi.interfaces.crystallography import near_cubic_supercell
 from ssbi.interfaces.errors import SSBIError
 from ssbi.interfaces.materials import load
 from ssbi.interfaces.surface_energy import lowest_termination
@@ -27,6 +29,7 @@ from ssbi.workflows.engines.registry import get_engine
 from ssbi.workflows.engines.spec import EngineSpec
 from ssbi.workflows.errors import EngineError
 from ssbi.workflows.flows.adhesion import AdhesionMaker, bulk_in_cell
+from ssbi.workflows.flows.adsorption import AdsorptionMaker
 from ssbi.workflows.flows.md import AIMDMaker
 from ssbi.workflows.flows.mechanics import MechanicsMaker
 from ssbi.workflows.flows.phase_set import PhaseSetMaker
@@ -34,6 +37,8 @@ from ssbi.workflows.flows.surface import SurfaceMaker
 from ssbi.workflows.run.analyses import AnalysisGroup, MDRunAnalysis, StabilityAnalysis
 from ssbi.workflows.run.executor import Executor, Outcome
 from ssbi.workflows.run.faces import lowest_sigma_terminations, stored_surface
+from ssbi.workflows.run.potentials import electrode_voltage
+from ssbi.workflows.run.stacks import assemble_stack, save_stack, stack_targets
 from ssbi.workflows.run.surfaces import hull_around
 from ssbi.workflows.stability.builder import StabilityTarget
 from ssbi.workflows.store.jobstore import describe, open_store
@@ -46,6 +51,7 @@ from ssbi.workflows.study.spec import (
     load_study,
     pair_overrides,
     plan,
+    stack_md_layers,
     surface_millers,
 )
 
@@ -74,6 +80,7 @@ class StudyRunner:
         self._stability = None  # the StabilityAnalysis of this run (one builder run for all windows and reactions)
         self._md = {}  # (film, substrate) -> MDRunAnalysis: its interface is built once
         self.choices: dict[str, str] = {}  # facets and faces chosen by surface energy, and why (the report says)
+        self._voltages: dict[str, Optional[float]] = {}  # electrode -> V vs Li/Li+ on the engine's hull
 
     # --- the bulks ------------------------------------------------------------------------------------------
     @staticmethod
@@ -104,15 +111,16 @@ class StudyRunner:
                 engine=self.mechanics_engine, protocol=self.mechanics_protocol),
                                         g_li=g_li, start=bulk["primitive"] if bulk else None, study=self.spec.name)
         if kind == "adhesion":
-
             # the library's conventional cells (Miller indices refer to them); the bulks are the hull's
             return an.AdhesionAnalysis(names[0], names[1], load(names[0], "experimental"),
-                                       load(names[1], "experimental"), self._adhesion_maker(*names),
+                                       load(names[1], "experimental"),
+                                       self._adhesion_maker(*names, stack=task.options.get("stack", False),
+                                                            relax=task.options.get("relax")),
                                        bulks=(self._bulk(names[0]), self._bulk(names[1])))
         if kind == "surface":
-
+            adhesion = self.spec.analyses.adhesion
             maker = SurfaceMaker(engine=self.engine, miller=tuple(task.options["miller"]),
-                                 thicknesses=(self.spec.analyses.adhesion.surface_thickness,),
+                                 thicknesses=(adhesion.surface_thickness if adhesion else 10.0,),
                                  chempots=hull_around(names[0], self.engine.name, self.spec.store,
                                                       self.spec.known_phases_only))
             return an.SurfaceAnalysis(names[0], load(names[0], "experimental"), maker, bulk=self._bulk(names[0]))
@@ -120,13 +128,31 @@ class StudyRunner:
             if names not in self._md:
                 self._md[names] = self._md_analysis(*names)
             return self._md[names]
-        if kind in ("window", "reactions"):
+        if kind == "diffusion":
+            return self._diffusion_analysis(names[0])
+        if kind in ("window", "reactions", "stack"):
             return self._stability_analysis()
+        if kind == "adsorption":
+            return an.AdsorptionAnalysis(names[0], names[1], self._adsorption_maker())
         raise ValueError(f"unknown task {task.label}")
+
+    def _diffusion_analysis(self, name: str):
+        """MD of the layer's relaxed bulk (a supercell of at most ``md_max_atoms``) at the stacks' temperatures."""
+        st = self.spec.analyses.stacks
+        cell = near_cubic_supercell(self._conventional(name), st.md_max_atoms)
+        maker = AIMDMaker(engine=self.engine, temperatures=tuple(st.md_temperatures), ps=st.md_ps,
+                          equilibration_ps=st.md_equilibration_ps, fix_bottom=False)
+        return MDRunAnalysis(f"{name} bulk", cell, maker)
+
+    def _adsorption_maker(self):
+        a = self.spec.analyses.adsorption
+        return AdsorptionMaker(engine=self.engine, dispersion=a.dispersion)
 
     def _miller(self, name: str) -> tuple[int, int, int]:
         """The study's Miller index of ``name``; else (with ``surfaces``) its lowest-σ stored facet; else 1 0 0."""
         a = self.spec.analyses.adhesion
+        if a is None:
+            return (1, 0, 0)
         if name in a.miller:
             return tuple(a.miller[name])
         if a.surfaces:
@@ -147,18 +173,26 @@ class StudyRunner:
                 return hkl
         return (1, 0, 0)
 
-    def _adhesion_maker(self, film: str, substrate: str):
+    def _adhesion_maker(self, film: str, substrate: str, stack: bool = False, relax: Optional[bool] = None):
         a = self.spec.analyses.adhesion
-        build = build_options(a, film, substrate)
+        if stack:  # a stack's pair: the stacks' build options, the adhesion overrides on top
+            build = {**self.spec.analyses.stacks.build, **(pair_overrides(a, film, substrate) if a else {})}
+        else:
+            build = build_options(a, film, substrate)
         fm, sm = self._miller(film), self._miller(substrate)
+        relax = bool(relax) if stack else a.relax
+        # a stack's rigid pair scans the separation (UBER): W_ad at its own gap, not at the builder's
+        scan = (stack and not relax) or (a is not None and a.scan_separation)
+        if a is None:
+            return AdhesionMaker(engine=self.engine, film_miller=fm, substrate_miller=sm, relax=relax,
+                                 relax_bulk=True, scan_separation=scan, build=build)
         if a.terminations == "lowest" and not build.get("film_termination") and not build.get("substrate_termination"):
-
             chosen, notes = lowest_sigma_terminations(self.store, film, fm, substrate, sm, self.engine.name,
                                                       self.spec.store)
             build.update(chosen)
             self.choices[f"{film}|{substrate}"] = "; ".join(notes)
-        return AdhesionMaker(engine=self.engine, film_miller=fm, substrate_miller=sm, relax=a.relax,
-                             relax_bulk=True, scan_separation=a.scan_separation, build=build)
+        return AdhesionMaker(engine=self.engine, film_miller=fm, substrate_miller=sm, relax=relax,
+                             relax_bulk=True, scan_separation=scan, build=build)
 
     def _md_analysis(self, film: str, substrate: str):
         m = self.spec.analyses.md
@@ -182,9 +216,25 @@ class StudyRunner:
             return StabilityTarget("window", task.materials[0])
         return StabilityTarget("reaction", task.materials[1], task.materials[0])
 
+    def _stack_voltage(self, electrode: str) -> Optional[float]:
+        if electrode not in self._voltages:
+            self._voltages[electrode] = electrode_voltage(self.store, self.engine, electrode,
+                                                          cathode=electrode in self.spec.cathodes,
+                                                          known_only=self.spec.known_phases_only)
+        return self._voltages[electrode]
+
+    def _stack_targets(self) -> list:
+        out = []
+        for t in self.tasks:
+            if t.analysis == "stack":
+                layer, electrode, electrolyte = t.materials
+                out += stack_targets(*t.materials, self._stack_voltage(electrode))
+        return out
+
     def _stability_analysis(self):
         if self._stability is None:
             targets = [self._target(t) for t in self.tasks if t.analysis in ("window", "reactions")]
+            targets = list(dict.fromkeys(targets + self._stack_targets()))
             self._stability = StabilityAnalysis(targets, engine=self.engine,
                                                 known_only=self.spec.known_phases_only)
         return self._stability
@@ -216,13 +266,33 @@ class StudyRunner:
     def stored(self, task: StudyTask) -> Optional[list[str]]:
         """uuids of the stored result(s) of ``task``; None when it still has to run (windows and reactions are
         always brought up to date)."""
-        if task.analysis in ("window", "reactions"):
+        if task.analysis in ("window", "reactions", "stack"):
             return None
         return self.analysis(task).collect(self.store)
 
     # --- running -------------------------------------------------------------------------------------------
+    def _run_stack(self, task: StudyTask, start: float) -> Outcome:
+        """The stack's document from what is stored (after the stability builder has run)."""
+        stability = self._stability_analysis()
+        if stability.builder is None:
+            outcome = Executor(self.store).run_one(stability)
+            if outcome.status == "failed":
+                return replace(outcome, task=task, seconds=time.time() - start)
+        layer, electrode, electrolyte = task.materials
+        side = "cathode" if electrode in self.spec.cathodes else "anode"
+        settings = RankingSettings(threshold_ev_atom=reaction_threshold(self.engine.name)[0])
+        doc = assemble_stack(self.store, self.engine.name, layer, electrode, electrolyte, side,
+                             self._stack_voltage(electrode), stability.key_of, settings,
+                             electrode_miller=self._miller(electrode), study=self.spec.name,
+                             md_asked=layer in stack_md_layers(self.spec))
+        key = save_stack(self.store, doc)
+        message = f"weakest {doc.weakest}" if doc.weakest else "; ".join(doc.notes[:1])
+        return Outcome(stability, "done", time.time() - start, uuids=[key], task=task, message=message)
+
     def run_task(self, task: StudyTask) -> Outcome:
         start = time.time()
+        if task.analysis == "stack":
+            return self._run_stack(task, start)
         if task.analysis in ("window", "reactions"):
             stability = self._stability_analysis()
             if stability.builder is None:
@@ -263,7 +333,7 @@ class StudyRunner:
         of the others in one while G_Li is not stored; the hull with the adhesion tasks that need its bulks."""
         from jobflow import Flow
 
-        jobs = [t for t in self.tasks if t.analysis not in ("window", "reactions")]
+        jobs = [t for t in self.tasks if t.analysis not in ("window", "reactions", "stack")]
         mech = [t for t in jobs if t.analysis == "mechanics"]
         units: list[tuple[list[StudyTask], object]] = []
         if mech and mech[0].materials == ("Li",) and self.stored(mech[0]) is None:

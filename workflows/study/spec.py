@@ -34,7 +34,7 @@ from ssbi.workflows.engines.config import engine_config, engine_names
 from ssbi.workflows.paths import CONFIG_DIR
 
 STUDY_DIR = CONFIG_DIR / "studies"
-ANALYSES = ("window", "reactions", "adhesion", "md", "mechanics")
+ANALYSES = ("window", "reactions", "adhesion", "md", "mechanics", "stacks", "adsorption")
 
 
 def _material(name: str, where: str) -> str:
@@ -176,12 +176,47 @@ class MDSpec(_Strict):
     pairs: list[str] = Field(default_factory=list, description="'anode|electrolyte' pairs; empty: all")
 
 
+class StacksSpec(_Strict):
+    """Three-layer stacks: anode | interlayer | electrolyte and electrolyte | coating | cathode (the study's
+    ``interlayers`` and ``coatings``)."""
+
+    adhesion: bool = Field(True, description="W_ad of each interlayer or coating with each neighbour (rigid), and "
+                                             "Li's contact angle on each interlayer (needs σ of the anode's face)")
+    relax: Literal["anode", "all", "none"] = Field(
+        "anode", description="which stacks' interfaces are relaxed with their slabs (fixed cell): anode (the default: "
+                             "Li's contact angle needs the relaxed contact; the cathode side's S8 and Li2S cells run "
+                             "to 400–500 atoms and stay rigid), all, none (rigid W_ad; relaxed ones that react fall "
+                             "back to rigid)")
+    md: bool | list[str] = Field(False, description="Li diffusivity in the bulk of each interlayer/coating from "
+                                                   "MLIP MD with an Arrhenius fit: true for all, or a list of names; "
+                                                   "false: 'not computed'")
+    md_temperatures: list[PositiveFloat] = Field(default_factory=lambda: [800.0, 1000.0], min_length=2)
+    md_ps: PositiveFloat = Field(2.0, description="ps per temperature (after equilibration_ps)")
+    md_equilibration_ps: NonNegativeFloat = 0.5
+    md_max_atoms: int = Field(120, ge=8, description="the bulk supercell's size")
+    build: dict = Field(default_factory=lambda: {"film_thickness": 6.0, "substrate_thickness": 8.0,
+                                                 "max_atoms": 200, "max_strain": 0.08, "vacuum": 12.0},
+                        description="interface build options of the stacks' pairs (analyses.adhesion.overrides "
+                                    "per material or pair apply on top)")
+
+
+class AdsorptionSpec(_Strict):
+    """Binding of Li2S and the polysulfides on the study's carbon host (``carbon_host``)."""
+
+    molecules: list[Literal["Li2S", "Li2S4", "Li2S6", "Li2S8"]] = Field(
+        default_factory=lambda: ["Li2S", "Li2S4", "Li2S6", "Li2S8"], min_length=1)
+    dispersion: Literal["d3bj", "none"] = Field("d3bj", description="DFT-D3(BJ) for PBE added to the engine "
+                                                                    "(simple-dftd3); none: the engine alone")
+
+
 class Analyses(_Strict):
     window: Optional[StabilitySpec] = None
     reactions: Optional[StabilitySpec] = None
     adhesion: Optional[AdhesionSpec] = None
     md: Optional[MDSpec] = None
     mechanics: Optional[MechanicsSpec] = None
+    stacks: Optional[StacksSpec] = None
+    adsorption: Optional[AdsorptionSpec] = None
 
 
 class Execution(_Strict):
@@ -195,6 +230,10 @@ class StudySpec(_Strict):
     anodes: list[str] = Field(min_length=1)
     cathodes: list[str] = Field(default_factory=list)
     electrolytes: list[str] = Field(min_length=1)
+    interlayers: list[str] = Field(default_factory=list, description="anode-side layers: anode | X | electrolyte")
+    coatings: list[str] = Field(default_factory=list, description="cathode-side layers: electrolyte | X | cathode")
+    carbon_host: Optional[Literal["graphene", "pyridinic-N-graphene"]] = Field(
+        None, description="the cathode's carbon: Li2S and polysulfide binding on it (analyses.adsorption)")
     analyses: Analyses
     engine: str = "chgnet"
     engine_settings: dict = Field(default_factory=dict, description="overrides of configs/engines/<engine>.yaml")
@@ -215,7 +254,7 @@ class StudySpec(_Strict):
         """The engine of the elastic tensors: analyses.mechanics.engine, else the study's."""
         return (self.analyses.mechanics.engine if self.analyses.mechanics else None) or self.engine
 
-    @field_validator("anodes", "cathodes", "electrolytes")
+    @field_validator("anodes", "cathodes", "electrolytes", "interlayers", "coatings")
     @classmethod
     def _known(cls, names: list[str], info) -> list[str]:
         known = [_material(n, info.field_name) for n in names]
@@ -258,6 +297,24 @@ class StudySpec(_Strict):
             for pair in self.analyses.md.pairs:
                 if pair not in allowed:
                     raise ValueError(f"unknown pair {pair!r} in analyses.md.pairs; allowed: {', '.join(allowed)}")
+        layers = [*self.interlayers, *self.coatings]
+        if layers and not self.analyses.stacks:
+            raise ValueError("interlayers and coatings go with analyses.stacks (e.g. `stacks: {}`)")
+        if self.analyses.stacks:
+            if not layers:
+                raise ValueError("analyses.stacks needs interlayers (anode side) or coatings (cathode side)")
+            if self.coatings and not self.cathodes:
+                raise ValueError("coatings sit between the electrolyte and a cathode: add cathodes")
+            md = self.analyses.stacks.md
+            for name in md if isinstance(md, list) else []:
+                if _material(name, "analyses.stacks.md") not in layers:
+                    raise ValueError(f"{name!r} in analyses.stacks.md is not an interlayer or coating; allowed: "
+                                     f"{', '.join(layers)}")
+            for name in layers:
+                if not get_material(name).has_structure:
+                    raise ValueError(f"{get_material(name).no_structure('stacks')}; remove it from the layers")
+        if self.analyses.adsorption and not self.carbon_host:
+            raise ValueError("analyses.adsorption needs carbon_host (graphene or pyridinic-N-graphene)")
         if self.analyses.adhesion:
             for name in self.analyses.adhesion.miller:
                 _material(name, "analyses.adhesion.miller")
@@ -366,8 +423,32 @@ def study_systems(spec: StudySpec) -> list[str]:
     sets = {elements(e) for e in spec.electrolytes}
     if spec.analyses.reactions:
         sets |= {elements(x, e) for e in spec.electrolytes for x in [*spec.anodes, *spec.cathodes]}
+    if spec.analyses.stacks:
+        for layer, electrode, electrolyte in stacks(spec):
+            sets |= {elements(layer, electrode), elements(layer, electrolyte)}
     maximal = [s for s in sets if not any(s < other for other in sets)]
     return sorted("-".join(sorted(s)) for s in maximal)
+
+
+def stacks(spec: StudySpec) -> list[tuple[str, str, str]]:
+    """(layer, electrode, electrolyte) of every stack: each interlayer with each anode and electrolyte, each
+    coating with each cathode and electrolyte."""
+    return ([(x, a, e) for x in spec.interlayers for a in spec.anodes for e in spec.electrolytes]
+            + [(x, c, e) for x in spec.coatings for c in spec.cathodes for e in spec.electrolytes])
+
+
+def stack_pairs(spec: StudySpec) -> list[tuple[str, str]]:
+    """The (film, substrate) interfaces of the stacks: electrode on X, X on electrolyte (each once)."""
+    pairs = []
+    for layer, electrode, electrolyte in stacks(spec):
+        pairs += [(electrode, layer), (layer, electrolyte)]
+    return list(dict.fromkeys(pairs))
+
+
+def stack_md_layers(spec: StudySpec) -> list[str]:
+    md = spec.analyses.stacks.md if spec.analyses.stacks else False
+    layers = [*spec.interlayers, *spec.coatings]
+    return layers if md is True else [n for n in layers if n in (md or [])]
 
 
 def surface_millers(adhesion: AdhesionSpec, name: str) -> list[tuple[int, int, int]]:
@@ -405,4 +486,23 @@ def plan(spec: StudySpec) -> list[StudyTask]:
     if a.md:
         pairs = a.md.pairs or [f"{x}|{e}" for e in spec.electrolytes for x in spec.anodes]
         tasks += [StudyTask("md", tuple(p.split("|"))) for p in pairs]
+    if a.stacks:
+        layers = [*spec.interlayers, *spec.coatings]
+        if not (a.window or a.reactions):
+            tasks.insert(0, StudyTask("hull", tuple(study_systems(spec))))
+        tasks += [StudyTask("window", (x,)) for x in layers if x not in spec.electrolytes]
+        if a.stacks.adhesion:
+            if spec.interlayers:  # σ of each anode's face: Li's contact angle on each interlayer
+                adhesion = a.adhesion or AdhesionSpec()
+                tasks += [StudyTask("surface", (n,), {"miller": tuple(adhesion.miller.get(n, (1, 0, 0)))})
+                          for n in spec.anodes if not any(t.analysis == "surface" and t.materials == (n,)
+                                                          for t in tasks)]
+            done = {t.materials for t in tasks if t.analysis == "adhesion"}
+            anode_side = {p for x, e, lyte in stacks(spec) if e in spec.anodes for p in ((e, x), (x, lyte))}
+            tasks += [StudyTask("adhesion", p, {"stack": True, "relax": a.stacks.relax == "all" or (
+                a.stacks.relax == "anode" and p in anode_side)}) for p in stack_pairs(spec) if p not in done]
+        tasks += [StudyTask("diffusion", (x,)) for x in stack_md_layers(spec)]
+        tasks += [StudyTask("stack", s) for s in stacks(spec)]
+    if a.adsorption:
+        tasks += [StudyTask("adsorption", (spec.carbon_host, m)) for m in a.adsorption.molecules]
     return tasks
