@@ -87,3 +87,16 @@ def test_a_stack_study_stores_one_document_per_stack(tmp_path):
     again = ssbi("run", study, "-o", tmp_path / "out", data_dir=data)
     assert again.returncode == 0 and "stored adhesion Li|LiI" in " ".join(again.stdout.split())
     assert len(json.loads(ssbi("query", "stacks", "--format", "json", data_dir=data, check=True).stdout)) == 2
+
+
+def test_a_stack_study_submits_its_jobs_and_assembles_the_stacks_here(tmp_path):
+    """--submit --dry-run: the adhesion of each stack pair, the layers' MD and the adsorption searches are
+    workflows; the stacks are not (they are put together here by the next `ssbi run`, as windows are)."""
+    study = write(tmp_path, carbon_host="graphene",
+                  analyses={"stacks": {"md": ["LiI"]}, "adsorption": {"molecules": ["Li2S"]}})
+    run = ssbi("run", study, "--submit", "--dry-run", data_dir=tmp_path / "data")
+    assert run.returncode == 0, run.stdout + run.stderr
+    text = " ".join(run.stdout.split())
+    for label in ("adhesion Li|LiI", "adhesion LiCl|Li3PS4", "md LiI bulk", "adsorption Li2S on graphene"):
+        assert label in text
+    assert "stack LiI" not in text and "diffusion" in text  # core-hours per kind name the MD of the layers
