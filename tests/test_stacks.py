@@ -80,7 +80,8 @@ def test_a_stack_study_stores_one_document_per_stack(tmp_path):
     assert li_cl["theta_Li_deg"] is None and li_cl["wets"] is None  # wetting is an anode-side question
     assert "Li diffusivity in the layer: not computed" in li_cl["notes"] and li_cl["D_Li_cm2_s"] is None
     assert li_cl["W_ad_electrode_J_m2"] > 0 and li_cl["W_ad_electrolyte_J_m2"] > 0  # rigid on the cathode side
-    assert li_i["blocks_electrons"] and "judged closed" in li_i["notes"]  # LiI insulates: Li3PS4 behind it is not reduced
+    # LiI insulates: the Li3PS4 behind it is judged by its closed reaction, not reduced at 0 V
+    assert li_i["blocks_electrons"] and "judged closed" in li_i["notes"]
     summary = (tmp_path / "out" / "summary.md").read_text()
     assert "Interlayers and coatings" in summary and "| Li \\| LiI \\| Li3PS4 |" in summary
     assert (tmp_path / "out" / "stacks.png").stat().st_size > 10_000

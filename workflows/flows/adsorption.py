@@ -121,7 +121,8 @@ def adsorption_search(engine: EngineLike, host: str, molecule: str, settings: di
             return float(atoms.get_potential_energy())
         d3_part = d3_energy(best_atoms) - d3_energy(sheet) - d3_energy(mol)
     structure = AseAtomsAdaptor.get_structure(best_atoms if best_atoms is not None else sheet)
-    return AdsorptionDoc(fingerprint=fp, materials=[host, molecule], formula=molecule, engine=EngineInfo(**eng.describe()),
+    return AdsorptionDoc(fingerprint=fp, materials=[host, molecule], formula=molecule,
+                         engine=EngineInfo(**eng.describe()),
                          host=host, molecule=molecule, dispersion=settings["dispersion"],
                          energies={"host": e_host, "molecule": e_mol, "complex": e_host + e_mol + best["E_ads"]},
                          placements=rows, best=best, binding_energy=-best["E_ads"], dispersion_part=d3_part,
