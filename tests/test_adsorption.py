@@ -55,3 +55,19 @@ def test_li2s_binds_to_graphene_with_dispersion(tmp_path):
     assert len(rows) == 2 and {r["dispersion"] for r in rows} == {"d3bj", "none"}
     again = ssbi("adsorb", "Li2S", "graphene", "--repeat", "4", data_dir=data, check=True)
     assert "(stored)" in again.stdout
+
+
+def test_the_report_shows_the_hosts_binding_beside_the_cathode():
+    """A study naming a carbon host gets a section with each molecule's newest binding energy (one row each)."""
+    from ssbi.workflows.report.stacks import adsorption_markdown
+
+    rows = [{"molecule": "Li2S", "host": "graphene", "binding_eV": 1.43, "site": "bridge", "facing": "Li",
+             "D3_part_eV": 0.39, "engine": "chgnet", "dispersion": "d3bj"},
+            {"molecule": "Li2S", "host": "graphene", "binding_eV": 1.10, "site": "top", "facing": "Li",
+             "D3_part_eV": None, "engine": "chgnet", "dispersion": "none"},
+            {"molecule": "Li2S4", "host": "pyridinic-N-graphene", "binding_eV": 2.0, "site": "vacancy",
+             "facing": "Li", "D3_part_eV": 0.5, "engine": "chgnet", "dispersion": "d3bj"}]
+    text = "\n".join(adsorption_markdown(rows, "graphene"))
+    assert "## Carbon host: graphene" in text and "| Li2S | 1.43 | bridge | Li | 0.39 | chgnet (d3bj) |" in text
+    assert "1.10" not in text and "Li2S4" not in text
+    assert adsorption_markdown(rows, "graphite") == []
