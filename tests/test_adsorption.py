@@ -39,21 +39,21 @@ def test_bad_adsorb_input_is_one_line(tmp_path):
 
 @pytest.mark.slow
 def test_li2s_binds_to_graphene_with_dispersion(tmp_path):
-    """CHGNet + D3(BJ) on a 4 x 4 sheet: Li2S binds (positive binding energy), D3 adds to it, the most stable
+    """CHGNet + D3(BJ) on a 3 x 3 sheet (18 C: the smallest that folds K onto Γ): Li2S binds (positive binding energy), D3 adds to it, the most stable
     placement is stored once and listed by `ssbi query adsorption`; without dispersion it binds less."""
     data = tmp_path / "data"
-    run = ssbi("adsorb", "Li2S", "graphene", "--repeat", "4", "--format", "json", data_dir=data)
+    run = ssbi("adsorb", "Li2S", "graphene", "--repeat", "3", "--format", "json", data_dir=data)
     assert run.returncode == 0, run.stdout + run.stderr
     doc = json.loads(run.stdout)
     assert doc["binding_energy"] > 0.1 and doc["dispersion_part"] < -0.1
     assert len(doc["placements"]) == 12 and doc["best"]["converged"]
     assert doc["binding_energy"] == pytest.approx(-min(p["E_ads"] for p in doc["placements"] if p["converged"]))
-    plain = json.loads(ssbi("adsorb", "Li2S", "graphene", "--repeat", "4", "--dispersion", "none", "--format", "json",
+    plain = json.loads(ssbi("adsorb", "Li2S", "graphene", "--repeat", "3", "--dispersion", "none", "--format", "json",
                             data_dir=data, check=True).stdout)
     assert plain["binding_energy"] < doc["binding_energy"]
     rows = json.loads(ssbi("query", "adsorption", "--format", "json", data_dir=data, check=True).stdout)
     assert len(rows) == 2 and {r["dispersion"] for r in rows} == {"d3bj", "none"}
-    again = ssbi("adsorb", "Li2S", "graphene", "--repeat", "4", data_dir=data, check=True)
+    again = ssbi("adsorb", "Li2S", "graphene", "--repeat", "3", data_dir=data, check=True)
     assert "(stored)" in again.stdout
 
 
