@@ -9,19 +9,17 @@ electrons does not block them, Li that does not wet X (θ ≥ 90°) plates as is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 from ssbi.interfaces.analysis.ranking import (
     STABLE_WITHIN_ERROR,
-    Candidate,
     RankingSettings,
     Side,
     side_score,
     verdict,
 )
 
-REQUIREMENTS = ("stable_with_electrode", "stable_with_electrolyte", "blocks_electrons", "wets", "conducts_li")
 # a side passes when its interphase stops growing: stable, stable within error or passivating
 PASSING = ("stable", STABLE_WITHIN_ERROR, "passivating")
 # Li in X must move: D above this at the MD temperature (cm²/s) to count as conducting through a thin layer
@@ -38,7 +36,6 @@ class StackSides:
     gap_kind: Optional[str] = None  # X's electronic character: insulator | semiconductor | metal | None (unknown)
     theta_deg: Optional[float] = None  # Li on X (anode side only)
     d_li: Optional[float] = None  # cm²/s, X's bulk at the highest MD temperature
-    extra: dict = field(default_factory=dict)
 
 
 def worse(a: Side, b: Optional[Side], settings: RankingSettings) -> Side:
@@ -62,11 +59,6 @@ def requirements(stack: StackSides, settings: RankingSettings, anode_side: bool)
         "wets": None if not anode_side or stack.theta_deg is None else stack.theta_deg < 90.0,
         "conducts_li": None if stack.d_li is None else stack.d_li >= D_LI_MIN,
     }
-
-
-def stack_candidate(name: str, stack: StackSides, w_ad_electrode: Optional[float] = None) -> Candidate:
-    """The stack as a ranking candidate: its two interfaces as sides (the weakest decides)."""
-    return Candidate(name, w_ad_anode=w_ad_electrode, extra_sides=[stack.electrode, stack.electrolyte])
 
 
 def failed(reqs: dict[str, Optional[bool]]) -> list[str]:
