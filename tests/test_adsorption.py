@@ -35,25 +35,34 @@ def test_bad_adsorb_input_is_one_line(tmp_path):
         run.stderr and len(run.stderr.strip().splitlines()) == 1
     run = ssbi("adsorb", "Li2S", "graphene", "--engine", "cp2k", data_dir=tmp_path)
     assert run.returncode == 2 and "machine-learned potential" in run.stderr
+    run = ssbi("adsorb", "Li2S", "graphene", "--facing", "C", data_dir=tmp_path)
+    assert run.returncode == 2 and "facing takes Li and/or S" in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
+    run = ssbi("adsorb", "Li2S", "graphene", "--rotations", "0,abc", data_dir=tmp_path)
+    assert run.returncode == 2 and "--rotations takes comma-separated degrees" in run.stderr
+    assert json.loads(ssbi("query", "adsorption", "--format", "json", data_dir=tmp_path, check=True).stdout) == []
 
 
 @pytest.mark.slow
 def test_li2s_binds_to_graphene_with_dispersion(tmp_path):
-    """CHGNet + D3(BJ) on a 3 x 3 sheet (18 C: the smallest that folds K onto Γ): Li2S binds (positive binding energy), D3 adds to it, the most stable
-    placement is stored once and listed by `ssbi query adsorption`; without dispersion it binds less."""
+    """CHGNet + D3(BJ) on a 3 x 3 sheet (18 C: the smallest that folds K onto Γ), Li turned to the sheet at the three
+    sites: Li2S binds (positive binding energy), D3 adds to it, the most stable placement is stored once and listed by
+    `ssbi query adsorption`; without dispersion it binds less."""
     data = tmp_path / "data"
-    run = ssbi("adsorb", "Li2S", "graphene", "--repeat", "3", "--format", "json", data_dir=data)
+    small = ("--repeat", "3", "--rotations", "0", "--facing", "Li")
+    run = ssbi("adsorb", "Li2S", "graphene", *small, "--format", "json", data_dir=data)
     assert run.returncode == 0, run.stdout + run.stderr
     doc = json.loads(run.stdout)
     assert doc["binding_energy"] > 0.1 and doc["dispersion_part"] < -0.1
-    assert len(doc["placements"]) == 12 and doc["best"]["converged"]
+    assert len(doc["placements"]) == 3 and doc["best"]["converged"]
+    assert {p["site"] for p in doc["placements"]} == {"top", "bridge", "hollow"}
     assert doc["binding_energy"] == pytest.approx(-min(p["E_ads"] for p in doc["placements"] if p["converged"]))
-    plain = json.loads(ssbi("adsorb", "Li2S", "graphene", "--repeat", "3", "--dispersion", "none", "--format", "json",
+    plain = json.loads(ssbi("adsorb", "Li2S", "graphene", *small, "--dispersion", "none", "--format", "json",
                             data_dir=data, check=True).stdout)
     assert plain["binding_energy"] < doc["binding_energy"]
     rows = json.loads(ssbi("query", "adsorption", "--format", "json", data_dir=data, check=True).stdout)
     assert len(rows) == 2 and {r["dispersion"] for r in rows} == {"d3bj", "none"}
-    again = ssbi("adsorb", "Li2S", "graphene", "--repeat", "3", data_dir=data, check=True)
+    again = ssbi("adsorb", "Li2S", "graphene", *small, data_dir=data, check=True)
     assert "(stored)" in again.stdout
 
 

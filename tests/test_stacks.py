@@ -82,6 +82,9 @@ def test_a_stack_study_stores_one_document_per_stack(tmp_path):
     assert li_cl["W_ad_electrode_J_m2"] > 0 and li_cl["W_ad_electrolyte_J_m2"] > 0  # rigid on the cathode side
     # LiI insulates: the Li3PS4 behind it is judged by its closed reaction, not reduced at 0 V
     assert li_i["blocks_electrons"] and "judged closed" in li_i["notes"]
+    for r in rows:  # a negative W_ad (slabs that repel) is named, never silently ranked
+        negative = min(r["W_ad_electrode_J_m2"], r["W_ad_electrolyte_J_m2"]) < 0
+        assert ("is negative" in r["notes"]) is negative
     summary = (tmp_path / "out" / "summary.md").read_text()
     assert "Interlayers and coatings" in summary and "| Li \\| LiI \\| Li3PS4 |" in summary
     assert (tmp_path / "out" / "stacks.png").stat().st_size > 10_000

@@ -346,3 +346,20 @@ class AdsorptionDoc(ResultDoc):
     dispersion_part: Optional[float] = Field(None, description="eV, the D3 share of E_ads at the best geometry")
     structure: Structure = Field(description="the best relaxed complex")
     caveats: list[str] = Field(default_factory=list)
+
+
+class BandGapDoc(ResultDoc):
+    """A DFT band gap spot check: the gap between the highest filled and the lowest empty state of the SCF k-mesh
+    (semi-local DFT underestimates gaps; the check asks only whether the phase blocks electrons)."""
+
+    kind: Literal["band_gap"] = "band_gap"
+    gap: float = Field(description="eV; 0 for a metal (a partly filled state)")
+    vbm: float = Field(description="eV, on the code's energy zero")
+    cbm: float = Field(description="eV, on the code's energy zero")
+    metallic: bool
+    conducts: bool = Field(description="gap below configs/band_gaps.yaml's conductor_below: an electronic conductor")
+    kmesh: str = Field(description="the k-mesh the gap is read on (a gap between k-points is missed: an upper bound)")
+    n_atoms: int
+    structure: Structure = Field(description="the cell computed (primitive)")
+    task_uuid: str = Field(description="uuid of the engine job (its full task document is in the store)")
+    source: str = Field(description="what the gap is: functional, basis, mesh; shown where the gap is used")

@@ -48,6 +48,11 @@ def _table(path: str) -> tuple[float, dict]:
     return float(data["conductor_below"]), data["gaps"]
 
 
+def conductor_below(path: Path = BAND_GAPS_FILE) -> float:
+    """The gap (eV) below which a phase counts as an electronic conductor."""
+    return _table(str(path))[0]
+
+
 def load_band_gaps(overrides: Optional[dict[str, float]] = None, path: Path = BAND_GAPS_FILE) -> dict[str, GapInfo]:
     """Curated gaps by reduced formula, with computed ``overrides`` (formula → gap in eV) on top."""
     threshold, raw = _table(str(path))

@@ -5,6 +5,7 @@ from ssbi.workflows.cli import (  # noqa: F401 - each module registers its comma
     adhesion,
     adsorption,
     alloy,
+    band_gap,
     build,
     cluster,
     execution,

@@ -34,6 +34,9 @@ def adsorb(
     engine: str = ENGINE_OPT,
     dispersion: str = typer.Option("d3bj", "--dispersion", help="d3bj (DFT-D3(BJ), PBE parameters) or none."),
     repeat: int = typer.Option(6, "--repeat", min=3, help="Graphene cell: repeat x repeat (72 C at 6)."),
+    rotations: str = typer.Option("0,30", "--rotations", help="In-plane rotations of the molecule, degrees, "
+                                                                "comma-separated (each a placement per site)."),
+    facing: str = typer.Option("Li,S", "--facing", help="Element turned to the sheet: Li, S or Li,S."),
     store: Optional[str] = STORE_OPT,
     force: bool = typer.Option(False, "--force", help="Recompute even if stored."),
     submit: bool = typer.Option(False, "--submit", help="Send to FireWorks instead of running here."),
@@ -45,8 +48,13 @@ def adsorb(
 
     if fmt not in ("table", "json"):
         fail(f"--format takes table or json, not {fmt!r}")
+    try:
+        angles = tuple(float(x) for x in rotations.split(",") if x.strip())
+    except ValueError:
+        fail(f"--rotations takes comma-separated degrees such as 0,30, not {rotations!r}")
+    facings = tuple(x.strip() for x in facing.split(",") if x.strip())
     req = requested(lambda progress: request(molecule, host, engine, dispersion, repeat, store, force, submit,
-                                             progress=progress))
+                                             progress=progress, rotations=angles, facings=facings))
     if req is None:
         return
     o = req.outcome

@@ -59,6 +59,11 @@ class Engine(ABC):
         return {"temperature": float(temperature), "timestep_fs": float(timestep_fs), "n_steps": int(n_steps),
                 "thermostat": thermostat, "friction": LANGEVIN_FRICTION}
 
+    def band_gap_maker(self) -> Maker:
+        """Maker of a bulk single point whose output gives the band gap (DFT engines that write a DOS)."""
+        raise EngineError(f"engine {self.name!r} gives no band gap here: use cp2k (a DFT single point with its "
+                          "DOS), or the shipped table configs/band_gaps.yaml")
+
     def elastic_maker(self) -> Maker:
         """Maker of the elastic-tensor flow (atomate2's elastic flow for this code)."""
         raise EngineError(f"engine {self.name!r} has no elastic flow here (atomate2 has none for it); "

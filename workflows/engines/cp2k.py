@@ -90,6 +90,7 @@ class SsbiCp2kSetGenerator(Cp2kInputGenerator):
     pmg_data_dir: str | None = None
     spin_polarized: bool = False
     md: dict = field(default_factory=dict)  # temperature, timestep_fs, n_steps, thermostat, friction (1/fs)
+    print_dos: bool = False  # write the DOS on the SCF k-mesh (CP2K-1.dos): the band gap spot check
 
     def get_input_updates(self, *args, **kwargs) -> dict:
         updates = {"run_type": self.run_type}
@@ -102,6 +103,8 @@ class SsbiCp2kSetGenerator(Cp2kInputGenerator):
                                                           "e_density", "mo_cubes")})
         elif self.run_type != "ENERGY_FORCE":
             updates["activate_motion"] = {"optimizer": "BFGS", "trust_radius": 0.1}
+        if self.print_dos:
+            updates["print_dos"] = True
         return updates
 
     def get_input_set(self, structure=None, prev_dir=None, optional_files=None):
@@ -215,6 +218,12 @@ class Cp2kEngine(Engine):
     def static_maker(self, target: str = "bulk"):
         return StaticMaker(name=f"cp2k static {target}", input_set_generator=self.input_generator("static", target),
                            run_cp2k_kwargs=self._run_kwargs())
+
+    def band_gap_maker(self):
+        """A bulk single point that also writes the DOS of its k-mesh, with every unoccupied orbital (ADDED_MOS)."""
+        gen = self.input_generator("static", "bulk")
+        gen.print_dos = True
+        return StaticMaker(name="cp2k band gap", input_set_generator=gen, run_cp2k_kwargs=self._run_kwargs())
 
     def md_maker(self, temperature: float, n_steps: int, timestep_fs: float = 1.0, thermostat: str = "langevin",
                  target: str = "interface"):

@@ -10,6 +10,7 @@
 | ``md`` | interface MD (:class:`MDRunAnalysis`) | AIMDDoc fingerprint |
 | ``surface`` | σ of the terminations of one face (:class:`SurfaceAnalysis`) | SurfaceDoc fingerprint |
 | ``stability`` | windows and reactions (:class:`StabilityAnalysis`), derived by the builder | document keys |
+| ``band_gap`` | a DFT band gap spot check (:class:`BandGapAnalysis`) | BandGapDoc fingerprint |
 
 The command line and the study runner build these objects; nothing else decides
 what is stored, what runs and what is sent to FireWorks.
@@ -27,8 +28,10 @@ from pymatgen.core import Structure
 
 from ssbi.interfaces.errors import InputError, SSBIError
 from ssbi.interfaces.materials import get_material, load
+from ssbi.interfaces.reference import get_reference, reference_index, reference_structure
 from ssbi.workflows.engines.config import CALC_KINDS, TARGETS
 from ssbi.workflows.engines.registry import get_engine
+from ssbi.workflows.flows.band_gap import BandGapMaker
 from ssbi.workflows.flows.calc import CalcMaker
 from ssbi.workflows.stability.builder import StabilityBuilder
 from ssbi.workflows.store.derived import analysis_store
@@ -353,6 +356,54 @@ class AdsorptionAnalysis(Analysis):
                 "engine": self.maker.resolved.name}
 
 
+@dataclass
+class BandGapAnalysis(Analysis):
+    """The band gap of one bulk phase from a DFT single point (:class:`~ssbi.workflows.flows.band_gap.BandGapMaker`)."""
+
+    structure: Structure
+    material: str
+    engine: Any = "cp2k"
+    kind: ClassVar[str] = "band_gap"
+
+    def __post_init__(self):
+        self.maker = BandGapMaker(engine=self.engine)
+
+    @classmethod
+    def of(cls, material: str, engine) -> "BandGapAnalysis":
+        """Checked input: ``material`` is a library name, a reference phase id (``mp-1550``) or a structure file;
+        its primitive cell is computed."""
+        engine = get_engine(engine)
+        engine.band_gap_maker()  # one line if the engine gives no gap
+        text = str(material)
+        if text in reference_index():
+            structure, name = reference_structure(text), f"{get_reference(text).formula} ({text})"
+        else:
+            try:
+                structure = load(text)
+            except SSBIError as exc:
+                same = sorted(p.id for p in reference_index().values() if p.formula == text)
+                if not same:
+                    raise
+                raise InputError(f"{text} is not in the materials library; its reference structures: "
+                                 f"{', '.join(same)}: give one (`ssbi gap {same[0]}`)") from exc
+            name = f"file:{Path(text).name}" if Path(text).is_file() else get_material(text).name
+        engine.check()
+        return cls(structure.get_primitive_structure(), name, engine=engine)
+
+    @property
+    def label(self) -> str:
+        return f"band gap {self.material} ({self.maker.resolved.name})"
+
+    def fingerprints(self) -> list[str]:
+        return [self.maker.fingerprint(self.structure)]
+
+    def flow(self, store) -> Flow:
+        return self.maker.make(self.structure, material=self.material)
+
+    def metadata(self) -> dict:
+        return {"ssbi_kind": "band_gap", "material": self.material, "engine": self.maker.resolved.name}
+
+
 REGISTRY: dict[str, type[Analysis]] = {cls.kind: cls for cls in (
     CalcAnalysis, PhaseSetAnalysis, MechanicsAnalysis, AdhesionAnalysis, MDRunAnalysis, SurfaceAnalysis,
-    StabilityAnalysis, AnalysisGroup, AdsorptionAnalysis)}
+    StabilityAnalysis, AnalysisGroup, AdsorptionAnalysis, BandGapAnalysis)}

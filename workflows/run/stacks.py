@@ -15,7 +15,6 @@ from typing import Callable, Optional
 
 from pymatgen.core import Composition
 
-from ssbi.interfaces.analysis.interphase import load_band_gaps
 from ssbi.interfaces.analysis.ranking import Candidate, RankingSettings, Side, verdict, weakest
 from ssbi.interfaces.analysis.stack import StackSides, requirements, worse
 from ssbi.interfaces.analysis.wetting import young_dupre
@@ -25,6 +24,7 @@ from ssbi.workflows.run.faces import stored_surface
 from ssbi.workflows.run.potentials import at_potential
 from ssbi.workflows.schemas import StackDoc, StackInterface
 from ssbi.workflows.stability.builder import StabilityTarget
+from ssbi.workflows.store.band_gaps import band_gaps_with_store
 from ssbi.workflows.store.derived import analysis_store, save
 
 ELECTRODE_METAL = "Li"
@@ -144,10 +144,11 @@ def assemble_stack(job_store, engine: str, layer: str, electrode: str, electroly
     ad_e = stored_adhesion(job_store, *film_sub, engine)
     ad_l = stored_adhesion(job_store, layer, electrolyte, engine)
     formula = Composition(get_material(layer).formula).reduced_formula
-    gap = load_band_gaps().get(formula)
+    gap = band_gaps_with_store(job_store).get(formula)
     layer_gap = None if gap is None else {"gap": gap.gap, "kind": gap.kind, "source": gap.source}
     if gap is None:
-        notes.append(f"no band gap for {formula} in configs/band_gaps.yaml: electron blocking unknown")
+        notes.append(f"no band gap for {formula} in configs/band_gaps.yaml or the store: electron blocking unknown "
+                     f"(`ssbi gap {layer}` computes one)")
     # the electrolyte behind X sees the electrode's potential only through X's electrons: an insulating X leaves
     # it the closed (chemical) reaction with X; a metal, semiconductor or unknown X passes the potential on
     blocks = gap is not None and gap.kind == "insulator"
@@ -160,6 +161,12 @@ def assemble_stack(job_store, engine: str, layer: str, electrode: str, electroly
         if r is None:
             notes.append(f"reaction {name} not computed (phase set missing or failed: see `ssbi run`'s messages)")
 
+    for pair, ad in ((f"{electrode} on {layer}", ad_e), (f"{layer} on {electrolyte}", ad_l)):
+        if ad is not None and ad["w_ad"] < 0:
+            notes.append(f"W_ad of {pair} is negative ({ad['w_ad']:+.2f} J/m², {ad['kind']}): the slabs repel at "
+                         "the built gap and registry and the relaxation found no bound contact; read it as no "
+                         "adhesion at these faces (a separation scan, `ssbi adhesion --scan-separation`, finds the "
+                         "minimum if there is one)")
     wetting = None
     if side == "anode" and ad_e is not None:
         surface = stored_surface(job_store, electrode, electrode_miller, engine)

@@ -3,7 +3,7 @@
 It is told what to compute (:class:`StabilityTarget`: a window, or a reaction of an
 electrode with an electrolyte) by the study or the command that asks; without
 targets it brings the documents already stored up to date. Incremental: a document
-whose ``entries_hash`` (the entries its chemical system needs) still matches is
+whose ``entries_hash`` (the entries its chemical system needs, and the band gaps of those phases) still matches is
 kept, one whose entries changed is recomputed and replaced (upsert by ``key``).
 Each document lists the entries (ids, energies) it came from. One phase diagram per
 chemical system, engine and scale.
@@ -25,7 +25,6 @@ from pymatgen.core import Composition
 from pymatgen.entries.computed_entries import ComputedEntry
 
 from ssbi.interfaces.analysis.hull import PhaseDiagramCache, entries_in_chemsys, formula_name
-from ssbi.interfaces.analysis.interphase import load_band_gaps
 from ssbi.interfaces.analysis.scales import common_scale
 from ssbi.interfaces.errors import SSBIError
 from ssbi.interfaces.materials import get_material
@@ -36,6 +35,7 @@ from ssbi.workflows.engines.registry import get_engine
 from ssbi.workflows.engines.spec import EngineLike
 from ssbi.workflows.stability.documents import entries_hash, reaction_doc, reaction_key, window_doc, window_key
 from ssbi.workflows.store import derived
+from ssbi.workflows.store.band_gaps import band_gaps_with_store, gaps_hash, stored_band_gaps
 from ssbi.workflows.store.entries import coverage_gap, covered_systems, entry_from_calc, with_shipped
 from ssbi.workflows.store.shipped import shipped_path, usable_shipped
 
@@ -107,7 +107,8 @@ class StabilityBuilder(Builder):
         self.failures: dict[StabilityTarget, str] = {}  # target -> why it has no document
         self.keys: dict[StabilityTarget, str] = {}  # target -> key of its document (computed or unchanged)
         self.caches: dict[tuple[str, str], PhaseDiagramCache] = {}  # one per engine and scale
-        self.gaps = load_band_gaps()
+        self.stored_gaps = stored_band_gaps(results) if results is not None else {}  # `ssbi gap` spot checks
+        self.gaps = band_gaps_with_store(results, self.stored_gaps)
         super().__init__(sources=[results], targets=[analysis], **kwargs)
 
     def connect(self):
@@ -207,19 +208,24 @@ class StabilityBuilder(Builder):
                                                      entries))
             return None
         used = entries_in_chemsys(entries, chemsys)
+        gaps = gaps_hash(self.gaps, {formula_name(e.composition) for e in used})
         return {"target": target, "kind": target.kind, "formula": formula, "material": material, "partner": partner,
                 "voltage": target.voltage, "engine": engine, "scale": scale, "chemsys": sorted(chemsys),
-                "entries": entries, "key": key, "hash": entries_hash(used)}
+                "entries": entries, "key": key,
+                "hash": f"{entries_hash(used)}+gaps:{gaps}"}
 
     def process_item(self, item: dict):
         cache = self.caches.setdefault((item["engine"], item["scale"]), PhaseDiagramCache(item["entries"]))
         try:
             pd = cache.get(item["chemsys"])
             if item["kind"] == "window":
-                return window_doc(pd, item["formula"], item["entries"], self.source, item["engine"], item["scale"],
-                                  self.gaps, material=item["material"])
-            return reaction_doc(pd, item["partner"], item["formula"], item["entries"], self.source, item["engine"],
-                                item["scale"], voltage=item["voltage"], gaps=self.gaps)
+                doc = window_doc(pd, item["formula"], item["entries"], self.source, item["engine"], item["scale"],
+                                 self.gaps, material=item["material"])
+            else:
+                doc = reaction_doc(pd, item["partner"], item["formula"], item["entries"], self.source,
+                                   item["engine"], item["scale"], voltage=item["voltage"], gaps=self.gaps)
+            doc.entries_hash = item["hash"]  # the entries and the band gaps it was classified with
+            return doc
         except (SSBIError, ValueError) as exc:
             self.stats["failed"] += 1
             self._fail(item["target"], item["key"], str(exc).splitlines()[0])

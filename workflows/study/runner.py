@@ -146,7 +146,8 @@ class StudyRunner:
 
     def _adsorption_maker(self):
         a = self.spec.analyses.adsorption
-        return AdsorptionMaker(engine=self.engine, dispersion=a.dispersion)
+        return AdsorptionMaker(engine=self.engine, dispersion=a.dispersion, rotations=tuple(a.rotations),
+                               facings=tuple(a.facings))
 
     def _miller(self, name: str) -> tuple[int, int, int]:
         """The study's Miller index of ``name``; else (with ``surfaces``) its lowest-σ stored facet; else 1 0 0."""

@@ -207,6 +207,10 @@ class AdsorptionSpec(_Strict):
         default_factory=lambda: ["Li2S", "Li2S4", "Li2S6", "Li2S8"], min_length=1)
     dispersion: Literal["d3bj", "none"] = Field("d3bj", description="DFT-D3(BJ) for PBE added to the engine "
                                                                     "(simple-dftd3); none: the engine alone")
+    rotations: list[float] = Field(default_factory=lambda: [0.0, 30.0], min_length=1,
+                                   description="in-plane rotations (degrees) tried at each site")
+    facings: list[Literal["Li", "S"]] = Field(default_factory=lambda: ["Li", "S"], min_length=1,
+                                              description="element turned to the sheet, each tried at each site")
 
 
 class Analyses(_Strict):

@@ -28,6 +28,7 @@ from pymatgen.io.cp2k.inputs import Cp2kInput
 from ssbi.interfaces.adhesion import unstrained_slab
 from ssbi.interfaces.builder import build_interfaces
 from ssbi.interfaces.materials import load
+from ssbi.interfaces.reference import reference_structure
 from ssbi.workflows.engines.registry import get_engine
 from ssbi.workflows.paths import REPO_ROOT
 
@@ -53,7 +54,9 @@ CHECKED_KEYWORDS = [
 # MD recordings: the case's MD settings (the md_maker arguments)
 MD_CASES = {"li2s_md": {"temperature": 600.0, "n_steps": 10, "timestep_fs": 1.0, "thermostat": "langevin"}}
 # output files kept besides cp2k.out.gz: the MD trajectory, forces, energies and cell (not wavefunctions, restarts)
-KEPT_OUTPUT_PATTERNS = ("*-pos-1.xyz*", "*-frc-1.xyz*", "*-1.ener*", "*-1.cell*")
+KEPT_OUTPUT_PATTERNS = ("*-pos-1.xyz*", "*-frc-1.xyz*", "*-1.ener*", "*-1.cell*", "*-1.dos*")
+# band gap recordings: the single point that also writes its DOS (Engine.band_gap_maker)
+GAP_CASES = ("alp_gap",)
 
 
 def reference_cases() -> dict[str, tuple[Structure, str]]:
@@ -73,6 +76,7 @@ def reference_cases() -> dict[str, tuple[Structure, str]]:
         "s_bulk": (load("S8").get_primitive_structure(), "bulk"),  # alpha-S, 32 atoms
         "p_bulk": (load("P").get_primitive_structure(), "bulk"),  # black P
         "li3ps4_bulk": (load("Li3PS4").get_primitive_structure(), "bulk"),  # gamma, 16 atoms
+        "alp_gap": (reference_structure("mp-1550").get_primitive_structure(), "bulk"),  # zinc-blende AlP, 2 atoms
     }
 
 
@@ -180,6 +184,8 @@ def record(name: str) -> Path:
     engine.check()
     if name in MD_CASES:
         job = engine.md_maker(target=target, **MD_CASES[name]).make(structure)
+    elif name in GAP_CASES:
+        job = engine.band_gap_maker().make(structure)
     else:
         job = engine.static_maker(target).make(structure)
     with tempfile.TemporaryDirectory() as tmp:
