@@ -59,6 +59,9 @@ def test_ssbi_gap_stores_the_gap_and_it_overrides_the_table(cp2k_data, monkeypat
     assert doc["shipped"]["kind"] == "insulator" and abs(doc["shipped"]["gap"] - doc["gap"]) < 0.05
     again = _run_alp(monkeypatch, tmp_path)
     assert json.loads(again.stdout)["fingerprint"] == doc["fingerprint"]
+    rows = json.loads(ssbi("query", "gaps", "--format", "json", data_dir=tmp_path, check=True).stdout)
+    assert [(r["formula"], r["kmesh"], r["conducts"]) for r in rows] == [("AlP", "8 irreducible k-points", False)]
+    assert rows[0]["gap_eV"] == pytest.approx(doc["gap"])
 
     from ssbi.workflows.store.jobstore import open_store
 

@@ -282,3 +282,18 @@ def query_adsorption(molecule: Optional[str] = typer.Option(None, help="Li2S, Li
     """Binding energies of Li2S and polysulfides on carbon hosts (`ssbi adsorb`)."""
     rows = _results(store).adsorption_rows(molecule=molecule, host=host, engine=engine)
     emit(rows, fmt, "Adsorption on carbon hosts", ADSORPTION, full=full)
+
+
+GAPS = [Column("id"), Column("material"), Column("formula"),
+        Column("gap_eV", "gap", "DFT band gap on the SCF k-mesh (eV; PBE underestimates)", digits=2),
+        Column("conducts"), Column("kmesh", "mesh"), Column("n_atoms", "atoms"), Column("engine"),
+        Column("completed", short=_date)]
+
+
+@query_app.command("gaps")
+def query_gaps(formula: Optional[str] = typer.Option(None, help="Reduced formula, e.g. LiBO2."),
+               engine: Optional[str] = ENGINE_Q, fmt: str = FMT_OPT, full: bool = FULL_OPT,
+               store: Optional[str] = STORE_Q):
+    """DFT band gap spot checks (`ssbi gap`); they override configs/band_gaps.yaml."""
+    rows = _results(store).gaps_rows(formula=formula, engine=engine)
+    emit(rows, fmt, "Band gaps (DFT spot checks)", GAPS, full=full)

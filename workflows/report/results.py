@@ -429,6 +429,29 @@ class Results:
                          "completed": d.get("completed_at")})
         return rows
 
+    GAP_COLUMNS = ["id", "material", "formula", "gap_eV", "conducts", "kmesh", "n_atoms", "engine", "completed"]
+
+    def gaps(self, **filters):
+        return self._frame(self.gaps_rows(**filters), self.GAP_COLUMNS)
+
+    def gaps_rows(self, formula=None, engine=None) -> list[dict]:
+        """DFT band gap spot checks (`ssbi gap`), newest first."""
+        criteria: dict = {"output.kind": "band_gap"}
+        if formula:
+            criteria["output.formula"] = str(formula)
+        if engine:
+            criteria["output.engine.name"] = _engine_name(engine)
+        props = ["uuid", "completed_at"] + [f"output.{k}" for k in ("materials", "formula", "gap", "conducts", "kmesh",
+                                                                     "n_atoms", "engine")]
+        rows = []
+        for d in self.store.query(criteria, properties=props, sort={"completed_at": -1}):
+            o = d["output"]
+            rows.append({"id": d["uuid"], "material": (o.get("materials") or [o["formula"]])[0],
+                         "formula": o["formula"], "gap_eV": o["gap"], "conducts": o["conducts"],
+                         "kmesh": o.get("kmesh"), "n_atoms": o["n_atoms"], "engine": o["engine"]["name"],
+                         "completed": d.get("completed_at")})
+        return rows
+
     MECHANICS_COLUMNS = ["id", "material", "K_vrh_GPa", "G_vrh_GPa", "G_over_G_Li", "verdict", "suppresses_dendrites",
                          "stable", "engine", "completed"]
 
