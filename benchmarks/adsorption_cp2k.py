@@ -9,7 +9,8 @@ geometries, which is what a spot check compares.
 
     python benchmarks/adsorption_cp2k.py [MOLECULE] [HOST] [--engine chgnet] [--site bridge] [--facing Li]
 
-Writes benchmarks/results/adsorption_cp2k.json (energies, geometry labels, timings). Needs Debian's cp2k.
+Writes benchmarks/results/adsorption_cp2k.json (Li2S on 3 x 3 graphene; other cases
+adsorption_cp2k_MOLECULE_HOST_NxN.json): energies, geometry labels, timings. Needs Debian's cp2k.
 """
 
 from __future__ import annotations
@@ -161,8 +162,12 @@ def main() -> None:
               "mlip_plus_d3": mlip, "cp2k_pbe_d3bj": dft, "cp2k_seconds": seconds,
               "cp2k_settings": "PBE, DZVP-MOLOPT-SR-GTH, 400/50 Ry, Γ, Fermi-Dirac 300 K, DFTD3(BJ) dftd3.dat",
               "geometry": "MLIP + D3 relaxed (fixed for CP2K)"}
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=1))
+    default = (args.molecule, args.host, args.repeat) == ("Li2S", "graphene", 3)
+    path = RESULTS if default else RESULTS.with_name(f"adsorption_cp2k_{args.molecule}_{args.host}_"
+                                                     f"{args.repeat}x{args.repeat}.json")
+    result["repeat"] = args.repeat
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=1))
     print(f"E_ads {args.molecule} on {args.host} ({args.site}, {args.facing} down): {args.engine} + D3 "
           f"{mlip['E_ads']:+.3f} eV (D3 {mlip['D3_part']:+.3f}); CP2K PBE-D3(BJ) {dft['E_ads']:+.3f} eV; "
           f"Δ {mlip['E_ads'] - dft['E_ads']:+.3f} eV")
