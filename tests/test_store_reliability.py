@@ -26,9 +26,9 @@ for i in range(n):
         store.update({"uuid": str(uuid.uuid4()), "index": 1, "completed_at": "2026",
                       "output": {"kind": "relax", "fingerprint": f, "formula": "Li2S", "energy": -float(i),
                                  "payload": "x" * 20000}}, key=["uuid", "index"])
-        print("stored")
+        print("stored", flush=True)  # acknowledged the moment it is committed (a pipe is block-buffered)
     except Exception as exc:
-        print(type(exc).__name__, str(exc).splitlines()[0])
+        print(type(exc).__name__, str(exc).splitlines()[0], flush=True)
 """
 
 
