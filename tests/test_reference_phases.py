@@ -211,6 +211,13 @@ def test_reference_build_regenerates_a_system_and_keeps_what_it_had(tmp_path):
     kept = _load(str(out), out.stat().st_mtime)
     assert "0/0" in " ".join(again.stdout.split()) or kept.relaxed.keys() == shipped.relaxed.keys()
     assert [i["energy"] for i in kept.relaxed.values()] == [i["energy"] for i in shipped.relaxed.values()]
+    # another system named: added beside Br-Li, whose items stay as they were
+    ssbi("reference", "build", "--system", "F-Li", data_dir=tmp_path, env=env, check=True)
+    both = _load(str(out), out.stat().st_mtime)
+    assert both.systems == ["Br-Li", "F-Li"]
+    assert set(kept.screened) < set(both.screened) and set(kept.relaxed) < set(both.relaxed)
+    assert {i["label"] for i in both.screened.values()} == {p.id for p in reference_phases(["Br", "F", "Li"])} - \
+        {p.id for p in reference_phases(["Br", "F", "Li"]) if {"Br", "F"} <= set(p.elements)}
 
 
 def test_every_published_number_carries_its_source_and_scale():

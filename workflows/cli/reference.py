@@ -78,7 +78,8 @@ def reference_show(ref_id: str = typer.Argument(..., help="Reference id, e.g. mp
 @reference_app.command("build")
 def reference_build(
     engine: str = typer.Option("chgnet", "--engine", help="Engine whose reference entries to (re)compute."),
-    systems: Optional[list[str]] = typer.Option(None, "--system", help="Chemical systems (default: "
+    systems: Optional[list[str]] = typer.Option(None, "--system", help="Chemical systems to add to the file (its "
+                                                                       "others are kept; default: regenerate "
                                                                        "configs/reference/systems.yaml)."),
     workers: int = typer.Option(2, "--workers", help="Worker processes (one thread each)."),
     out: Optional[Path] = typer.Option(None, "-o", "--out", callback=output_file, help="Output file (default: the shipped file of "

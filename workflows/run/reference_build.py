@@ -136,6 +136,9 @@ def build_reference_set(engine_name: str, systems: Optional[list[str]] = None, w
                         finished_only: bool = False) -> tuple[Path, dict]:
     """Compute and write ``configs/reference/entries/<engine>.json.gz`` (or ``out``).
 
+    ``systems`` named: they are added to the shipped file, whose other systems and items are kept; none named: the
+    file is regenerated for configs/reference/systems.yaml (items of systems no longer listed are dropped).
+
     ``recompute``: kinds (``static``, ``relax``) computed again even where the previous file has them; the
     largest change against the previous energies is returned (eV/atom) with the counts. ``finished_only``: run no
     relaxation; write the systems whose relaxations the checkpoint already holds (an interrupted build, shipped in
@@ -147,6 +150,7 @@ def build_reference_set(engine_name: str, systems: Optional[list[str]] = None, w
 
     engine = get_engine(engine_name)
     engine.check()
+    named = bool(systems)  # systems named: the file's other systems and their items are kept beside them
     systems = ["-".join(elements_of(s)) for s in (systems or shipped_systems())]
     maker = PhaseSetMaker(engine=engine.name, use_shipped=False)
     if n_lowest is not None:
@@ -222,14 +226,27 @@ def build_reference_set(engine_name: str, systems: Optional[list[str]] = None, w
                                                          Structure.from_dict(out["structure"])).as_dict()}
         return out
 
+    screened_items = [item(t, k, kept_static) for t, k in statics]
+    relaxed_items = [item(t, k, kept_relax) for t, k in relaxes]
+    command = f"ssbi reference build --engine {engine.name}"
+    if named and previous is not None:  # add to the file, never drop what it had
+        screened_items += _others(previous.screened, screened_items)
+        relaxed_items += _others(previous.relaxed, relaxed_items)
+        command += "".join(f" --system {s_}" for s_ in systems) + " (added to the previous file)"
+        systems = previous.systems + [s_ for s_ in systems if s_ not in previous.systems]
     path = write_shipped(out, engine, systems, {"n_lowest": maker.n_lowest, "window_ev_per_atom": maker.window},
-                         f"ssbi reference build --engine {engine.name}",
-                         [item(t, k, kept_static) for t, k in statics], [item(t, k, kept_relax) for t, k in relaxes])
+                         command, screened_items, relaxed_items)
     report = {"static": change("static", statics), "relax": change("relax", relaxes),
               "computed": len(done), "kept": len(kept_static) + len(kept_relax), "unfinished_systems": dropped}
     if not finished_only:
         checkpoint.unlink(missing_ok=True)
     return path, report
+
+
+def _others(previous: dict[str, dict], items: list[dict]) -> list[dict]:
+    """Items of the previous file whose input keys this build did not write."""
+    written = {i["key"] for i in items}
+    return [i for k, i in previous.items() if k not in written]
 
 
 def relaxation_estimate(systems: list[str], pending: list, rates: dict, workers: int) -> list[dict]:
