@@ -70,7 +70,7 @@ def test_ssbi_gap_stores_the_gap_and_it_overrides_the_table(cp2k_data, monkeypat
     assert store.count({"output.kind": "band_gap"}) == 1
     found = stored_band_gaps(store)
     assert set(found) == {"AlP"}
-    table = band_gaps_with_store(store, found)
+    table = band_gaps_with_store(store)
     assert table["AlP"].kind == "insulator" and table["AlP"].source.startswith("computed: cp2k PBE")
     no_alp = {k: v for k, v in load_band_gaps().items() if k != "AlP"}
     products = ["AlP", "Li2S"]

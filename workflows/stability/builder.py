@@ -35,7 +35,7 @@ from ssbi.workflows.engines.registry import get_engine
 from ssbi.workflows.engines.spec import EngineLike
 from ssbi.workflows.stability.documents import entries_hash, reaction_doc, reaction_key, window_doc, window_key
 from ssbi.workflows.store import derived
-from ssbi.workflows.store.band_gaps import band_gaps_with_store, gaps_hash, stored_band_gaps
+from ssbi.workflows.store.band_gaps import band_gaps_with_store, gaps_hash
 from ssbi.workflows.store.entries import coverage_gap, covered_systems, entry_from_calc, with_shipped
 from ssbi.workflows.store.shipped import shipped_path, usable_shipped
 
@@ -107,8 +107,7 @@ class StabilityBuilder(Builder):
         self.failures: dict[StabilityTarget, str] = {}  # target -> why it has no document
         self.keys: dict[StabilityTarget, str] = {}  # target -> key of its document (computed or unchanged)
         self.caches: dict[tuple[str, str], PhaseDiagramCache] = {}  # one per engine and scale
-        self.stored_gaps = stored_band_gaps(results) if results is not None else {}  # `ssbi gap` spot checks
-        self.gaps = band_gaps_with_store(results, self.stored_gaps)
+        self.gaps = band_gaps_with_store(results)  # the shipped table under the stored `ssbi gap` spot checks
         super().__init__(sources=[results], targets=[analysis], **kwargs)
 
     def connect(self):

@@ -20,10 +20,10 @@ def stored_band_gaps(store) -> dict[str, dict]:
     return out
 
 
-def band_gaps_with_store(store, found=None) -> dict[str, GapInfo]:
-    """The shipped table with every stored DFT gap on top (a computed gap wins over a recalled one); ``found``:
-    :func:`stored_band_gaps` already read."""
-    found = stored_band_gaps(store) if found is None else found
+def band_gaps_with_store(store) -> dict[str, GapInfo]:
+    """The shipped table with every stored DFT gap on top (a computed gap wins over a recalled one); ``store``
+    None: the table alone."""
+    found = {} if store is None else stored_band_gaps(store)
     table = load_band_gaps({f: o["gap"] for f, o in found.items()})
     for formula, o in found.items():
         table[formula] = GapInfo(gap=table[formula].gap, kind=table[formula].kind,
