@@ -87,5 +87,8 @@ def test_gap_input_errors_are_one_line(tmp_path):
     run = ssbi("gap", "AlP", data_dir=tmp_path)
     assert run.returncode == 2 and "its reference structures: mp-1550" in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
+    run = ssbi("gap", "Xx2O", data_dir=tmp_path)  # no library name, no reference formula: says what else is taken
+    assert run.returncode == 2 and "Unknown material 'Xx2O'" in run.stderr and "reference phase id" in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
     store = memory_jobstore()
     assert stored_band_gaps(store) == {}

@@ -382,8 +382,11 @@ class BandGapAnalysis(Analysis):
                 structure = load(text)
             except SSBIError as exc:
                 same = sorted(p.id for p in reference_index().values() if p.formula == text)
-                if not same:
+                if not same and Path(text).exists():
                     raise
+                if not same:
+                    raise InputError(f"{exc} A reference phase id (`ssbi reference list Li-P`) or a structure file "
+                                     "is also accepted.") from exc
                 raise InputError(f"{text} is not in the materials library; its reference structures: "
                                  f"{', '.join(same)}: give one (`ssbi gap {same[0]}`)") from exc
             name = f"file:{Path(text).name}" if Path(text).is_file() else get_material(text).name
