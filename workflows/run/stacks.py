@@ -114,9 +114,9 @@ def stored_diffusion(job_store, layer: str, engine: str) -> Optional[dict]:
 def assemble_stack(job_store, engine: str, layer: str, electrode: str, electrolyte: str, side: str,
                    voltage: Optional[float], key_of: Callable[[StabilityTarget], Optional[str]],
                    settings: RankingSettings, electrode_miller=(1, 0, 0), study: Optional[str] = None,
-                   md_asked: bool = False) -> StackDoc:
+                   md_asked: bool = False, gaps: Optional[dict] = None) -> StackDoc:
     """The :class:`StackDoc` of one stack from what is stored (``key_of``: the stability builder's document key of
-    a target, None where it failed)."""
+    a target, None where it failed; ``gaps``: the band gap table the builder classified with, else read here)."""
     analysis = analysis_store(job_store)
     notes: list[str] = []
 
@@ -144,7 +144,7 @@ def assemble_stack(job_store, engine: str, layer: str, electrode: str, electroly
     ad_e = stored_adhesion(job_store, *film_sub, engine)
     ad_l = stored_adhesion(job_store, layer, electrolyte, engine)
     formula = Composition(get_material(layer).formula).reduced_formula
-    gap = band_gaps_with_store(job_store).get(formula)
+    gap = (band_gaps_with_store(job_store) if gaps is None else gaps).get(formula)
     layer_gap = None if gap is None else {"gap": gap.gap, "kind": gap.kind, "source": gap.source}
     if gap is None:
         notes.append(f"no band gap for {formula} in configs/band_gaps.yaml or the store: electron blocking unknown "

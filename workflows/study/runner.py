@@ -285,7 +285,8 @@ class StudyRunner:
         doc = assemble_stack(self.store, self.engine.name, layer, electrode, electrolyte, side,
                              self._stack_voltage(electrode), stability.key_of, settings,
                              electrode_miller=self._miller(electrode), study=self.spec.name,
-                             md_asked=layer in stack_md_layers(self.spec))
+                             md_asked=layer in stack_md_layers(self.spec),
+                             gaps=stability.builder.gaps if stability.builder else None)
         key = save_stack(self.store, doc)
         message = f"weakest {doc.weakest}" if doc.weakest else "; ".join(doc.notes[:1])
         return Outcome(stability, "done", time.time() - start, uuids=[key], task=task, message=message)
