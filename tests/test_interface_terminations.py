@@ -169,3 +169,44 @@ def test_study_takes_lowest_sigma_facets_and_faces_and_reports_why(tmp_path, mon
     assert ad["termination"].split(" | ")[1] == lowest_at_li
     summary = (tmp_path / "out" / "summary.md").read_text()
     assert "## Faces at each contact" in summary and "lowest σ of 4 at 0.00 V" in summary
+
+
+def test_study_combines_the_first_few_lowest_sigma_facets(tmp_path, monkeypatch):
+    """`facets: 2`: each side without a Miller index takes its two lowest-σ facets, one adhesion per combination,
+    picked by the σ stored; a submitted study holds these adhesions back until the surface energies are stored."""
+    import yaml
+
+    import ssbi.workflows.study.runner as runner_module
+    from ssbi.interfaces.errors import SSBIError
+    from ssbi.workflows.store.jobstore import open_store
+    from ssbi.workflows.study.runner import StudyRunner
+    from ssbi.workflows.study.spec import load_study, plan
+
+    monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path / "data"))
+    spec = {"name": "facets", "anodes": ["Li"], "cathodes": [], "electrolytes": ["Li3PS4"], "engine": "chgnet",
+            "analyses": {"adhesion": {"miller": {"Li3PS4": [0, 1, 0]}, "surfaces": True, "facets": 2}}}
+    path = tmp_path / "facets.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    study = load_study(path)
+    adhesions = [t.label for t in plan(study) if t.analysis == "adhesion"]
+    assert adhesions == ["adhesion Li|Li3PS4 facets 1,1", "adhesion Li|Li3PS4 facets 2,1"]
+
+    runner = StudyRunner(study, open_store("memory"))
+    pending = [t for t in runner.tasks if t.analysis == "adhesion"]
+    assert all(runner.facets_pending(t) for t in pending)  # nothing stored: the facets are not known yet
+    assert not {t.label for ts, _ in runner.submission_units() for t in ts} & set(adhesions)  # held back
+    rows = runner.dry_run()
+    assert [r["label"] for r in rows if "after its surface energies" in r["label"]] == \
+        [f"{t} (after its surface energies)" for t in adhesions]
+
+    sigma = {(1, 0, 0): 0.46, (1, 1, 0): 0.49, (1, 1, 1): 0.52}  # Li: (100) lowest, then (110)
+    monkeypatch.setattr(runner_module, "stored_surface", lambda store, name, hkl, engine: {
+        "terminations": [{"label": "Li", "sigma": sigma[tuple(hkl)]}]} if name == "Li" else None)
+    assert not any(runner.facets_pending(t) for t in pending)
+    assert runner._miller("Li", 0) == (1, 0, 0) and runner._miller("Li", 1) == (1, 1, 0)
+    assert "facet 2 by σ" in runner.choices["Li #2"] and "0.490 J/m²" in runner.choices["Li #2"]
+    with pytest.raises(SSBIError, match="facet 4 by σ asked .* only 3 of its facets"):
+        runner._miller("Li", 3)
+    makers = [runner.analysis(t).maker for t in pending]
+    assert [m.film_miller for m in makers] == [(1, 0, 0), (1, 1, 0)]
+    assert all(m.substrate_miller == (0, 1, 0) for m in makers)

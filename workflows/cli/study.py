@@ -16,7 +16,8 @@ from ssbi.workflows.cli.console import console, err_console, fail
 from ssbi.workflows.cli.options import RANK_BY_HELP, STORE_OPT, output_folder, rank_by_option
 from ssbi.workflows.report.tables import Column, check_format, emit
 
-STATUS_STYLE = {"stored": "dim", "done": "green", "failed": "red", "submitted": "cyan", "queued": "cyan"}
+STATUS_STYLE = {"stored": "dim", "done": "green", "failed": "red", "submitted": "cyan", "queued": "cyan",
+                "waiting": "yellow"}
 
 
 def _interphase_short(value: str) -> str:

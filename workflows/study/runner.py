@@ -115,7 +115,8 @@ class StudyRunner:
             return an.AdhesionAnalysis(names[0], names[1], load(names[0], "experimental"),
                                        load(names[1], "experimental"),
                                        self._adhesion_maker(*names, stack=task.options.get("stack", False),
-                                                            relax=task.options.get("relax")),
+                                                            relax=task.options.get("relax"),
+                                                            ranks=task.options.get("facet_ranks", (0, 0))),
                                        bulks=(self._bulk(names[0]), self._bulk(names[1])))
         if kind == "surface":
             adhesion = self.spec.analyses.adhesion
@@ -149,15 +150,15 @@ class StudyRunner:
         return AdsorptionMaker(engine=self.engine, dispersion=a.dispersion, rotations=tuple(a.rotations),
                                facings=tuple(a.facings))
 
-    def _miller(self, name: str) -> tuple[int, int, int]:
-        """The study's Miller index of ``name``; else (with ``surfaces``) its lowest-σ stored facet; else 1 0 0."""
+    def _miller(self, name: str, rank: int = 0) -> tuple[int, int, int]:
+        """The study's Miller index of ``name``; else (with ``surfaces``) its lowest-σ stored facet (``rank``: the
+        next ones, 0 the lowest); else 1 0 0."""
         a = self.spec.analyses.adhesion
         if a is None:
             return (1, 0, 0)
         if name in a.miller:
             return tuple(a.miller[name])
         if a.surfaces:
-
             found = []
             for hkl in surface_millers(a, name):
                 doc = stored_surface(self.store, name, hkl, self.engine.name)
@@ -167,20 +168,27 @@ class StudyRunner:
                     label, sigma = lowest_termination(doc, mid)
                     if sigma is not None:
                         found.append((sigma, hkl, label))
-            if found:
-                sigma, hkl, label = min(found)
-                self.choices.setdefault(name, f"{name}{hkl}: lowest-σ facet ({label}, {sigma:.3f} J/m² mid-window, "
-                                              f"of {len(found)})")
-                return hkl
+            found.sort()
+            if not found and rank == 0:
+                return (1, 0, 0)
+            if rank >= len(found):
+                raise SSBIError(f"{name}: facet {rank + 1} by σ asked (analyses.adhesion.facets) but only "
+                                f"{len(found)} of its facets have a stored surface energy")
+            sigma, hkl, label = found[rank]
+            what = "lowest-σ facet" if rank == 0 else f"facet {rank + 1} by σ"
+            self.choices.setdefault(name if rank == 0 else f"{name} #{rank + 1}",
+                                    f"{name}{hkl}: {what} ({label}, {sigma:.3f} J/m² mid-window, of {len(found)})")
+            return hkl
         return (1, 0, 0)
 
-    def _adhesion_maker(self, film: str, substrate: str, stack: bool = False, relax: Optional[bool] = None):
+    def _adhesion_maker(self, film: str, substrate: str, stack: bool = False, relax: Optional[bool] = None,
+                        ranks: tuple[int, int] = (0, 0)):
         a = self.spec.analyses.adhesion
         if stack:  # a stack's pair: the stacks' build options, the adhesion overrides on top
             build = {**self.spec.analyses.stacks.build, **(pair_overrides(a, film, substrate) if a else {})}
         else:
             build = build_options(a, film, substrate)
-        fm, sm = self._miller(film), self._miller(substrate)
+        fm, sm = self._miller(film, ranks[0]), self._miller(substrate, ranks[1])
         relax = bool(relax) if stack else a.relax
         # a stack's rigid pair scans the separation (UBER): W_ad at its own gap, not at the builder's
         scan = (stack and not relax) or (a is not None and a.scan_separation)
@@ -335,7 +343,8 @@ class StudyRunner:
         of the others in one while G_Li is not stored; the hull with the adhesion tasks that need its bulks."""
         from jobflow import Flow
 
-        jobs = [t for t in self.tasks if t.analysis not in ("window", "reactions", "stack")]
+        jobs = [t for t in self.tasks if t.analysis not in ("window", "reactions", "stack")
+                and not self.facets_pending(t)]
         mech = [t for t in jobs if t.analysis == "mechanics"]
         units: list[tuple[list[StudyTask], object]] = []
         if mech and mech[0].materials == ("Li",) and self.stored(mech[0]) is None:
@@ -359,6 +368,15 @@ class StudyRunner:
                 jobs = [t for t in jobs if t is not hull and t not in needing]
         units += [([t], self.analysis(t)) for t in jobs]
         return units
+
+    def facets_pending(self, task: StudyTask) -> bool:
+        """An adhesion whose facet is chosen by surface energies not stored yet (a submitted study: the surfaces run
+        on the cluster first; the next `ssbi run` submits the adhesion at the chosen facets)."""
+        a = self.spec.analyses.adhesion
+        if task.analysis != "adhesion" or a is None or not a.surfaces or task.options.get("stack"):
+            return False
+        return any(stored_surface(self.store, name, hkl, self.engine.name) is None
+                   for name in task.materials if name not in a.miller for hkl in surface_millers(a, name))
 
     def check_runs_here(self) -> None:
         """One line, before any task, when an engine of the study runs only on HPC and the study would run here."""
@@ -388,6 +406,9 @@ class StudyRunner:
             note = "" if len(tasks) == 1 or o.status != "submitted" else \
                 " (with Li)" if tasks[0].analysis == "mechanics" else " (with the hull)"
             outcomes += [replace(o, task=t, message=o.message + note) for t in tasks]
+        outcomes += [Outcome(None, "waiting", task=t, message="its facets are chosen by surface energies still to "
+                             "compute: `ssbi run` again once they are stored submits it")
+                     for t in self.tasks if self.facets_pending(t)]
         return sorted(outcomes, key=lambda o: order[o.task.label])
 
     def dry_run(self) -> list[dict]:
@@ -404,6 +425,10 @@ class StudyRunner:
                 hours[t.analysis] = hours.get(t.analysis, 0.0) + (0.0 if stored else estimate_core_hours(t, self))
             rows.append({"label": analysis.label, "tasks": [t.label for t in tasks], "fireworks": n_fw,
                          "stored": stored, "core_hours": hours})
+        for t in self.tasks:  # sent by a later `ssbi run`, once its facets' surface energies are stored
+            if self.facets_pending(t):
+                rows.append({"label": f"{t.label} (after its surface energies)", "tasks": [t.label], "fireworks": 0,
+                             "stored": False, "core_hours": {t.analysis: estimate_core_hours(t, self)}})
         return rows
 
 

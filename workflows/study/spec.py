@@ -143,6 +143,8 @@ class AdhesionSpec(_Strict):
     surfaces: bool = Field(False, description="surface energies of every face the adhesion uses first; a material "
                                               "without a Miller index then takes its lowest-σ facet (max index 1)")
     surface_thickness: PositiveFloat = Field(10.0, description="slab thickness of those surface energies (Å)")
+    facets: int = Field(1, ge=1, le=4, description="with surfaces: how many of a side's lowest-σ facets the "
+                        "adhesion combines where the side has no Miller index (each combination is one adhesion)")
 
     @field_validator("build", "overrides")
     @classmethod
@@ -405,6 +407,8 @@ class StudyTask:
         what = "|".join(self.materials) if self.analysis != "hull" else ", ".join(self.materials)
         if "miller" in self.options:
             what += "(" + " ".join(map(str, self.options["miller"])) + ")"
+        if "facet_ranks" in self.options:  # the n-th lowest-σ facet of each side (1: the lowest)
+            what += " facets " + ",".join(str(r + 1) for r in self.options["facet_ranks"])
         return f"{self.analysis} {what}"
 
 
@@ -466,6 +470,24 @@ def surface_millers(adhesion: AdhesionSpec, name: str) -> list[tuple[int, int, i
     return [tuple(m) for m in get_symmetrically_distinct_miller_indices(load(name, "experimental"), 1)]
 
 
+def facet_ranks(adhesion: AdhesionSpec, name: str) -> list[int]:
+    """Which of ``name``'s lowest-σ facets (0: the lowest) its adhesions use: one where it has a Miller index or
+    no surface energies are computed, else the first ``facets`` of its distinct facets."""
+    if not adhesion.surfaces or name in adhesion.miller or adhesion.facets == 1:
+        return [0]
+    return list(range(min(adhesion.facets, len(surface_millers(adhesion, name)))))
+
+
+def adhesion_tasks(adhesion: AdhesionSpec, pairs: list[tuple[str, str]]) -> list[StudyTask]:
+    """One adhesion per pair, or per combination of the sides' lowest-σ facets (``facets`` > 1)."""
+    tasks = []
+    for film, substrate in pairs:
+        combos = [(i, j) for i in facet_ranks(adhesion, film) for j in facet_ranks(adhesion, substrate)]
+        tasks += [StudyTask("adhesion", (film, substrate), {"facet_ranks": c} if len(combos) > 1 else {})
+                  for c in combos]
+    return tasks
+
+
 def plan(spec: StudySpec) -> list[StudyTask]:
     """The study's tasks in the order they run (the hull first; Li's mechanics before the electrolytes')."""
     a = spec.analyses
@@ -486,7 +508,7 @@ def plan(spec: StudySpec) -> list[StudyTask]:
             for name in [*dict.fromkeys([*sides, *spec.electrolytes])]:
                 tasks += [StudyTask("surface", (name,), {"miller": tuple(hkl)})
                           for hkl in surface_millers(a.adhesion, name)]
-        tasks += [StudyTask("adhesion", (x, e)) for e in spec.electrolytes for x in sides]
+        tasks += adhesion_tasks(a.adhesion, [(x, e) for e in spec.electrolytes for x in sides])
     if a.md:
         pairs = a.md.pairs or [f"{x}|{e}" for e in spec.electrolytes for x in spec.anodes]
         tasks += [StudyTask("md", tuple(p.split("|"))) for p in pairs]
