@@ -49,6 +49,11 @@ def test_selection_takes_the_lowest_two_and_any_within_the_window():
     assert select_for_relaxation(rows, n_lowest=1, window=0.0) == ["a", "f", "i"]
     # ties are broken by id, so the choice does not depend on the order of the rows
     assert select_for_relaxation(list(reversed(rows))) == chosen
+    # a composition with a crowd of near-degenerate polymorphs (SiO2 frameworks): the lowest dozen, lowest first
+    crowd = [(f"q{i:03d}", "SiO2", -8.35 + 0.0002 * i) for i in range(200)]
+    assert select_for_relaxation(crowd) == [f"q{i:03d}" for i in range(12)]
+    assert select_for_relaxation(crowd, at_most=3) == ["q000", "q001", "q002"]
+    assert select_for_relaxation(crowd, n_lowest=20, at_most=3) == [f"q{i:03d}" for i in range(20)]
 
 
 def _s8():
@@ -285,3 +290,19 @@ def test_no_gnome_id_is_shipped():
         if gnome.search(data.decode("utf-8", errors="replace")):
             found.append(str(path))
     assert found == []
+
+
+def test_a_checkpoint_torn_by_a_killed_build_keeps_its_whole_lines(tmp_path):
+    """A build killed while writing a line: the finished lines are kept, the torn one is computed again, and the
+    next line written starts on its own line."""
+    import json
+
+    from ssbi.workflows.run.reference_build import _checkpoint, _torn
+
+    path = tmp_path / "chgnet.json.gz.partial.jsonl"
+    whole = {"kind": "static", "label": "mp-1", "key": "k1", "output": {"energy_per_atom": -4.2}}
+    path.write_text(json.dumps(whole) + "\n" + json.dumps({**whole, "label": "mp-2", "key": "k2"})[:40])
+    assert _torn(path)
+    assert _checkpoint(path) == {("static", "mp-1", "k1"): {"energy_per_atom": -4.2}}
+    path.write_text(json.dumps(whole) + "\n")
+    assert not _torn(path) and not _torn(tmp_path / "none.jsonl")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
-from ssbi.interfaces.phase_set import select_for_relaxation, volume_verdict
+from ssbi.interfaces.phase_set import DEFAULT_AT_MOST, select_for_relaxation, volume_verdict
 from ssbi.interfaces.reference import reference_phases
 from ssbi.workflows.engines.registry import get_engine
 from ssbi.workflows.flows.calc import CalcMaker
@@ -72,13 +72,26 @@ def run_calc_task(engine: str, task: CalcTask) -> dict:
 
 
 def _checkpoint(path: Path) -> dict:
+    """The finished calculations of the checkpoint; a line torn by a killed build is skipped (computed again)."""
     done = {}
     if path.is_file():
         for line in path.read_text().splitlines():
-            if line.strip():
-                row = json.loads(line)
+            try:
+                row = json.loads(line) if line.strip() else None
+            except json.JSONDecodeError:
+                continue
+            if row:
                 done[(row["kind"], row["label"], row["key"])] = row["output"]
     return done
+
+
+def _torn(path: Path) -> bool:
+    """Whether the checkpoint ends inside a line (the build was killed while writing it)."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return False
+    with open(path, "rb") as fh:
+        fh.seek(-1, 2)
+        return fh.read(1) != b"\n"
 
 
 def _elements(task: CalcTask) -> frozenset[str]:
@@ -116,7 +129,10 @@ def _run_all(engine: str, tasks: list[tuple[CalcTask, str]], workers: int, check
         with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(data_dir,),
                                  mp_context=__import__("multiprocessing").get_context("spawn")) as pool:
             futures = {pool.submit(run_calc_task, engine, t): (t, k) for t, k in todo}
+            torn = _torn(checkpoint)
             with open(checkpoint, "a") as fh:
+                if torn:  # a killed build's last line: start the next one on its own line
+                    fh.write("\n")
                 for fut in as_completed(futures):
                     task, key = futures[fut]
                     output = fut.result()
@@ -234,7 +250,8 @@ def build_reference_set(engine_name: str, systems: Optional[list[str]] = None, w
         relaxed_items += _others(previous.relaxed, relaxed_items)
         command += "".join(f" --system {s_}" for s_ in systems) + " (added to the previous file)"
         systems = previous.systems + [s_ for s_ in systems if s_ not in previous.systems]
-    path = write_shipped(out, engine, systems, {"n_lowest": maker.n_lowest, "window_ev_per_atom": maker.window},
+    path = write_shipped(out, engine, systems, {"n_lowest": maker.n_lowest, "window_ev_per_atom": maker.window,
+                                                     "at_most": DEFAULT_AT_MOST},
                          command, screened_items, relaxed_items)
     report = {"static": change("static", statics), "relax": change("relax", relaxes),
               "computed": len(done), "kept": len(kept_static) + len(kept_relax), "unfinished_systems": dropped}
