@@ -306,3 +306,44 @@ def test_a_checkpoint_torn_by_a_killed_build_keeps_its_whole_lines(tmp_path):
     assert _checkpoint(path) == {("static", "mp-1", "k1"): {"energy_per_atom": -4.2}}
     path.write_text(json.dumps(whole) + "\n")
     assert not _torn(path) and not _torn(tmp_path / "none.jsonl")
+
+
+def test_a_killed_build_takes_its_workers_with_it(tmp_path):
+    """kill -9 of `ssbi reference build` stops its worker processes too (they would compute for no one)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "build.py"
+    script.write_text(
+        "import multiprocessing, os, sys, time\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "from ssbi.workflows.run.reference_build import _init_worker\n"
+        "if __name__ == '__main__':\n"
+        "    with ProcessPoolExecutor(1, initializer=_init_worker, initargs=(sys.argv[1],),\n"
+        "                             mp_context=multiprocessing.get_context('spawn')) as pool:\n"
+        "        print(pool.submit(os.getpid).result(), flush=True)\n"
+        "        pool.submit(time.sleep, 120)\n"
+        "        time.sleep(120)\n")
+    build = subprocess.Popen([sys.executable, str(script), str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    worker = int(build.stdout.readline())
+
+    def alive(pid):
+        try:
+            state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return False
+        return state != "Z"
+
+    assert alive(worker)
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+    deadline = time.time() + 20
+    while alive(worker) and time.time() < deadline:
+        time.sleep(0.2)
+    gone = not alive(worker)
+    if not gone:
+        os.kill(worker, signal.SIGKILL)
+    assert gone, "the worker outlived the killed build"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -44,7 +45,23 @@ class CalcTask:
     check_volume: bool = False
 
 
+def _die_with_parent() -> None:
+    """A worker stops when its build is killed (Linux PR_SET_PDEATHSIG) instead of computing for no one."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the build died before this worker asked
+        os._exit(1)
+
+
 def _init_worker(data_dir: str) -> None:
+    _die_with_parent()
     os.environ["SSBI_DATA_DIR"] = data_dir
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[var] = "1"
