@@ -198,6 +198,11 @@ def test_study_combines_the_first_few_lowest_sigma_facets(tmp_path, monkeypatch)
     rows = runner.dry_run()
     assert [r["label"] for r in rows if "after its surface energies" in r["label"]] == \
         [f"{t} (after its surface energies)" for t in adhesions]
+    from ssbi.workflows.run.fireworks import get_launchpad
+
+    outcomes = {o.task.label: o for o in runner.submit(get_launchpad())}
+    assert [label for label, o in outcomes.items() if o.status == "waiting"] == adhesions
+    assert outcomes["surface Li(1 1 0)"].status == "submitted"
 
     sigma = {(1, 0, 0): 0.46, (1, 1, 0): 0.49, (1, 1, 1): 0.52}  # Li: (100) lowest, then (110)
     monkeypatch.setattr(runner_module, "stored_surface", lambda store, name, hkl, engine: {
