@@ -157,7 +157,8 @@ def phase_diagram_cmd(
     store: Optional[str] = STORE_OPT,
     n_lowest: int = typer.Option(2, "--relax-lowest", help="Polymorphs relaxed per composition (by single point)."),
     window: float = typer.Option(50.0, "--relax-within", help="Also relax polymorphs within this many meV/atom "
-                                                             "of the lowest."),
+                                                             "of the lowest (at most 12 per composition, or "
+                                                             "--relax-lowest if larger)."),
     submit: bool = typer.Option(False, "--submit", help="Send to FireWorks instead of running here."),
 ):
     """The phase set of CHEMSYS with ENGINE: a single point of every reference structure, relaxations of the
