@@ -104,3 +104,22 @@ def unstrained_slab(slab: Structure, natural_in_plane) -> Structure:
     """
     return set_in_plane_lattice(slab, np.asarray(natural_in_plane, dtype=float)[:2])
 
+
+
+def separated_halves(relaxed: Structure, regions) -> dict[str, Structure]:
+    """The film and the substrate of a relaxed interface as two slabs in its cell (sites in the interface's order;
+    ``regions``: "film" or "substrate" per site, from the rigid interface).
+
+    Relaxed again on their own, they are the references of the relaxed W_ad when the contact let a side find a lower
+    structure (a polar face reconstructing) than its own slab relaxation found: without them that energy is counted
+    as adhesion."""
+    regions = list(regions)
+    if len(regions) != len(relaxed):
+        raise ValueError(f"{len(regions)} regions for {len(relaxed)} sites")
+    out = {}
+    for side in ("film", "substrate"):
+        sites = [site for site, region in zip(relaxed, regions) if region == side]
+        if not sites:
+            raise ValueError(f"the interface has no {side} sites")
+        out[side] = Structure.from_sites(sites)
+    return out

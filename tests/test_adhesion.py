@@ -58,6 +58,29 @@ def test_chgnet_relaxed_adhesion_li_li2s(tmp_path, monkeypatch):
     assert doc["strained_side"] == "film" and doc["strain_energy"]["substrate"] == 0.0
     assert 0 < doc["strain_energy_per_atom"]["film"] < 0.05
     assert doc["interface_structure"]["sites"]  # the relaxed interface is stored
+    # each side's reference is the lower of its own slab relaxation and its half of the relaxed interface relaxed
+    # apart (a face that reconstructs only in contact must not count as adhesion)
+    e = doc["energies"]
+    refs = [min(e[f"{side}_slab_relaxed"], e[f"{side}_half_relaxed"]) for side in ("film", "substrate")]
+    assert doc["w_ad_relaxed"] == pytest.approx(work_of_adhesion(*refs, e["interface_relaxed"], doc["area"]))
+    for side in ("film", "substrate"):
+        assert doc["slab_reconstruction"][side] == pytest.approx(
+            (e[f"{side}_slab_relaxed"] - e[f"{side}_half_relaxed"]) / doc["area"] * 16.021766)
+
+
+def test_separated_halves_split_by_region():
+    from pymatgen.core import Lattice, Structure
+
+    from ssbi.interfaces.adhesion import separated_halves
+
+    cell = Structure(Lattice.tetragonal(3.0, 20.0), ["Li", "Li", "S", "S"],
+                     [[0, 0, 0.1], [0.5, 0.5, 0.2], [0, 0, 0.5], [0.5, 0.5, 0.6]])
+    halves = separated_halves(cell, ["substrate", "substrate", "film", "film"])
+    assert halves["film"].composition.reduced_formula == "S" and len(halves["film"]) == 2
+    assert halves["substrate"].composition.reduced_formula == "Li"
+    assert halves["film"].lattice == cell.lattice  # the interface's own cell
+    with pytest.raises(ValueError, match="3 regions for 4 sites"):
+        separated_halves(cell, ["film", "film", "substrate"])
 
 
 @pytest.mark.parametrize("film, substrate, film_miller, substrate_miller, build", [

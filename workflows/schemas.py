@@ -116,6 +116,9 @@ class AdhesionDoc(ResultDoc):
     strain_energy_per_atom: dict[str, float] = Field(default_factory=dict, description="eV/atom, per side")
     uber: Optional[UberResult] = None
     registry: Optional[RegistryResult] = None
+    slab_reconstruction: Optional[dict[str, float]] = Field(
+        None, description="J/m² per side: its own slab relaxation minus its half of the relaxed interface relaxed "
+                          "apart; > 0: the half is lower and is the side's reference for W_ad relaxed")
     reacted: Optional[bool] = Field(None, description="the relaxation mixed the sides or broke polyanions: the "
                                                       "relaxed energy is a reaction, not adhesion")
     reaction: Optional[dict] = Field(None, description="evidence: atoms that crossed the contact plane, polyanions "

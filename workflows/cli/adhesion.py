@@ -23,6 +23,9 @@ def relaxed_text(doc: dict, unit: str = " J/m²") -> str:
     return f"{doc['w_ad_relaxed']:.3f}{unit}"
 
 
+RECONSTRUCTION_NOTE = 0.02  # J/m²: a side whose separated half relaxed this much lower is named
+
+
 def adhesion_table(doc: dict, title: str) -> Table:
     table = Table(title=title, show_header=False)
     table.add_column("quantity", style="bold")
@@ -42,6 +45,10 @@ def adhesion_table(doc: dict, title: str) -> Table:
     if doc.get("reacted"):
         rows.append(("reaction", "; ".join(doc["reaction"]["evidence"]) + f"; largest displacement "
                                  f"{doc['reaction']['max_displacement']:.2f} Å"))
+    for side, value in (doc.get("slab_reconstruction") or {}).items():
+        if value > RECONSTRUCTION_NOTE:
+            rows.append((f"{side} reconstructed", f"its half of the relaxed interface, relaxed apart, lies {value:.3f} "
+                                                  "J/m² below its own slab relaxation and is W_ad's reference"))
     if doc.get("uber"):
         u = doc["uber"]
         rows.append(("UBER fit", f"W = {u['w_ad']:.3f} J/m², d0 = {u['d0']:.2f} Å, λ = {u['length']:.2f} Å "

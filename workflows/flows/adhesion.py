@@ -27,6 +27,7 @@ from ssbi.interfaces.adhesion import (
     fit_uber,
     interface_area,
     registry_grid,
+    separated_halves,
     unstrained_slab,
     with_gap,
     with_offset,
@@ -88,7 +89,9 @@ class AdhesionMaker(EngineMaker):
                 "build": self.build, "candidate": self.candidate, "relax_bulk": self.relax_bulk,
                 "relax": self.relax, "scan_registry": self.scan_registry, "registry_points": self.registry_points,
                 "scan_separation": self.scan_separation, "gaps": list(self.gaps), "builder": BUILDER_VERSION,
-                **({"registry_search": self.registry_search} if self.registry_search != "grid" else {})}
+                **({"registry_search": self.registry_search} if self.registry_search != "grid" else {}),
+                # relaxed W_ad against the lower of each slab's relaxation and its separated, relaxed half
+                **({"relaxed_references": "slab or separated half"} if self.relax else {})}
 
     def candidate_indices(self) -> list[int]:
         return list(range(self.candidate, self.candidate + self.n_candidates))
@@ -272,6 +275,15 @@ def _stage_flow(context: dict, offset, registry: Optional[dict], slab_energies=N
             rel = _named(eng.relax_maker(target).make(structure), f"adhesion relax {key.replace('_', ' ')}")
             jobs.append(rel)
             relaxed[key] = {"energy": _energy(rel), "structure": _structure(rel), "uuid": rel.uuid}
+            if key == "interface":  # its two sides, taken apart and relaxed on their own: the other references
+                halves = split_relaxed_interface(_structure(rel), list(interface.site_properties["region"]))
+                halves.name = "adhesion separated halves"
+                jobs.append(halves)
+                for side in ("film", "substrate"):
+                    half = _named(eng.relax_maker("slab").make(halves.output[side]), f"adhesion relax {side} half")
+                    jobs.append(half)
+                    relaxed[f"{side}_half"] = {"energy": _energy(half), "structure": _structure(half),
+                                               "uuid": half.uuid}
     summary = adhesion_summary(
         {k: v for k, v in context.items() if k != "maker"}, eng.describe(), list(offset), _energy(rigid),
         slab_energies[0], slab_energies[1], relaxed, gaps, gap_energies, registry, strain,
@@ -279,6 +291,13 @@ def _stage_flow(context: dict, offset, registry: Optional[dict], slab_energies=N
     )
     summary.name = "adhesion summary"
     return Flow([*jobs, summary], output=summary.output)
+
+
+@job
+def split_relaxed_interface(relaxed, regions: list) -> dict:
+    """The relaxed interface's film and substrate as two slabs (:func:`separated_halves`)."""
+    relaxed = Structure.from_dict(relaxed) if isinstance(relaxed, dict) else relaxed
+    return separated_halves(relaxed, regions)
 
 
 @job
@@ -292,18 +311,30 @@ def adhesion_summary(context: dict, engine_info: dict, offset, e_interface: floa
     n_int = meta["n_interfaces"]
     energies = {"interface_rigid": e_interface, "film_slab_rigid": e_film, "substrate_slab_rigid": e_substrate}
     w_rigid = work_of_adhesion(e_film, e_substrate, e_interface, area, n_int)
-    w_relaxed, surface, gamma, reaction = None, {}, None, None
+    w_relaxed, surface, gamma, reaction, reconstruction, reference = None, {}, None, None, {}, {}
     structures = {"interface": interface, "film_slab": context["film_slab"],
                   "substrate_slab": context["substrate_slab"]}
     if relaxed:
         for key, value in relaxed.items():
             energies[f"{key}_relaxed"] = value["energy"]
-            structures[key] = value["structure"]
-        w_relaxed = work_of_adhesion(relaxed["film_slab"]["energy"], relaxed["substrate_slab"]["energy"],
-                                     relaxed["interface"]["energy"], area, n_int)
+            if key in structures:
+                structures[key] = value["structure"]
+        # each side's reference: the lower of its own slab relaxation and its half of the relaxed interface
+        # relaxed apart (a face that reconstructs only in contact is not adhesion)
+        for side in ("film", "substrate"):
+            reference[side] = own = relaxed[f"{side}_slab"]["energy"]
+            if f"{side}_half" not in relaxed:
+                continue
+            apart = relaxed[f"{side}_half"]["energy"]
+            reconstruction[side] = (own - apart) / area * EV_PER_A2_TO_J_PER_M2
+            if apart < own:
+                reference[side] = apart
+                structures[f"{side}_slab"] = relaxed[f"{side}_half"]["structure"]
+        w_relaxed = work_of_adhesion(reference["film"], reference["substrate"], relaxed["interface"]["energy"],
+                                     area, n_int)
     eps = context["bulk_eps"]
     for side, key in (("film", "film_slab"), ("substrate", "substrate_slab")):
-        e_slab = energies.get(f"{key}_relaxed", energies[f"{key}_rigid"])
+        e_slab = reference.get(side, energies[f"{key}_rigid"])
         n = meta[f"n_{side}_atoms"]
         surface[side] = (e_slab - n * eps[side]) / (2 * area) * EV_PER_A2_TO_J_PER_M2
     strain_energy, strain_per_atom = {}, {}
@@ -337,6 +368,7 @@ def adhesion_summary(context: dict, engine_info: dict, offset, e_interface: floa
         energies=energies, bulk_energy_per_atom=dict(eps), w_ad_rigid=w_rigid, w_ad_relaxed=w_relaxed,
         surface_energy=surface, interface_energy=gamma, strain_energy=strain_energy,
         strain_energy_per_atom=strain_per_atom, uber=uber,
+        slab_reconstruction=reconstruction or None,
         reacted=reaction.reacted if reaction else None, reaction=reaction.as_dict() if reaction else None,
         reaction_energy=-w_relaxed if reaction and reaction.reacted else None,
         registry=RegistryResult(**registry) if registry else None, engine=EngineInfo(**engine_info),

@@ -181,7 +181,8 @@ class Results:
         rows = []
         props = ["uuid", "completed_at", *(f"output.{k}" for k in (
             "film", "substrate", "film_miller", "substrate_miller", "candidate", "termination", "n_atoms", "area",
-            "max_abs_strain", "w_ad_rigid", "w_ad_relaxed", "reacted", "reaction_energy", "strain_energy", "engine"))]
+            "max_abs_strain", "w_ad_rigid", "w_ad_relaxed", "reacted", "reaction_energy", "strain_energy", "engine",
+            "slab_reconstruction"))]
         want = _miller(miller) if miller is not None else None
         if want:
             criteria["$or"] = [{"output.film_miller": want}, {"output.substrate_miller": want}]
@@ -200,6 +201,8 @@ class Results:
                          # the strained slab's energy above the unstrained one, per interface area (0: unstrained)
                          "strain_film_J_m2": (o.get("strain_energy") or {}).get("film"),
                          "strain_substrate_J_m2": (o.get("strain_energy") or {}).get("substrate"),
+                         # J/m² per side: a separated half of the relaxed interface below the side's own slab
+                         "slab_reconstruction_J_m2": o.get("slab_reconstruction"),
                          "engine": o["engine"]["name"], "completed": str(doc.get("completed_at", ""))[:19]})
         return rows
 
