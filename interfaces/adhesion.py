@@ -105,7 +105,6 @@ def unstrained_slab(slab: Structure, natural_in_plane) -> Structure:
     return set_in_plane_lattice(slab, np.asarray(natural_in_plane, dtype=float)[:2])
 
 
-
 def separated_halves(relaxed: Structure, regions) -> dict[str, Structure]:
     """The film and the substrate of a relaxed interface as two slabs in its cell (sites in the interface's order;
     ``regions``: "film" or "substrate" per site, from the rigid interface).
