@@ -2,6 +2,7 @@
 
 import filecmp
 import json
+import re
 
 import numpy as np
 import pytest
@@ -156,6 +157,13 @@ def test_no_match_names_the_limit():
         build_interfaces(load("Li"), load("Li2S"), (1, 0, 0), (1, 1, 1), max_strain=0.001)
     with pytest.raises(NoMatchError, match="max-atoms"):
         build_interfaces(load("Li"), load("Li6PS5Cl"), (1, 0, 0), (1, 0, 0), max_atoms=20)
+    with pytest.raises(NoMatchError, match="max-atoms") as err:
+        build_interfaces(load("Li"), load("Li6PS5Cl"), (1, 0, 0), (1, 0, 0), max_atoms=60)
+    # the message says how many atoms the smallest match needs: never more than the smallest cell built without
+    # the limit (a lower bound where only estimated)
+    needed = int(re.search(r"the smallest has ~(\d+) atoms", str(err.value)).group(1))
+    smallest = min(c.metadata.n_atoms for c in build_interfaces(load("Li"), load("Li6PS5Cl"), (1, 0, 0), (1, 0, 0)))
+    assert 60 < needed <= smallest
 
 
 def test_plain_supercells_of_a_match_are_not_repeated(built):

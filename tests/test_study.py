@@ -214,6 +214,26 @@ def test_study_submit_dry_run_counts_workflows_and_sends_nothing(tmp_path):
     assert all(h > 0 for r in rows for h in r["core_hours"].values())
 
 
+def test_dry_run_costs_a_relaxed_adhesion_above_a_rigid_one(tmp_path):
+    """The cost model reads `adhesion.relax`: a relaxed pair costs its measured relaxed seconds, a rigid one less."""
+    from ssbi.workflows.store.jobstore import open_store
+    from ssbi.workflows.study.costs import cost_estimates, estimate_core_hours
+    from ssbi.workflows.study.runner import StudyRunner
+
+    hours = {}
+    for relax in (False, True):
+        study = tmp_path / f"relax-{relax}.yaml"
+        adhesion = {**SMALL["analyses"]["adhesion"], "relax": relax}
+        study.write_text(yaml.safe_dump({**SMALL, "name": f"r{relax}", "analyses": {"adhesion": adhesion}}))
+        spec = load_study(study)
+        task = next(t for t in plan(spec) if t.analysis == "adhesion")
+        hours[relax] = estimate_core_hours(task, StudyRunner(spec, open_store("memory")))
+    cost = cost_estimates()
+    assert hours[True] == pytest.approx(cost["adhesion"]["relaxed"] * cost["cores"] / 3600)
+    assert hours[False] == pytest.approx(cost["adhesion"]["rigid"] * cost["cores"] / 3600)
+    assert hours[False] < hours[True]
+
+
 @pytest.mark.skipif(shutil.which("chromium") is None,
                     reason="headless chromium not installed (apt-get install chromium; CI does this as root)")
 def test_report_renders_in_headless_chromium(tmp_path, monkeypatch):

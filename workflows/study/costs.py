@@ -17,7 +17,7 @@ def cost_estimates() -> dict:
 def estimate_core_hours(task, runner) -> float:
     """Core-hours of one study task from the measured costs: the hull from its plan (what is shipped or stored
     costs a look-up), mechanics per material and elastic protocol (measured, else per atom of the primitive
-    cell), the rest per task."""
+    cell), adhesion rigid or relaxed, the rest per task."""
     cost = cost_estimates()
     kind = task.analysis
     if kind == "hull":
@@ -38,6 +38,10 @@ def estimate_core_hours(task, runner) -> float:
         protocol = MechanicsMaker(engine=runner.mechanics_engine, protocol=runner.mechanics_protocol).elastic_protocol()
         m = cost["mechanics"][protocol]
         seconds = m["measured"].get(name) or m["per_atom"] * len(bulk_cell(name).get_primitive_structure())
+    elif kind == "adhesion":  # a stack's pair relaxes per `stacks.relax`, the others per `adhesion.relax`
+        spec = runner.spec.analyses.adhesion
+        relax = task.options.get("relax") if task.options.get("stack") else bool(spec and spec.relax)
+        seconds = cost["adhesion"]["relaxed" if relax else "rigid"]
     else:
         seconds = float(cost.get(kind, 0) or 0)
     return seconds * cost["cores"] / 3600
