@@ -178,7 +178,7 @@ def build_interfaces(
 
     polar = _use_distinct_faces(cib, film_c, sub_c, settings)
     rejected = {"atoms": 0, "strain": 0, "contact": 0}
-    needed: list[int] = []  # atoms of the matches over max_atoms (estimated, or counted once built)
+    needed: list[tuple[int, bool]] = []  # (atoms, counted) of the matches over max_atoms: built, or a lower bound
     cib.zsl_matches = _preselect_matches(cib.zsl_matches, dens, settings, rejected, needed)
 
     found: list[tuple[tuple, InterfaceCandidate]] = []
@@ -196,7 +196,7 @@ def build_interfaces(
             for match, iface in zip(cib.zsl_matches, generated):
                 if len(iface) > settings.max_atoms:
                     rejected["atoms"] += 1
-                    needed.append(len(iface))
+                    needed.append((len(iface), True))
                     continue
                 cand = _candidate(iface, match, settings, strained, inputs_fp)
                 if cand.metadata.max_abs_strain > settings.max_strain + 1e-9:
@@ -216,8 +216,8 @@ def build_interfaces(
     if not found:
         worst = max(rejected, key=rejected.get)
         hint = {
-            "atoms": f"every match exceeds --max-atoms {settings.max_atoms} (the smallest has ~{min(needed, default=0)} "
-                     "atoms): raise --max-atoms or reduce the thicknesses",
+            "atoms": f"every match exceeds --max-atoms {settings.max_atoms} ({_smallest(needed)}): raise --max-atoms or "
+                     "reduce the thicknesses",
             "strain": f"every match exceeds --max-strain {settings.max_strain}: raise --max-strain",
             "contact": f"atoms closer than {settings.min_contact} Å across the gap: increase --gap",
         }[worst]
@@ -256,6 +256,12 @@ def _use_distinct_faces(cib, film: Structure, substrate: Structure, s: BuildSett
             for side, structure, miller in (("film", film, s.film_miller), ("substrate", substrate, s.substrate_miller))}
 
 
+def _smallest(needed: list[tuple[int, bool]]) -> str:
+    """The size of the smallest match over the atom limit: counted where it was built, else a lower bound."""
+    atoms, counted = min(needed, key=lambda n: (n[0], not n[1]), default=(0, False))
+    return f"the smallest has {atoms} atoms" if counted else f"the smallest needs at least ~{atoms} atoms"
+
+
 def _preselect_matches(matches, atoms_per_area: float, s: BuildSettings, rejected: dict,
                        needed: list | None = None) -> list:
     """Unique matches (by area and strain) that can fit the atom and strain limits.
@@ -273,7 +279,7 @@ def _preselect_matches(matches, atoms_per_area: float, s: BuildSettings, rejecte
         if area * atoms_per_area > s.max_atoms:
             rejected["atoms"] += 1
             if needed is not None:
-                needed.append(round(area * atoms_per_area))
+                needed.append((round(area * atoms_per_area), False))
             continue
         if principal > s.max_strain * 1.5:
             rejected["strain"] += 1
