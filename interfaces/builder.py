@@ -262,14 +262,14 @@ def _smallest(needed: list[tuple[int, bool]]) -> str:
     return f"the smallest has {atoms} atoms" if counted else f"the smallest needs at least ~{atoms} atoms"
 
 
-def _preselect_matches(matches, atoms_per_area: float, s: BuildSettings, rejected: dict,
-                       needed: list | None = None) -> list:
+def _preselect_matches(matches, atoms_per_area: float, s: BuildSettings, rejected: dict, needed: list) -> list:
     """Unique matches (by area and strain) that can fit the atom and strain limits.
 
     ZSL returns many symmetry-equivalent cells and plain supercells of smaller
     matches; building each one is the expensive step, so those and hopeless ones
     are dropped first. The atom
-    estimate (area x atoms per Å^2 at the requested thicknesses) is a lower bound.
+    estimate (area x atoms per Å^2 at the requested thicknesses) is a lower bound; the cells it turns away for
+    size go into ``needed`` as (estimated atoms, False).
     """
     keyed = {}
     for m in matches:
@@ -278,8 +278,7 @@ def _preselect_matches(matches, atoms_per_area: float, s: BuildSettings, rejecte
         principal = float(max(abs(np.linalg.eigvalsh(strain))))
         if area * atoms_per_area > s.max_atoms:
             rejected["atoms"] += 1
-            if needed is not None:
-                needed.append((round(area * atoms_per_area), False))
+            needed.append((round(area * atoms_per_area), False))
             continue
         if principal > s.max_strain * 1.5:
             rejected["strain"] += 1

@@ -125,6 +125,20 @@ def test_interphase_types():
     assert classify_interphase(["Li2S", "Li3P"], ["Li", "Li3PS4"], -1.1, override).type == "mixed-conducting"
 
 
+def test_a_gap_row_with_only_a_cp2k_value_uses_it(tmp_path):
+    """A product known only from `ssbi gap` (LaN: CP2K PBE, no Materials Project value recalled) is read from its
+    cp2k gap; a semiconductor product makes the interphase mixed conducting."""
+    table = tmp_path / "gaps.yaml"
+    table.write_text("conductor_below: 0.3\ngaps:\n  LaN: {cp2k: 0.16, kind: semiconductor, source: test}\n"
+                     "  Li2O: {pbe: 5.0, kind: insulator, source: test}\n")
+    gaps = load_band_gaps(path=table)
+    assert gaps["LaN"].gap == pytest.approx(0.16) and gaps["LaN"].kind == "semiconductor"
+    found = classify_interphase(["LaN", "Li2O"], ["Li3N", "Li7La3Zr2O12"], -0.13, gaps)
+    assert found.type == "mixed-conducting" and found.decided_by == "LaN"
+    shipped = load_band_gaps()
+    assert shipped["LaN"].kind == "semiconductor"
+
+
 def test_cache_builds_one_diagram_per_system():
     cache = PhaseDiagramCache(entries())
     big = cache.prime(["Li", "P", "S"])

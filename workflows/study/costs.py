@@ -7,6 +7,7 @@ import yaml
 from ssbi.workflows.flows.mechanics import MechanicsMaker
 from ssbi.workflows.paths import CONFIG_DIR
 from ssbi.workflows.store.lookup import bulk_cell
+from ssbi.workflows.study.spec import adhesion_relaxes
 
 
 def cost_estimates() -> dict:
@@ -39,9 +40,7 @@ def estimate_core_hours(task, runner) -> float:
         m = cost["mechanics"][protocol]
         seconds = m["measured"].get(name) or m["per_atom"] * len(bulk_cell(name).get_primitive_structure())
     elif kind == "adhesion":  # a stack's pair relaxes per `stacks.relax`, the others per `adhesion.relax`
-        spec = runner.spec.analyses.adhesion
-        relax = task.options.get("relax") if task.options.get("stack") else bool(spec and spec.relax)
-        seconds = cost["adhesion"]["relaxed" if relax else "rigid"]
+        seconds = cost["adhesion"]["relaxed" if adhesion_relaxes(runner.spec, task) else "rigid"]
     else:
         seconds = float(cost.get(kind, 0) or 0)
     return seconds * cost["cores"] / 3600

@@ -47,6 +47,7 @@ from ssbi.workflows.study.costs import estimate_core_hours
 from ssbi.workflows.study.spec import (
     StudySpec,
     StudyTask,
+    adhesion_relaxes,
     build_options,
     load_study,
     pair_overrides,
@@ -115,7 +116,7 @@ class StudyRunner:
             return an.AdhesionAnalysis(names[0], names[1], load(names[0], "experimental"),
                                        load(names[1], "experimental"),
                                        self._adhesion_maker(*names, stack=task.options.get("stack", False),
-                                                            relax=task.options.get("relax"),
+                                                            relax=adhesion_relaxes(self.spec, task),
                                                             ranks=task.options.get("facet_ranks", (0, 0))),
                                        bulks=(self._bulk(names[0]), self._bulk(names[1])))
         if kind == "surface":
@@ -181,7 +182,7 @@ class StudyRunner:
             return hkl
         return (1, 0, 0)
 
-    def _adhesion_maker(self, film: str, substrate: str, stack: bool = False, relax: Optional[bool] = None,
+    def _adhesion_maker(self, film: str, substrate: str, stack: bool = False, relax: bool = False,
                         ranks: tuple[int, int] = (0, 0)):
         a = self.spec.analyses.adhesion
         if stack:  # a stack's pair: the stacks' build options, the adhesion overrides on top
@@ -189,7 +190,6 @@ class StudyRunner:
         else:
             build = build_options(a, film, substrate)
         fm, sm = self._miller(film, ranks[0]), self._miller(substrate, ranks[1])
-        relax = bool(relax) if stack else a.relax
         # a stack's rigid pair scans the separation (UBER): W_ad at its own gap, not at the builder's
         scan = (stack and not relax) or (a is not None and a.scan_separation)
         if a is None:

@@ -412,6 +412,14 @@ class StudyTask:
         return f"{self.analysis} {what}"
 
 
+def adhesion_relaxes(spec: StudySpec, task: StudyTask) -> bool:
+    """Whether an adhesion task relaxes its interface: a stack's pair per ``stacks.relax`` (set on the task by
+    :func:`plan`), any other pair per ``adhesion.relax``."""
+    if task.options.get("stack"):
+        return bool(task.options.get("relax"))
+    return bool(spec.analyses.adhesion and spec.analyses.adhesion.relax)
+
+
 def study_elements(spec: StudySpec) -> list[str]:
     """Elements of every material of the study (the hull's chemical system)."""
     from pymatgen.core import Composition

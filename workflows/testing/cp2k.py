@@ -57,6 +57,9 @@ MD_CASES = {"li2s_md": {"temperature": 600.0, "n_steps": 10, "timestep_fs": 1.0,
 KEPT_OUTPUT_PATTERNS = ("*-pos-1.xyz*", "*-frc-1.xyz*", "*-1.ener*", "*-1.cell*", "*-1.dos*")
 # band gap recordings: the single point that also writes its DOS (Engine.band_gap_maker)
 GAP_CASES = ("alp_gap",)
+# surface energy: Li(100) as `ssbi surface Li 1 0 0 --engine cp2k --no-relax --no-relax-bulk --thickness 9` runs it
+# (the bulk single point of the library cell, one symmetric 6-atom slab with 15 Å of vacuum)
+LI100_SURFACE = {"miller": (1, 0, 0), "thicknesses": (9.0,), "vacuum": 15.0}
 
 
 def reference_cases() -> dict[str, tuple[Structure, str]]:
@@ -77,7 +80,21 @@ def reference_cases() -> dict[str, tuple[Structure, str]]:
         "p_bulk": (load("P").get_primitive_structure(), "bulk"),  # black P
         "li3ps4_bulk": (load("Li3PS4").get_primitive_structure(), "bulk"),  # gamma, 16 atoms
         "alp_gap": (reference_structure("mp-1550").get_primitive_structure(), "bulk"),  # zinc-blende AlP, 2 atoms
+        "li100_surface_bulk": (load("Li"), "bulk"),
+        "li100_surface_slab": (li100_surface_slab(), "slab"),
     }
+
+
+def li100_surface_slab() -> Structure:
+    """The slab that the surface flow cuts for :data:`LI100_SURFACE` from the library's Li cell."""
+    from ssbi.interfaces.terminations import SurfaceCuts, terminations
+    from ssbi.workflows.flows.surface import slab_series
+
+    li = load("Li")
+    (term,) = terminations(li, LI100_SURFACE["miller"], 0.25)
+    _, (slab,) = slab_series(SurfaceCuts(li, LI100_SURFACE["miller"], 0.25), term, LI100_SURFACE["thicknesses"],
+                             LI100_SURFACE["vacuum"])
+    return slab
 
 
 def reference_path(name: str) -> Path:
@@ -174,6 +191,19 @@ def fake_run_cp2k(reference: str):
     return run
 
 
+def fake_run_cp2k_by_job(mapping: dict[str, str]):
+    """A stand-in for ``run_cp2k`` choosing the recording by the running job's name."""
+    def run(*args, **kwargs):
+        from jobflow import CURRENT_JOB
+
+        name = CURRENT_JOB.job.name
+        if name not in mapping:
+            raise AssertionError(f"no CP2K recording for job {name!r}")
+        fake_run_cp2k(mapping[name])()
+
+    return run
+
+
 def record(name: str) -> Path:
     """Run the real CP2K on reference ``name`` and keep its inputs and output."""
     from jobflow import JobStore, run_locally
@@ -227,15 +257,3 @@ if __name__ == "__main__":
         print(f"recording {case} ...", flush=True)
         print(record(case))
 
-
-def fake_run_cp2k_by_job(mapping: dict[str, str]):
-    """A stand-in for ``run_cp2k`` choosing the recording by the running job's name."""
-    def run(*args, **kwargs):
-        from jobflow import CURRENT_JOB
-
-        name = CURRENT_JOB.job.name
-        if name not in mapping:
-            raise AssertionError(f"no CP2K recording for job {name!r}")
-        fake_run_cp2k(mapping[name])()
-
-    return run
