@@ -29,7 +29,9 @@ from ssbi.interfaces.adhesion import unstrained_slab
 from ssbi.interfaces.builder import build_interfaces
 from ssbi.interfaces.materials import load
 from ssbi.interfaces.reference import reference_structure
+from ssbi.interfaces.terminations import SurfaceCuts, terminations
 from ssbi.workflows.engines.registry import get_engine
+from ssbi.workflows.flows.surface import slab_series
 from ssbi.workflows.paths import REPO_ROOT
 
 REFERENCE_DIR = REPO_ROOT / "tests" / "data" / "cp2k"
@@ -87,9 +89,6 @@ def reference_cases() -> dict[str, tuple[Structure, str]]:
 
 def li100_surface_slab() -> Structure:
     """The slab that the surface flow cuts for :data:`LI100_SURFACE` from the library's Li cell."""
-    from ssbi.interfaces.terminations import SurfaceCuts, terminations
-    from ssbi.workflows.flows.surface import slab_series
-
     li = load("Li")
     (term,) = terminations(li, LI100_SURFACE["miller"], 0.25)
     _, (slab,) = slab_series(SurfaceCuts(li, LI100_SURFACE["miller"], 0.25), term, LI100_SURFACE["thicknesses"],
