@@ -29,7 +29,7 @@ from ssbi.interfaces.adhesion import unstrained_slab
 from ssbi.interfaces.builder import build_interfaces
 from ssbi.interfaces.materials import load
 from ssbi.interfaces.reference import reference_structure
-from ssbi.interfaces.terminations import SurfaceCuts, terminations
+from ssbi.interfaces.terminations import SurfaceCuts, find_termination, terminations
 from ssbi.workflows.engines.registry import get_engine
 from ssbi.workflows.flows.surface import slab_series
 from ssbi.workflows.paths import REPO_ROOT
@@ -59,9 +59,14 @@ MD_CASES = {"li2s_md": {"temperature": 600.0, "n_steps": 10, "timestep_fs": 1.0,
 KEPT_OUTPUT_PATTERNS = ("*-pos-1.xyz*", "*-frc-1.xyz*", "*-1.ener*", "*-1.cell*", "*-1.dos*")
 # band gap recordings: the single point that also writes its DOS (Engine.band_gap_maker)
 GAP_CASES = ("alp_gap",)
-# surface energy: Li(100) as `ssbi surface Li 1 0 0 --engine cp2k --no-relax --no-relax-bulk --thickness 9` runs it
-# (the bulk single point of the library cell, one symmetric 6-atom slab with 15 Å of vacuum)
-LI100_SURFACE = {"miller": (1, 0, 0), "thicknesses": (9.0,), "vacuum": 15.0}
+# surface energies of benchmarks/results/surface_spotcheck.md, as `ssbi surface MATERIAL h k l [-t LABEL] --engine
+# cp2k --no-relax --no-relax-bulk --thickness T` runs them: the bulk single point of the library cell and one
+# symmetric slab with 15 Å of vacuum (Li(100): 6 atoms; Li2S(111) Li4+S4: 36 atoms)
+SURFACE_CASES = {
+    "li100": {"material": "Li", "miller": (1, 0, 0), "terminations": (), "thicknesses": (9.0,), "vacuum": 15.0},
+    "li2s111": {"material": "Li2S", "miller": (1, 1, 1), "terminations": ("Li4+S4",), "thicknesses": (8.0,),
+                "vacuum": 15.0},
+}
 
 
 def reference_cases() -> dict[str, tuple[Structure, str]]:
@@ -82,17 +87,18 @@ def reference_cases() -> dict[str, tuple[Structure, str]]:
         "p_bulk": (load("P").get_primitive_structure(), "bulk"),  # black P
         "li3ps4_bulk": (load("Li3PS4").get_primitive_structure(), "bulk"),  # gamma, 16 atoms
         "alp_gap": (reference_structure("mp-1550").get_primitive_structure(), "bulk"),  # zinc-blende AlP, 2 atoms
-        "li100_surface_bulk": (load("Li"), "bulk"),
-        "li100_surface_slab": (li100_surface_slab(), "slab"),
+        **{f"{case}_surface_bulk": (load(spec["material"]), "bulk") for case, spec in SURFACE_CASES.items()},
+        **{f"{case}_surface_slab": (surface_slab(case), "slab") for case in SURFACE_CASES},
     }
 
 
-def li100_surface_slab() -> Structure:
-    """The slab that the surface flow cuts for :data:`LI100_SURFACE` from the library's Li cell."""
-    li = load("Li")
-    (term,) = terminations(li, LI100_SURFACE["miller"], 0.25)
-    _, (slab,) = slab_series(SurfaceCuts(li, LI100_SURFACE["miller"], 0.25), term, LI100_SURFACE["thicknesses"],
-                             LI100_SURFACE["vacuum"])
+def surface_slab(case: str) -> Structure:
+    """The slab that the surface flow cuts for ``SURFACE_CASES[case]`` from the library cell."""
+    spec = SURFACE_CASES[case]
+    bulk = load(spec["material"])
+    found = terminations(bulk, spec["miller"], 0.25)
+    term = find_termination(found, spec["terminations"][0]) if spec["terminations"] else found[0]
+    _, (slab,) = slab_series(SurfaceCuts(bulk, spec["miller"], 0.25), term, spec["thicknesses"], spec["vacuum"])
     return slab
 
 
