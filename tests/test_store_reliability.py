@@ -240,8 +240,11 @@ def test_four_writers_one_reader_and_a_kill_9_lose_nothing_acknowledged(tmp_path
     kill_after = random.randint(50, 1900)  # a random moment: after this many acknowledged writes
     seen = [procs[0].stdout.readline() for _ in range(kill_after)]
     procs[0].send_signal(signal.SIGKILL)
-    outs = [p.communicate(timeout=900)[0] for p in procs]
-    outs[0] = "".join(seen) + outs[0]
+    # the rest through the same text reader: communicate() reads the raw pipe and would miss the lines that
+    # readline() has already pulled into the reader's buffer (acknowledged writes the count then "exceeds")
+    seen.append(procs[0].stdout.read())
+    procs[0].wait(timeout=60)
+    outs = ["".join(seen)] + [p.communicate(timeout=900)[0] for p in procs[1:]]
     stop.touch()
     read_out = reader.communicate(timeout=120)[0]
     acknowledged = [o.count("stored") for o in outs]
