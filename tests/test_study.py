@@ -215,23 +215,31 @@ def test_study_submit_dry_run_counts_workflows_and_sends_nothing(tmp_path):
 
 
 def test_dry_run_costs_a_relaxed_adhesion_above_a_rigid_one(tmp_path):
-    """The cost model reads `adhesion.relax`: a relaxed pair costs its measured relaxed seconds, a rigid one less."""
+    """The cost model reads `adhesion.relax`: a relaxed pair costs its measured relaxed seconds, a rigid one less;
+    both scale with the pair's own cell limit (a per-pair `max_atoms` override)."""
     from ssbi.workflows.store.jobstore import open_store
     from ssbi.workflows.study.costs import cost_estimates, estimate_core_hours
     from ssbi.workflows.study.runner import StudyRunner
 
     hours = {}
     for relax in (False, True):
-        study = tmp_path / f"relax-{relax}.yaml"
-        adhesion = {**SMALL["analyses"]["adhesion"], "relax": relax}
-        study.write_text(yaml.safe_dump({**SMALL, "name": f"r{relax}", "analyses": {"adhesion": adhesion}}))
-        spec = load_study(study)
-        task = next(t for t in plan(spec) if t.analysis == "adhesion")
-        hours[relax] = estimate_core_hours(task, StudyRunner(spec, open_store("memory")))
+        for limit in (160, 480):
+            study = tmp_path / f"relax-{relax}-{limit}.yaml"
+            adhesion = {**SMALL["analyses"]["adhesion"], "relax": relax}
+            if limit != 160:
+                adhesion["overrides"] = {"Li|Li3PS4": {"max_atoms": limit}}
+            study.write_text(yaml.safe_dump({**SMALL, "name": f"r{relax}{limit}", "analyses": {"adhesion": adhesion}}))
+            spec = load_study(study)
+            task = next(t for t in plan(spec) if t.analysis == "adhesion")
+            hours[relax, limit] = estimate_core_hours(task, StudyRunner(spec, open_store("memory")))
     cost = cost_estimates()
-    assert hours[True] == pytest.approx(cost["adhesion"]["relaxed"] * cost["cores"] / 3600)
-    assert hours[False] == pytest.approx(cost["adhesion"]["rigid"] * cost["cores"] / 3600)
-    assert hours[False] < hours[True]
+    a, per_hour = cost["adhesion"], cost["cores"] / 3600
+    assert hours[True, 160] == pytest.approx(a["relaxed"] * (160 / a["at_max_atoms"]) ** a["relaxed_exponent"]
+                                             * per_hour)
+    assert hours[False, 160] == pytest.approx(a["rigid"] * 160 / a["at_max_atoms"] * per_hour)
+    assert hours[False, 160] < hours[True, 160]
+    assert hours[False, 480] == pytest.approx(3 * hours[False, 160])  # single points: linear in the cell
+    assert hours[True, 480] == pytest.approx(3 ** a["relaxed_exponent"] * hours[True, 160])
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None,

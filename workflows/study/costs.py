@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import yaml
 
+from ssbi.interfaces.build_settings import BuildSettings
 from ssbi.workflows.flows.mechanics import MechanicsMaker
 from ssbi.workflows.paths import CONFIG_DIR
 from ssbi.workflows.store.lookup import bulk_cell
@@ -18,7 +19,7 @@ def cost_estimates() -> dict:
 def estimate_core_hours(task, runner) -> float:
     """Core-hours of one study task from the measured costs: the hull from its plan (what is shipped or stored
     costs a look-up), mechanics per material and elastic protocol (measured, else per atom of the primitive
-    cell), adhesion rigid or relaxed, the rest per task."""
+    cell), adhesion rigid or relaxed and scaled to the pair's cell limit, the rest per task."""
     cost = cost_estimates()
     kind = task.analysis
     if kind == "hull":
@@ -39,8 +40,21 @@ def estimate_core_hours(task, runner) -> float:
         protocol = MechanicsMaker(engine=runner.mechanics_engine, protocol=runner.mechanics_protocol).elastic_protocol()
         m = cost["mechanics"][protocol]
         seconds = m["measured"].get(name) or m["per_atom"] * len(bulk_cell(name).get_primitive_structure())
-    elif kind == "adhesion":  # a stack's pair relaxes per `stacks.relax`, the others per `adhesion.relax`
-        seconds = cost["adhesion"]["relaxed" if adhesion_relaxes(runner.spec, task) else "rigid"]
+    elif kind == "adhesion":
+        seconds = adhesion_seconds(cost["adhesion"], adhesion_relaxes(runner.spec, task),
+                                   runner.adhesion_build(*task.materials, task.options.get("stack", False)))
     else:
         seconds = float(cost.get(kind, 0) or 0)
     return seconds * cost["cores"] / 3600
+
+
+def adhesion_seconds(cost: dict, relaxed: bool, build: dict) -> float:
+    """Wall seconds of one adhesion: the measured rigid or relaxed seconds at the measured cell limit
+    (``cost["at_max_atoms"]``), scaled to the pair's ``max_atoms`` by ``(max_atoms / at_max_atoms) ** exponent``
+    (rigid: single points, linear; relaxed: steps x atoms, ``relaxed_exponent``). The built cell is not known
+    before the build, so its limit stands for it: pairs whose cells are far below their limit are overestimated."""
+    limit = build.get("max_atoms", BuildSettings.model_fields["max_atoms"].default)
+    ratio = float(limit) / cost["at_max_atoms"]
+    if relaxed:
+        return cost["relaxed"] * ratio ** cost["relaxed_exponent"]
+    return cost["rigid"] * ratio

@@ -182,13 +182,18 @@ class StudyRunner:
             return hkl
         return (1, 0, 0)
 
+    def adhesion_build(self, film: str, substrate: str, stack: bool = False) -> dict:
+        """The interface build options of one pair: a stack's pair takes the stacks' build with the adhesion
+        overrides on top, any other pair the adhesion build with its overrides."""
+        a = self.spec.analyses.adhesion
+        if stack:
+            return {**self.spec.analyses.stacks.build, **(pair_overrides(a, film, substrate) if a else {})}
+        return build_options(a, film, substrate)
+
     def _adhesion_maker(self, film: str, substrate: str, stack: bool = False, relax: bool = False,
                         ranks: tuple[int, int] = (0, 0)):
         a = self.spec.analyses.adhesion
-        if stack:  # a stack's pair: the stacks' build options, the adhesion overrides on top
-            build = {**self.spec.analyses.stacks.build, **(pair_overrides(a, film, substrate) if a else {})}
-        else:
-            build = build_options(a, film, substrate)
+        build = self.adhesion_build(film, substrate, stack)
         fm, sm = self._miller(film, ranks[0]), self._miller(substrate, ranks[1])
         # a stack's rigid pair scans the separation (UBER): W_ad at its own gap, not at the builder's
         scan = (stack and not relax) or (a is not None and a.scan_separation)
