@@ -195,6 +195,39 @@ def test_no_match_fails_before_any_job():
         maker.check_build(load("Li"), load("Li6PS5Cl"))
 
 
+def test_a_study_remembers_a_pair_with_no_cell_and_force_builds_it_again(tmp_path, monkeypatch):
+    """A no-match inside the flow (relaxed bulks given) is remembered per fingerprint in the data folder: the next
+    run fails with the same line without building, --force builds again; nothing is stored either way."""
+    import ssbi.workflows.flows.adhesion as flows_adhesion
+    from ssbi.workflows.run.analyses import AdhesionAnalysis
+    from ssbi.workflows.run.executor import Executor
+
+    monkeypatch.setenv("SSBI_DATA_DIR", str(tmp_path))
+    builds = []
+    real = flows_adhesion.build_interfaces
+    monkeypatch.setattr(flows_adhesion, "build_interfaces", lambda *a, **k: builds.append(1) or real(*a, **k))
+    li, argyrodite = load("Li"), load("Li6PS5Cl")
+
+    def analysis(max_strain):
+        maker = AdhesionMaker(build=dict(max_strain=max_strain, max_area=30), relax=False)
+        return AdhesionAnalysis("Li", "Li6PS5Cl", li, argyrodite, maker,
+                                bulks=({"structure": li, "energy_per_atom": -1.9},
+                                       {"structure": argyrodite, "energy_per_atom": -4.0}))
+
+    store = memory_jobstore()
+    first = Executor(store).run_one(analysis(0.001))
+    assert first.status == "failed" and "No lattice match for Li(1, 0, 0) on Li6PS5Cl" in first.message
+    assert len(builds) == 1
+    again = Executor(store).run_one(analysis(0.001))
+    assert again.status == "failed" and "No lattice match" in again.message and "--force" in again.message
+    assert len(builds) == 1  # not rebuilt
+    other = Executor(store).run_one(analysis(0.002))  # another limit is another pair: built
+    assert other.status == "failed" and len(builds) == 2
+    forced = Executor(store, force=True).run_one(analysis(0.001))
+    assert forced.status == "failed" and "as found" not in forced.message and len(builds) == 3
+    assert store.count({"output.kind": "adhesion"}) == 0
+
+
 def test_overlapping_atoms_fail_before_any_job():
     maker = AdhesionMaker(build={**SMALL, "gap": 0.3})
     with pytest.raises(SSBIError, match="closer than"):

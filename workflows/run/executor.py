@@ -11,6 +11,7 @@ import ssbi.workflows.run.fireworks as fw
 from ssbi.interfaces.errors import SSBIError
 from ssbi.workflows.run.analyses import Analysis
 from ssbi.workflows.run.local import run_flow
+from ssbi.workflows.run.no_match import forget, no_match_message, remember, remembered
 from ssbi.workflows.store.lookup import is_already_stored, remove_set_aside, restore_set_aside, set_aside
 
 
@@ -41,6 +42,10 @@ class Executor:
             found = None if self.force else analysis.collect(self.store)
             if found is not None:
                 return Outcome(analysis, "stored", time.time() - start, uuids=found)
+            known = None if self.force or analysis.kind != "adhesion" else remembered(analysis.fingerprints())
+            if known is not None:
+                return Outcome(analysis, "failed", time.time() - start,
+                               message=f"{known['message']} (as found {known['at']}; --force builds again)")
             flow = analysis.flow(self.store)
             if self.force:
                 aside = [fp for fp in analysis.fingerprints() if set_aside(self.store, fp)]
@@ -52,9 +57,13 @@ class Executor:
                 raise
             for fp in aside:
                 remove_set_aside(self.store, fp)
+            if self.force and analysis.kind == "adhesion":
+                forget(analysis.fingerprints())
             return Outcome(analysis, "done", time.time() - start, uuids=analysis.collect(self.store) or [])
         except (SSBIError, ValueError, RuntimeError) as exc:
             message = str(exc).splitlines()[0][:300]
+            if analysis.kind == "adhesion" and (no_cell := no_match_message(exc)) is not None:
+                remember(analysis.fingerprints(), no_cell)
             found = analysis.collect(self.store) if is_already_stored(message) else None
             if found is not None:  # a concurrent identical run stored it first
                 return Outcome(analysis, "stored", time.time() - start, uuids=found,
