@@ -31,7 +31,7 @@ from ssbi.interfaces.materials import load
 from ssbi.interfaces.reference import reference_structure
 from ssbi.interfaces.terminations import SurfaceCuts, find_termination, terminations
 from ssbi.workflows.engines.registry import get_engine
-from ssbi.workflows.flows.surface import slab_series
+from ssbi.workflows.flows.surface import SurfaceMaker, slab_series
 from ssbi.workflows.paths import REPO_ROOT
 
 REFERENCE_DIR = REPO_ROOT / "tests" / "data" / "cp2k"
@@ -96,9 +96,10 @@ def surface_slab(case: str) -> Structure:
     """The slab that the surface flow cuts for ``SURFACE_CASES[case]`` from the library cell."""
     spec = SURFACE_CASES[case]
     bulk = load(spec["material"])
-    found = terminations(bulk, spec["miller"], 0.25)
+    ftol = SurfaceMaker.ftol  # the flow's own default: the recorded slab is the one the replayed flow cuts
+    found = terminations(bulk, spec["miller"], ftol)
     term = find_termination(found, spec["terminations"][0]) if spec["terminations"] else found[0]
-    _, (slab,) = slab_series(SurfaceCuts(bulk, spec["miller"], 0.25), term, spec["thicknesses"], spec["vacuum"])
+    _, (slab,) = slab_series(SurfaceCuts(bulk, spec["miller"], ftol), term, spec["thicknesses"], spec["vacuum"])
     return slab
 
 
