@@ -164,7 +164,6 @@ def test_replay_pairs_sites_whatever_their_order():
     assert _site_mismatch(moved, ref, cell) == pytest.approx(0.5)
 
 
-
 @pytest.mark.parametrize("case, n_atoms, low, high", [
     # PBE (VASP, relaxed, Tran et al. 2016) 0.46 J/m²; this unrelaxed 6-atom CP2K slab gives 0.38
     ("li100", 6, 0.3, 0.5),

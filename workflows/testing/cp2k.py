@@ -29,7 +29,7 @@ from ssbi.interfaces.adhesion import unstrained_slab
 from ssbi.interfaces.builder import build_interfaces
 from ssbi.interfaces.materials import load
 from ssbi.interfaces.reference import reference_structure
-from ssbi.interfaces.terminations import SurfaceCuts, find_termination, terminations
+from ssbi.interfaces.terminations import SurfaceCuts
 from ssbi.workflows.engines.registry import get_engine
 from ssbi.workflows.flows.surface import SurfaceMaker, slab_series
 from ssbi.workflows.paths import REPO_ROOT
@@ -93,13 +93,13 @@ def reference_cases() -> dict[str, tuple[Structure, str]]:
 
 
 def surface_slab(case: str) -> Structure:
-    """The slab that the surface flow cuts for ``SURFACE_CASES[case]`` from the library cell."""
-    spec = SURFACE_CASES[case]
-    bulk = load(spec["material"])
-    ftol = SurfaceMaker.ftol  # the flow's own default: the recorded slab is the one the replayed flow cuts
-    found = terminations(bulk, spec["miller"], ftol)
-    term = find_termination(found, spec["terminations"][0]) if spec["terminations"] else found[0]
-    _, (slab,) = slab_series(SurfaceCuts(bulk, spec["miller"], ftol), term, spec["thicknesses"], spec["vacuum"])
+    """The slab that the surface flow cuts for ``SURFACE_CASES[case]`` from the library cell (its own termination
+    choice and cut, so the recording is the slab the replayed flow asks for)."""
+    spec = dict(SURFACE_CASES[case])
+    bulk = load(spec.pop("material"))
+    maker = SurfaceMaker(engine="cp2k", relax=False, relax_bulk=False, **spec)
+    term = maker.selected(bulk)[0]
+    _, (slab,) = slab_series(SurfaceCuts(bulk, maker.miller, maker.ftol), term, maker.thicknesses, maker.vacuum)
     return slab
 
 
