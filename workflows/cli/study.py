@@ -156,7 +156,8 @@ def run_study(path: str, store: Optional[str], submit: bool, out: Path, dry_run:
     written = write_report(spec, results, out, timings=dict(timings), rows=rows, rule=rule)
     log.print(f"summary: {written['markdown']}; report: {written['html']}")
     if failed:
-        fail(f"{len(failed)} task(s) failed: {', '.join(o.task.label for o in failed)} (re-run to retry them)")
+        fail(f"{len(failed)} task(s) failed: {', '.join(o.task.label for o in failed)} (re-run to retry them; a "
+             "pair with no interface cell is built again only with --force or other limits)")
 
 
 def print_dry_run(spec, runner) -> None:
