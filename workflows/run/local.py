@@ -15,7 +15,11 @@ from ssbi.workflows.paths import RUN_DONE, RUN_LOCK, data_dir
 
 
 class RunFailedError(SSBIError):
-    """A job raised; the message is its last error line."""
+    """A job raised; the message is its last error line (``reason``) and where its job folders are (``folder``)."""
+
+    def __init__(self, message: str, reason: str = "", folder: Path | None = None):
+        super().__init__(message)
+        self.reason, self.folder = reason or message, folder
 
 
 class _Capture(logging.Handler):
@@ -61,5 +65,5 @@ def _run(flow: Flow, store: JobStore, root: Path) -> dict:
         logger.setLevel(level)
     if capture.failures or any(job.uuid not in responses for job, _ in flow.iterflow()):
         reason = capture.failures[0] if capture.failures else "a job did not run"
-        raise RunFailedError(f"{flow.name} failed: {reason} (job folders under {root})")
+        raise RunFailedError(f"{flow.name} failed: {reason} (job folders under {root})", reason, root)
     return responses

@@ -24,10 +24,10 @@ def no_match_message(exc: BaseException) -> Optional[str]:
     """The builder's one line when ``exc`` is a no-match, raised here or inside a job (RunFailedError), else None."""
     if isinstance(exc, NoMatchError):
         return str(exc).splitlines()[0]
-    text = str(exc)
-    if _MARK not in text:
+    reason = getattr(exc, "reason", None)  # RunFailedError: the failing job's last error line
+    if not isinstance(reason, str) or _MARK not in reason:
         return None
-    return text.split(_MARK, 1)[1].split(" (job folders under ")[0].splitlines()[0]
+    return reason.split(_MARK, 1)[1].splitlines()[0]
 
 
 def _key(fingerprints: Iterable[str]) -> str:
