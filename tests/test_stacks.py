@@ -30,6 +30,7 @@ def write(tmp_path, **changes):
     ({"analyses": {"stacks": {"md": ["Li3N"]}}}, "'Li3N' in analyses.stacks.md is not an interlayer or coating"),
     ({"analyses": {"stacks": {}, "adsorption": {}}}, "analyses.adsorption needs carbon_host"),
     ({"carbon_host": "nanotube"}, "carbon_host: Input should be 'graphene' or 'pyridinic-N-graphene'"),
+    ({"analyses": {"stacks": {"rigid": ["Li6PS5Cl"]}}}, "'Li6PS5Cl' in analyses.stacks.rigid is not a material of"),
 ])
 def test_bad_stack_study_is_one_line(tmp_path, changes, message):
     with pytest.raises(InputError) as err:
@@ -52,6 +53,10 @@ def test_plan_of_a_stack_study(tmp_path):
     assert [t.materials for t in tasks if t.analysis == "stack"] == [("LiI", "Li", "Li3PS4"),
                                                                      ("LiCl", "Li2S", "Li3PS4")]
     assert labels.index("stack LiI|Li|Li3PS4") > labels.index("adhesion Li|LiI")  # assembled last
+    # pairs with a material in stacks.rigid stay rigid whatever relax says; the others keep theirs
+    spec = load_study(write(tmp_path, analyses={"stacks": {"relax": "all", "rigid": ["Li3PS4"]}}))
+    assert [(t.materials, t.options["relax"]) for t in plan(spec) if t.analysis == "adhesion"] == [
+        (("Li", "LiI"), True), (("LiI", "Li3PS4"), False), (("Li2S", "LiCl"), True), (("LiCl", "Li3PS4"), False)]
 
 
 @pytest.mark.slow

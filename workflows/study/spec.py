@@ -189,6 +189,9 @@ class StacksSpec(_Strict):
                              "Li's contact angle needs the relaxed contact; the cathode side's S8 and Li2S cells run "
                              "to 400–500 atoms and stay rigid), all, none (rigid W_ad; relaxed ones that react fall "
                              "back to rigid)")
+    rigid: list[str] = Field(default_factory=list, description="materials whose stack pairs stay rigid whatever "
+                             "relax says (e.g. LLZO: its pairs run to 400 atoms, and a relaxed 400-atom pair with "
+                             "its separated halves is a cluster job, ~1 h on 2 cores)")
     md: bool | list[str] = Field(False, description="Li diffusivity in the bulk of each interlayer/coating from "
                                                    "MLIP MD with an Arrhenius fit: true for all, or a list of names; "
                                                    "false: 'not computed'")
@@ -316,6 +319,13 @@ class StudySpec(_Strict):
                 if _material(name, "analyses.stacks.md") not in layers:
                     raise ValueError(f"{name!r} in analyses.stacks.md is not an interlayer or coating; allowed: "
                                      f"{', '.join(layers)}")
+            study_materials = {*self.anodes, *self.cathodes, *self.electrolytes, *layers}
+            rigid = [_material(name, "analyses.stacks.rigid") for name in self.analyses.stacks.rigid]
+            for name, known in zip(self.analyses.stacks.rigid, rigid):
+                if known not in study_materials:
+                    raise ValueError(f"{name!r} in analyses.stacks.rigid is not a material of this study; allowed: "
+                                     f"{', '.join(sorted(study_materials))}")
+            self.analyses.stacks.rigid = rigid
             for name in layers:
                 if not get_material(name).has_structure:
                     raise ValueError(f"{get_material(name).no_structure('stacks')}; remove it from the layers")
@@ -533,8 +543,10 @@ def plan(spec: StudySpec) -> list[StudyTask]:
                                                           for t in tasks)]
             done = {t.materials for t in tasks if t.analysis == "adhesion"}
             anode_side = {p for x, e, lyte in stacks(spec) if e in spec.anodes for p in ((e, x), (x, lyte))}
-            tasks += [StudyTask("adhesion", p, {"stack": True, "relax": a.stacks.relax == "all" or (
-                a.stacks.relax == "anode" and p in anode_side)}) for p in stack_pairs(spec) if p not in done]
+            rigid = set(a.stacks.rigid)
+            tasks += [StudyTask("adhesion", p, {"stack": True, "relax": not rigid & set(p) and (
+                a.stacks.relax == "all" or (a.stacks.relax == "anode" and p in anode_side))})
+                for p in stack_pairs(spec) if p not in done]
         tasks += [StudyTask("diffusion", (x,)) for x in stack_md_layers(spec)]
         tasks += [StudyTask("stack", s) for s in stacks(spec)]
     if a.adsorption:
