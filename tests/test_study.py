@@ -438,3 +438,21 @@ def test_every_forcefield_engine_has_measured_caveats_for_each_analysis():
                          analyses={"window": {}, "adhesion": {}, "mechanics": {}})
         text = " ".join(t for _, t in caveat_rows(spec))
         assert "not been validated" not in text and caveats["adhesion"] in text
+
+
+SHIPPED_STUDIES = sorted(p.name for p in (Path(__file__).parents[1] / "configs" / "studies").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("name", SHIPPED_STUDIES)
+def test_every_shipped_study_loads_and_plans(name):
+    """Each study file in configs/studies validates and plans tasks on its own materials only (a key renamed in the
+    schema, or a material dropped from the library, fails here rather than in a user's run)."""
+    from ssbi.workflows.paths import CONFIG_DIR
+
+    spec = load_study(CONFIG_DIR / "studies" / name)
+    tasks = plan(spec)
+    names = {*spec.anodes, *spec.cathodes, *spec.electrolytes, *spec.interlayers, *spec.coatings}
+    assert tasks and len({t.label for t in tasks}) == len(tasks)
+    for t in tasks:
+        if t.analysis in ("adhesion", "stack", "window", "diffusion"):
+            assert set(t.materials) <= names, t.label
