@@ -24,6 +24,7 @@ from ssbi.interfaces.analysis.md import (
     reacted_thickness,
     regions_along_normal,
 )
+from ssbi.interfaces.analysis.melting import framework_flow
 
 
 class MDAnalysisSettings(BaseModel):
@@ -42,7 +43,7 @@ class MDAnalysisSettings(BaseModel):
 
 def analyse_md_run(run: dict, boundary: Optional[float], settings: MDAnalysisSettings = MDAnalysisSettings()) -> dict:
     """Per-temperature analysis of one MD run ({"trajectory": {species, lattice, positions}, "dt_fs",
-    "temperature"}): transport per region after equilibration, composition and environment profiles, intact PS4
+    "temperature"}): transport per region after equilibration, whether the framework flowed (melted), composition and environment profiles, intact PS4
     and the reacted zone from the first contact, its growth law, RDFs."""
     width, equilibration_ps = settings.interface_width, settings.equilibration_ps
 
@@ -61,6 +62,7 @@ def analyse_md_run(run: dict, boundary: Optional[float], settings: MDAnalysisSet
     except ValueError as exc:  # too short for a diffusivity
         out["transport"] = []
         out["transport_note"] = str(exc)
+    out["framework"] = framework_flow(traj)  # did the non-Li atoms stay a solid (a molten cell's D is a liquid's)
     frames = list(range(0, full.n_frames, max(1, full.n_frames // settings.profile_frames)))
     times = [f * run["dt_fs"] / 1000 for f in frames]
     out["times_ps"] = times

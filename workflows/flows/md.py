@@ -167,10 +167,14 @@ def md_analysis(runs: list[dict], structure: Structure, engine_info: dict, setti
                                  equilibration_ps=settings["equilibration_ps"])
     per_t = [analyse_md_run(r, boundary, options) for r in runs]
     arr = None
-    temps = [p["temperature"] for p in per_t]
-    cell_d = [next((t["diffusivity"] for t in p["transport"] if t["region"] == "cell"), None) for p in per_t]
+    # a bulk whose framework flowed at a temperature was molten there: its D is a liquid's, left out of the fit
+    # (an interface's framework moves where it reacts, so there every temperature counts)
+    melted = [p["temperature"] for p in per_t if label.endswith(" bulk") and (p.get("framework") or {}).get("flows")]
+    solid = [p for p in per_t if p["temperature"] not in melted]
+    temps = [p["temperature"] for p in solid]
+    cell_d = [next((t["diffusivity"] for t in p["transport"] if t["region"] == "cell"), None) for p in solid]
     if len(temps) >= 2 and all(d and d > 0 for d in cell_d):
-        arr = arrhenius(temps, cell_d, structure)
+        arr = {**arrhenius(temps, cell_d, structure), "temperatures": temps, "left_out_molten": melted}
     return AIMDDoc(fingerprint=fp, materials=label.split("|"), formula=structure.composition.reduced_formula,
                    engine=EngineInfo(**engine_info), label=label, settings=settings, n_atoms=len(structure),
                    boundary=boundary, temperatures=per_t, arrhenius=arr, trajectory_jobs=job_uuids)

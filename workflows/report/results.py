@@ -13,6 +13,7 @@ from typing import Optional
 
 from ssbi.interfaces.errors import InputError
 from ssbi.workflows.engines.config import CALC_KINDS, TARGETS, engine_names
+from ssbi.workflows.run.stacks import solid_diffusivity
 from ssbi.workflows.store.derived import analysis_store
 
 ENTRY_SOURCES = ("store", "file", "mp")  # the sources of window/reaction documents (StabilityQuery, the builder)
@@ -356,9 +357,7 @@ class Results:
         for d in docs:
             e, lyte = d["with_electrode"], d["with_electrolyte"]
             diff = d.get("diffusion") or {}
-            d_top = None
-            if diff.get("D_cm2_s"):
-                d_top = diff["D_cm2_s"][max(diff["D_cm2_s"], key=float)]
+            d_top = solid_diffusivity(diff)[1] if diff.get("D_cm2_s") else None
             req = d["requirements"]
             at = d.get("layer_at_potential") or {}
             rows.append({

@@ -103,12 +103,24 @@ def stored_diffusion(job_store, layer: str, engine: str) -> Optional[dict]:
     if not doc:
         return None
     o = doc["output"]
-    per_t = {}
+    per_t, molten = {}, []
     for t in o["temperatures"]:
         d = next((r["diffusivity"] for r in t.get("transport", []) if r["region"] == "cell"), None)
         per_t[str(int(t["temperature"]))] = d
-    return {"D_cm2_s": per_t, "arrhenius": o.get("arrhenius"), "ps": o["settings"].get("ps"),
+        if (t.get("framework") or {}).get("flows"):
+            molten.append(str(int(t["temperature"])))
+    return {"D_cm2_s": per_t, "molten": molten, "arrhenius": o.get("arrhenius"), "ps": o["settings"].get("ps"),
             "n_atoms": o["n_atoms"], "uuid": doc.get("uuid")}
+
+
+def solid_diffusivity(diffusion: dict) -> tuple[Optional[str], Optional[float]]:
+    """The highest MD temperature at which the layer stayed solid and its Li diffusivity; (None, None) when it
+    melted at every temperature (runs stored before the framework check count as solid)."""
+    solid = [t for t in diffusion["D_cm2_s"] if t not in diffusion.get("molten", [])]
+    if not solid:
+        return None, None
+    top = max(solid, key=float)
+    return top, diffusion["D_cm2_s"][top]
 
 
 def assemble_stack(job_store, engine: str, layer: str, electrode: str, electrolyte: str, side: str,
@@ -185,10 +197,13 @@ def assemble_stack(job_store, engine: str, layer: str, electrode: str, electroly
                                                                      " (analyses.stacks.md)"))
     d_top = None
     if diffusion and diffusion["D_cm2_s"]:
-        d_top = diffusion["D_cm2_s"][max(diffusion["D_cm2_s"], key=float)]
+        t_top, d_top = solid_diffusivity(diffusion)
+        if diffusion.get("molten"):
+            notes.append(f"{layer}'s framework flowed (molten) in the MD at {', '.join(diffusion['molten'])} K: "
+                         + (f"D_Li from {t_top} K" if t_top else "no solid-state D_Li (run it at lower temperatures)"))
     sides = StackSides(side_e, side_l, gap_kind=None if gap is None else gap.kind,
                        theta_deg=None if wetting is None else wetting["theta_deg"],
-                       d_li=None if diffusion is None else max(d_top or 0.0, 0.0))
+                       d_li=None if diffusion is None or d_top is None else max(d_top, 0.0))
     reqs = requirements(sides, settings, anode_side=side == "anode")
     worst = weakest(Candidate(layer, extra_sides=[side_e, side_l]), settings)
     weakest_text = None

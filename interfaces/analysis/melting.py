@@ -1,0 +1,55 @@
+"""Whether the framework of an MD cell (every atom but the mobile ion) stayed a solid.
+
+A bulk diffusivity from MD above the material's melting point (LiI melts at 742 K, Li3N at 1086 K) is that of a
+liquid, and an Arrhenius fit through it says nothing about the solid. A solid's framework atoms vibrate about their
+sites: the drift-free mean squared displacement (MSD) levels off after a few hundred fs. In a liquid it keeps
+growing, 6 D t. So the MSD slope at long lags tells them apart; 1e-6 cm²/s (0.06 Å² per ps) is far above a
+solid's noise and far below a molten salt's ~1e-5 cm²/s.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from ssbi.interfaces.analysis.md import Trajectory
+
+FLOW_DIFFUSIVITY = 1e-6  # cm²/s: a framework that diffuses faster has melted (or amorphised and flows)
+_A2_PER_FS_TO_CM2_PER_S = 0.1  # 1 Å²/fs = 1e-16 cm² / 1e-15 s
+
+
+def framework_msd(traj: Trajectory, mobile: str = "Li", origins: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    """Lag times (fs) and the framework's MSD (Å²) at each lag, averaged over up to ``origins`` time origins and
+    every framework atom, with the framework's own drift removed."""
+    fw = np.array(traj.species) != mobile
+    if not fw.any():
+        raise ValueError(f"no framework: every atom is {mobile}")
+    pos = traj.positions[:, fw]
+    pos = pos - pos.mean(axis=1, keepdims=True)  # the framework's centre of mass is the reference
+    n = len(pos)
+    lags = np.arange(n)
+    msd = np.zeros(n)
+    counts = np.zeros(n)
+    for t0 in np.unique(np.linspace(0, n // 2, min(origins, n // 2 + 1)).astype(int)):
+        d = pos[t0:] - pos[t0]
+        msd[: len(d)] += (d**2).sum(-1).mean(-1)
+        counts[: len(d)] += 1
+    keep = counts > 0
+    return lags[keep] * traj.dt_fs, msd[keep] / counts[keep]
+
+
+def framework_flow(traj: Trajectory, mobile: str = "Li") -> Optional[dict]:
+    """The framework's diffusivity (cm²/s, from the MSD slope between 20 % and 60 % of the longest lag), its
+    MSD at the longest fitted lag (Å²), and whether it flows (``diffusivity`` > :data:`FLOW_DIFFUSIVITY`);
+    None when the run is too short (fewer than 10 frames) or every atom is mobile."""
+    if traj.n_frames < 10 or all(s == mobile for s in traj.species):
+        return None
+    t, msd = framework_msd(traj, mobile)
+    fit = (t >= 0.2 * t[-1]) & (t <= 0.6 * t[-1])
+    if fit.sum() < 3:
+        return None
+    slope = float(np.polyfit(t[fit], msd[fit], 1)[0])  # Å²/fs
+    d = slope / 6 * _A2_PER_FS_TO_CM2_PER_S
+    return {"species": sorted({s for s in traj.species if s != mobile}), "diffusivity": d,
+            "msd_A2": float(msd[fit][-1]), "flows": bool(d > FLOW_DIFFUSIVITY)}
