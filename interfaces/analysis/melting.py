@@ -16,6 +16,8 @@ import numpy as np
 from ssbi.interfaces.analysis.md import Trajectory
 
 FLOW_DIFFUSIVITY = 1e-6  # cm²/s: a framework that diffuses faster has melted (or amorphised and flows)
+VIBRATION_FS = 250.0  # fs: the framework's MSD rises to its vibrational plateau within this lag
+SHORTEST_FS = 1000.0  # fs: shorter runs give no verdict
 _A2_PER_FS_TO_CM2_PER_S = 0.1  # 1 Å²/fs = 1e-16 cm² / 1e-15 s
 
 
@@ -40,13 +42,14 @@ def framework_msd(traj: Trajectory, mobile: str = "Li", origins: int = 20) -> tu
 
 
 def framework_flow(traj: Trajectory, mobile: str = "Li") -> Optional[dict]:
-    """The framework's diffusivity (cm²/s, from the MSD slope between 20 % and 60 % of the longest lag), its
-    MSD at the longest fitted lag (Å²), and whether it flows (``diffusivity`` > :data:`FLOW_DIFFUSIVITY`);
-    None when the run is too short (fewer than 10 frames) or every atom is mobile."""
-    if traj.n_frames < 10 or all(s == mobile for s in traj.species):
+    """The framework's diffusivity (cm²/s, from the MSD slope between 20 % (at least :data:`VIBRATION_FS`) and
+    60 % of the longest lag), its MSD at the longest fitted lag (Å²), and whether it flows (``diffusivity`` >
+    :data:`FLOW_DIFFUSIVITY`); None when the run is shorter than :data:`SHORTEST_FS` (its MSD is still the
+    vibrations' rise) or every atom is mobile."""
+    if traj.n_frames < 10 or (traj.n_frames - 1) * traj.dt_fs < SHORTEST_FS or all(s == mobile for s in traj.species):
         return None
     t, msd = framework_msd(traj, mobile)
-    fit = (t >= 0.2 * t[-1]) & (t <= 0.6 * t[-1])
+    fit = (t >= max(0.2 * t[-1], VIBRATION_FS)) & (t <= 0.6 * t[-1])
     if fit.sum() < 3:
         return None
     slope = float(np.polyfit(t[fit], msd[fit], 1)[0])  # Å²/fs
