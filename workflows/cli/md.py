@@ -40,12 +40,19 @@ def md_tables(doc: dict) -> list[Table]:
             notes.append(f"growth {g['law']} (rate {g['rate']:.2f})")
         if t.get("transport_note"):
             notes.append(f"no diffusivity: {t['transport_note']}")
+        if t.get("framework"):
+            f = t["framework"]
+            flowed = "flowed (molten)" if doc["label"].endswith(" bulk") else "flowed (reacting or molten)"
+            notes.append(f"framework ({'+'.join(f['species'])}) {flowed if f['flows'] else 'stayed solid'}: "
+                         f"D {f['diffusivity']:.1e} cm²/s")
         table.caption = "; ".join(notes)
         tables.append(table)
     if doc.get("arrhenius"):
         a = doc["arrhenius"]
         t = Table(title="Arrhenius (whole cell)", show_header=False)
         t.add_row("activation energy", f"{a['activation_energy']:.3f} eV")
+        if a.get("left_out_molten"):
+            t.add_row("left out (molten)", ", ".join(f"{x:.0f} K" for x in a["left_out_molten"]))
         t.add_row(f"σ at {a['room_temperature']:.0f} K", f"{a['conductivity_room_temperature']:.3g} mS/cm")
         tables.append(t)
     return tables
