@@ -225,6 +225,8 @@ def test_a_study_remembers_a_pair_with_no_cell_and_force_builds_it_again(tmp_pat
     assert other.status == "failed" and len(builds) == 2
     forced = Executor(store, force=True).run_one(analysis(0.001))
     assert forced.status == "failed" and "as found" not in forced.message and len(builds) == 3
+    retried = Executor(store, retry_no_match=True).run_one(analysis(0.001))  # a study's --force
+    assert retried.status == "failed" and "as found" not in retried.message and len(builds) == 4
     assert store.count({"output.kind": "adhesion"}) == 0
 
 

@@ -96,7 +96,9 @@ def run(
     target: str = TARGET_OPT,
     variant: str = VARIANT_OPT,
     store: Optional[str] = STORE_OPT,
-    force: bool = typer.Option(False, "--force", help="Recompute even if the result is stored."),
+    force: bool = typer.Option(False, "--force", help="Recompute even if the result is stored (a study: build again "
+                                                      "the pairs remembered with no interface cell; its stored "
+                                                      "results are kept)."),
     submit: bool = typer.Option(False, "--submit", help="Send to FireWorks instead of running here (a study: one "
                                                         "workflow per analysis and pair)."),
     out: Path = typer.Option(Path("out/study"), "-o", "--out", callback=output_folder, help="Study: folder for the summary and plots."),
@@ -112,7 +114,7 @@ def run(
 
         if dry_run and not submit:
             fail("--dry-run goes with --submit (it shows what a submit would send)")
-        return run_study(kind, store, submit, out, dry_run=dry_run, fmt=fmt, rank_by=rank_by)
+        return run_study(kind, store, submit, out, dry_run=dry_run, fmt=fmt, rank_by=rank_by, force=force)
     if material is None:
         fail("missing MATERIAL: `ssbi run relax|static MATERIAL`, or `ssbi run STUDY.yaml` (or a study's name: "
              "`ssbi run default`)")

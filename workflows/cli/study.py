@@ -91,7 +91,7 @@ def timings_table(timings: dict[str, float], total: float) -> Table:
 
 
 def run_study(path: str, store: Optional[str], submit: bool, out: Path, dry_run: bool = False,
-              fmt: str = "table", rank_by: str = "weakest-side") -> None:
+              fmt: str = "table", rank_by: str = "weakest-side", force: bool = False) -> None:
     """Run every task of the study here with a progress display (or submit them); then the summary. With
     ``fmt`` other than ``table`` only the summary goes to stdout (progress and timings to stderr)."""
     from ssbi.workflows.report.html import write_report  # lazy: start-up (matplotlib, pymatgen)
@@ -102,6 +102,7 @@ def run_study(path: str, store: Optional[str], submit: bool, out: Path, dry_run:
     check_format(fmt)
     log = console if fmt == "table" else err_console
     runner = open_study(path, store, submit=submit)
+    runner.retry_no_match = force
     spec = runner.spec
     log.print(f"study [bold]{spec.name}[/]: {len(runner.tasks)} tasks with {runner.engine.name}; "
               f"results in {runner.store_name}")

@@ -27,10 +27,11 @@ class Outcome:
 
 
 class Executor:
-    """Runs or submits analyses against ``store``; ``force`` recomputes (or resubmits) stored ones."""
+    """Runs or submits analyses against ``store``; ``force`` recomputes (or resubmits) stored ones;
+    ``retry_no_match`` builds again the pairs remembered with no interface cell, keeping what is stored."""
 
-    def __init__(self, store, force: bool = False):
-        self.store, self.force = store, force
+    def __init__(self, store, force: bool = False, retry_no_match: bool = False):
+        self.store, self.force, self.retry_no_match = store, force, retry_no_match
 
     def run_one(self, analysis: Analysis) -> Outcome:
         """Stored: its ids; otherwise its flow runs here and its results are collected."""
@@ -42,7 +43,8 @@ class Executor:
             found = None if self.force else analysis.collect(self.store)
             if found is not None:
                 return Outcome(analysis, "stored", time.time() - start, uuids=found)
-            known = None if self.force or analysis.kind != "adhesion" else remembered(analysis.fingerprints())
+            retry = self.force or self.retry_no_match
+            known = None if retry or analysis.kind != "adhesion" else remembered(analysis.fingerprints())
             if known is not None:
                 return Outcome(analysis, "failed", time.time() - start,
                                message=f"{known['message']} (as found {known['at']}; --force builds again)")
@@ -57,7 +59,7 @@ class Executor:
                 raise
             for fp in aside:
                 remove_set_aside(self.store, fp)
-            if self.force and analysis.kind == "adhesion":
+            if retry and analysis.kind == "adhesion":
                 forget(analysis.fingerprints())
             return Outcome(analysis, "done", time.time() - start, uuids=analysis.collect(self.store) or [])
         except (SSBIError, ValueError, RuntimeError) as exc:

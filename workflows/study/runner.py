@@ -82,6 +82,7 @@ class StudyRunner:
         self._md = {}  # (film, substrate) -> MDRunAnalysis: its interface is built once
         self.choices: dict[str, str] = {}  # facets and faces chosen by surface energy, and why (the report says)
         self._voltages: dict[str, Optional[float]] = {}  # electrode -> V vs Li/Li+ on the engine's hull
+        self.retry_no_match = False  # `ssbi run STUDY --force`: build again the pairs remembered with no cell
 
     # --- the bulks ------------------------------------------------------------------------------------------
     @staticmethod
@@ -327,7 +328,7 @@ class StudyRunner:
                 and analysis.collect(self.store) is None:
             return Outcome(analysis, "failed", time.time() - start, task=task,
                            message="the mechanics of Li (needed for G/G_Li) is not in the store")
-        outcome = Executor(self.store).run_one(analysis)
+        outcome = Executor(self.store, retry_no_match=self.retry_no_match).run_one(analysis)
         if task.analysis == "hull" and outcome.status == "done":
             self._stability = None  # new relaxations: the windows and reactions are built again
         return replace(outcome, task=task, seconds=time.time() - start)
