@@ -30,6 +30,8 @@ def write(tmp_path, **changes):
     ({"analyses": {"stacks": {"md": ["Li3N"]}}}, "'Li3N' in analyses.stacks.md is not an interlayer or coating"),
     ({"analyses": {"stacks": {}, "adsorption": {}}}, "analyses.adsorption needs carbon_host"),
     ({"carbon_host": "nanotube"}, "carbon_host: Input should be 'graphene' or 'pyridinic-N-graphene'"),
+    ({"interlayers": ["LiPON"], "analyses": {"stacks": {"md": ["LiPON"]}}},
+     "LiPON is a glass given by composition only"),
     ({"analyses": {"stacks": {"rigid": ["Li6PS5Cl"]}}}, "'Li6PS5Cl' in analyses.stacks.rigid is not a material of"),
 ])
 def test_bad_stack_study_is_one_line(tmp_path, changes, message):
@@ -49,7 +51,7 @@ def test_plan_of_a_stack_study(tmp_path):
     assert [t.label for t in tasks if t.analysis == "surface"] == ["surface Li(1 0 0)"]
     assert [(t.materials, t.options["relax"]) for t in tasks if t.analysis == "adhesion"] == [
         (("Li", "LiI"), True), (("LiI", "Li3PS4"), True), (("Li2S", "LiCl"), False), (("LiCl", "Li3PS4"), False)]
-    assert [t.materials for t in tasks if t.analysis == "diffusion"] == [("LiI",)]
+    assert [t.materials for t in tasks if t.analysis == "diffusion"] == [("LiI",), ("LiCl",)]  # not the glass
     assert [t.materials for t in tasks if t.analysis == "stack"] == [("LiI", "Li", "Li3PS4"),
                                                                      ("LiCl", "Li2S", "Li3PS4")]
     assert labels.index("stack LiI|Li|Li3PS4") > labels.index("adhesion Li|LiI")  # assembled last
@@ -57,6 +59,30 @@ def test_plan_of_a_stack_study(tmp_path):
     spec = load_study(write(tmp_path, analyses={"stacks": {"relax": "all", "rigid": ["Li3PS4"]}}))
     assert [(t.materials, t.options["relax"]) for t in plan(spec) if t.analysis == "adhesion"] == [
         (("Li", "LiI"), True), (("LiI", "Li3PS4"), False), (("Li2S", "LiCl"), True), (("LiCl", "Li3PS4"), False)]
+
+
+def test_a_glass_layer_gets_its_hull_readings_and_no_interface_tasks(tmp_path):
+    """A layer known by composition only (75Li2S-25P2S5, a glass): its window, reactions and interphase types come
+    from the hull; it gets no adhesion or MD tasks (they need atoms), and its stack document says so."""
+    spec = load_study(write(tmp_path, interlayers=["LiI", "75Li2S-25P2S5"], analyses={"stacks": {"md": True}}))
+    tasks = plan(spec)
+    assert ("75Li2S-25P2S5",) in {t.materials for t in tasks if t.analysis == "window"}
+    assert not [t for t in tasks if t.analysis == "adhesion" and "75Li2S-25P2S5" in t.materials]
+    assert [t.materials for t in tasks if t.analysis == "diffusion"] == [("LiI",), ("LiCl",)]  # not the glass
+    assert ("75Li2S-25P2S5", "Li", "Li3PS4") in {t.materials for t in tasks if t.analysis == "stack"}
+
+    study = write(tmp_path, interlayers=["75Li2S-25P2S5"], coatings=[], cathodes=[],
+                  analyses={"stacks": {"adhesion": False}})
+    data = tmp_path / "data"
+    run = ssbi("run", study, "-o", tmp_path / "out", data_dir=data)
+    assert run.returncode == 0, run.stdout + run.stderr
+    (row,) = json.loads(ssbi("query", "stacks", "--format", "json", data_dir=data, check=True).stdout)
+    assert row["layer"] == "75Li2S-25P2S5" and row["electrode"] == "Li"
+    assert row["verdict_electrode"] == "passivating" and row["rxn_electrode_eV_atom"] < -0.5  # Li reduces it
+    assert set(row["products_electrode"].split(" + ")) >= {"Li2S", "Li3P"}
+    assert row["verdict_electrolyte"] == "stable"  # the glass has the crystal's composition
+    assert row["W_ad_electrode_J_m2"] is None and row["W_ad_electrolyte_J_m2"] is None
+    assert "composition only" in row["notes"]
 
 
 @pytest.mark.slow

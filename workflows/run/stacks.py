@@ -173,6 +173,9 @@ def assemble_stack(job_store, engine: str, layer: str, electrode: str, electroly
         if r is None:
             notes.append(f"reaction {name} not computed (phase set missing or failed: see `ssbi run`'s messages)")
 
+    if not get_material(layer).has_structure:
+        notes.append(f"{layer} is given by composition only (no crystal structure): W_ad, Li's contact angle and "
+                     "its MD are not computed; its window, reactions and interphase types come from the hull")
     for pair, ad in ((f"{electrode} on {layer}", ad_e), (f"{layer} on {electrolyte}", ad_l)):
         if ad is not None and ad["w_ad"] < 0:
             notes.append(f"W_ad of {pair} is negative ({ad['w_ad']:+.2f} J/m², {ad['kind']}): the slabs repel at "

@@ -326,9 +326,10 @@ class StudySpec(_Strict):
                     raise ValueError(f"{name!r} in analyses.stacks.rigid is not a material of this study; allowed: "
                                      f"{', '.join(sorted(study_materials))}")
             self.analyses.stacks.rigid = rigid
-            for name in layers:
+            for name in md if isinstance(md, list) else []:  # a layer known by composition only has no bulk cell
                 if not get_material(name).has_structure:
-                    raise ValueError(f"{get_material(name).no_structure('stacks')}; remove it from the layers")
+                    raise ValueError(f"{get_material(name).no_structure('analyses.stacks.md')}; remove it from "
+                                     "analyses.stacks.md")
         if self.analyses.adsorption and not self.carbon_host:
             raise ValueError("analyses.adsorption needs carbon_host (graphene or pyridinic-N-graphene)")
         if self.analyses.adhesion:
@@ -464,17 +465,22 @@ def stacks(spec: StudySpec) -> list[tuple[str, str, str]]:
 
 
 def stack_pairs(spec: StudySpec) -> list[tuple[str, str]]:
-    """The (film, substrate) interfaces of the stacks: electrode on X, X on electrolyte (each once)."""
+    """The (film, substrate) interfaces of the stacks: electrode on X, X on electrolyte (each once); none for a
+    layer known by composition only (a glass: its window and reactions come from the hull, W_ad needs atoms)."""
     pairs = []
     for layer, electrode, electrolyte in stacks(spec):
-        pairs += [(electrode, layer), (layer, electrolyte)]
+        if get_material(layer).has_structure:
+            pairs += [(electrode, layer), (layer, electrolyte)]
     return list(dict.fromkeys(pairs))
 
 
 def stack_md_layers(spec: StudySpec) -> list[str]:
+    """The layers whose bulk Li diffusivity the study computes (``md: true``: every layer with a structure)."""
     md = spec.analyses.stacks.md if spec.analyses.stacks else False
     layers = [*spec.interlayers, *spec.coatings]
-    return layers if md is True else [n for n in layers if n in (md or [])]
+    if md is True:
+        return [n for n in layers if get_material(n).has_structure]
+    return [n for n in layers if n in (md or [])]
 
 
 def surface_millers(adhesion: AdhesionSpec, name: str) -> list[tuple[int, int, int]]:
