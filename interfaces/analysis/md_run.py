@@ -43,8 +43,8 @@ class MDAnalysisSettings(BaseModel):
 
 def analyse_md_run(run: dict, boundary: Optional[float], settings: MDAnalysisSettings = MDAnalysisSettings()) -> dict:
     """Per-temperature analysis of one MD run ({"trajectory": {species, lattice, positions}, "dt_fs",
-    "temperature"}): transport per region after equilibration, whether the framework flowed (melted), composition and environment profiles, intact PS4
-    and the reacted zone from the first contact, its growth law, RDFs."""
+    "temperature"}): transport per region after equilibration, whether the framework flowed (melted), composition
+    and environment profiles, intact PS4 and the reacted zone from the first contact, its growth law, RDFs."""
     width, equilibration_ps = settings.interface_width, settings.equilibration_ps
 
     data = run["trajectory"]

@@ -15,6 +15,8 @@ from ssbi.workflows.cli.options import ENGINE_OPT, STORE_OPT, output_folder, set
 
 
 def md_tables(doc: dict) -> list[Table]:
+    from ssbi.workflows.flows.md import is_bulk  # lazy: start-up (jobflow, pymatgen)
+
     tables = []
     for t in doc["temperatures"]:
         table = Table(title=f"{doc['label']} at {t['temperature']:.0f} K: {t['n_frames']} frames of "
@@ -42,7 +44,7 @@ def md_tables(doc: dict) -> list[Table]:
             notes.append(f"no diffusivity: {t['transport_note']}")
         if t.get("framework"):
             f = t["framework"]
-            flowed = "flowed (molten)" if doc["label"].endswith(" bulk") else "flowed (reacting or molten)"
+            flowed = "flowed (molten)" if is_bulk(doc["label"]) else "flowed (reacting or molten)"
             notes.append(f"framework ({'+'.join(f['species'])}) {flowed if f['flows'] else 'stayed solid'}: "
                          f"D {f['diffusivity']:.1e} cm²/s")
         table.caption = "; ".join(notes)

@@ -158,6 +158,15 @@ def md_run(structure: Structure, engine: EngineLike, temperature: float, n_steps
                            "positions": traj["positions"].tolist(), "energies": traj["energies"].tolist()}}
 
 
+def bulk_label(material: str) -> str:
+    """The label of a material's bulk MD (an interface's is "film|substrate")."""
+    return f"{material} bulk"
+
+
+def is_bulk(label: str) -> bool:
+    return label.endswith(" bulk")
+
+
 @job
 def md_analysis(runs: list[dict], structure: Structure, engine_info: dict, settings: dict, fp: str, label: str,
                 boundary: Optional[float], job_uuids: dict) -> AIMDDoc:
@@ -169,7 +178,7 @@ def md_analysis(runs: list[dict], structure: Structure, engine_info: dict, setti
     arr = None
     # a bulk whose framework flowed at a temperature was molten there: its D is a liquid's, left out of the fit
     # (an interface's framework moves where it reacts, so there every temperature counts)
-    melted = [p["temperature"] for p in per_t if label.endswith(" bulk") and (p.get("framework") or {}).get("flows")]
+    melted = [p["temperature"] for p in per_t if is_bulk(label) and (p.get("framework") or {}).get("flows")]
     solid = [p for p in per_t if p["temperature"] not in melted]
     temps = [p["temperature"] for p in solid]
     cell_d = [next((t["diffusivity"] for t in p["transport"] if t["region"] == "cell"), None) for p in solid]

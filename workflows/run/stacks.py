@@ -20,6 +20,7 @@ from ssbi.interfaces.analysis.stack import StackSides, requirements, worse
 from ssbi.interfaces.analysis.wetting import young_dupre
 from ssbi.interfaces.materials import get_material
 from ssbi.interfaces.surface_energy import lowest_termination
+from ssbi.workflows.flows.md import bulk_label
 from ssbi.workflows.run.faces import stored_surface
 from ssbi.workflows.run.potentials import at_potential
 from ssbi.workflows.schemas import StackDoc, StackInterface
@@ -97,7 +98,7 @@ def stored_adhesion(job_store, film: str, substrate: str, engine: str) -> Option
 
 def stored_diffusion(job_store, layer: str, engine: str) -> Optional[dict]:
     """Li in the layer's bulk from its stored MD (label "<layer> bulk"): D per temperature and the Arrhenius fit."""
-    doc = job_store.query_one({"output.kind": "aimd", "output.label": f"{layer} bulk", "output.engine.name": engine},
+    doc = job_store.query_one({"output.kind": "aimd", "output.label": bulk_label(layer), "output.engine.name": engine},
                               properties=["output.temperatures", "output.arrhenius", "output.settings",
                                           "output.n_atoms", "uuid"], sort={"completed_at": -1}, load=False)
     if not doc:

@@ -30,7 +30,7 @@ from ssbi.workflows.engines.spec import EngineSpec
 from ssbi.workflows.errors import EngineError
 from ssbi.workflows.flows.adhesion import AdhesionMaker, bulk_in_cell
 from ssbi.workflows.flows.adsorption import AdsorptionMaker
-from ssbi.workflows.flows.md import AIMDMaker
+from ssbi.workflows.flows.md import AIMDMaker, bulk_label
 from ssbi.workflows.flows.mechanics import MechanicsMaker
 from ssbi.workflows.flows.phase_set import PhaseSetMaker
 from ssbi.workflows.flows.surface import SurfaceMaker
@@ -145,7 +145,7 @@ class StudyRunner:
         cell = near_cubic_supercell(self._conventional(name), st.md_max_atoms)
         maker = AIMDMaker(engine=self.engine, temperatures=tuple(st.md_temperatures), ps=st.md_ps,
                           equilibration_ps=st.md_equilibration_ps, fix_bottom=False)
-        return MDRunAnalysis(f"{name} bulk", cell, maker)
+        return MDRunAnalysis(bulk_label(name), cell, maker)
 
     def _adsorption_maker(self):
         a = self.spec.analyses.adsorption
